@@ -1,0 +1,1 @@
+namespace BiasBounty.Scoring; internal static class Placeholder {}
