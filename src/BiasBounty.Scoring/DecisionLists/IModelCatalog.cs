@@ -1,0 +1,17 @@
+using BiasBounty.Scoring.Data;
+using BiasBounty.Scoring.Models;
+
+namespace BiasBounty.Scoring.DecisionLists;
+
+/// <summary>
+/// Resolves the ids a decision list stores into runnable parts: model ids into predictors, groups into row sets.
+/// Implementations cache: the same group on the same dataset is evaluated once.
+/// </summary>
+public interface IModelCatalog
+{
+    /// <summary>The predictor of a base or fix model.</summary>
+    IRowPredictor Predictor(string modelId);
+
+    /// <summary>The rows of <paramref name="data"/> that belong to <paramref name="group"/>.</summary>
+    RowSet Members(GroupRef group, Dataset data);
+}

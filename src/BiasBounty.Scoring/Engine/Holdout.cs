@@ -1,0 +1,132 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using BiasBounty.Scoring.Data;
+
+namespace BiasBounty.Scoring.Engine;
+
+/// <summary>
+/// The hidden holdout D with its labels and its fixed split into a feedback part D_fb (the only source of released
+/// numbers) and a confirmation part D_cf (where decisions are made). The split is stratified by label and
+/// reproducible from the seed stored with the competition.
+/// </summary>
+public sealed class Holdout
+{
+    private Holdout(Dataset data, LabelDomain? label, float[] y, RowSet feedback, string contentHash, int seed,
+        float[]? lossErrors, float[]? lossSizes)
+    {
+        Data = data;
+        Label = label;
+        Y = y;
+        Feedback = feedback;
+        Confirmation = feedback.Not();
+        ContentHash = contentHash;
+        SplitSeed = seed;
+        LossErrors = lossErrors;
+        LossSizes = lossSizes;
+    }
+
+    public Dataset Data { get; }
+
+    /// <summary>The label's domain; null for a loss-column dataset without a label.</summary>
+    public LabelDomain? Label { get; }
+
+    /// <summary>Per-row target (1/0 or value); all zero when there is no label.</summary>
+    public float[] Y { get; }
+
+    public RowSet Feedback { get; }
+
+    public RowSet Confirmation { get; }
+
+    /// <summary>SHA-256 of the holdout's content: provenance of every score, and the key of worker caches.</summary>
+    public string ContentHash { get; }
+
+    public int SplitSeed { get; }
+
+    /// <summary>Per-row error counts E_i of a loss-column competition.</summary>
+    public float[]? LossErrors { get; }
+
+    /// <summary>Per-row sizes N_i of a loss-column competition.</summary>
+    public float[]? LossSizes { get; }
+
+    public int RowCount => Data.RowCount;
+
+    /// <summary>
+    /// Prepares a holdout: encodes the label (or reads the loss columns), checks the data, and splits it.
+    /// </summary>
+    /// <param name="contentHash">Hash of the uploaded file; when null, a hash of the loaded columns is used.</param>
+    /// <exception cref="ScoringInputException">No usable label or loss columns, or negative losses.</exception>
+    public static Holdout Create(Dataset data, double feedbackShare, int splitSeed, string? contentHash = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (feedbackShare is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(feedbackShare), "must lie strictly between 0 and 1");
+        var schema = data.Schema;
+        float[]? errors = null, sizes = null;
+        if (schema.LossErrorsColumn is { } errorsColumn)
+        {
+            errors = NumericLossColumn(data, errorsColumn);
+            sizes = NumericLossColumn(data, schema.LossSizeColumn
+                ?? throw new ScoringInputException("a loss-column dataset needs both the errors column and the size column"));
+            for (var i = 0; i < errors.Length; i++)
+                if (errors[i] < 0 || sizes[i] <= 0)
+                    throw new ScoringInputException($"loss columns must hold errors ≥ 0 and sizes > 0 (data row {i + 1} does not)");
+        }
+        LabelDomain? label = null;
+        var y = new float[data.RowCount];
+        if (schema.LabelColumn is not null)
+        {
+            label = LabelDomain.Of(data);
+            y = label.Encode(data);
+        }
+        else if (errors is null)
+        {
+            throw new ScoringInputException("the holdout needs a label column (or, for a loss-column competition, its loss columns)");
+        }
+        var strata = label?.Task == TaskKind.Classification ? y : new float[y.Length];
+        var feedback = StratifiedSplit(strata, feedbackShare, splitSeed);
+        return new Holdout(data, label, y, feedback, contentHash ?? HashColumns(data), splitSeed, errors, sizes);
+    }
+
+    /// <summary>
+    /// Rows of the feedback part: within each label class, a seeded shuffle's first round(share · count) rows.
+    /// </summary>
+    public static RowSet StratifiedSplit(float[] strata, double share, int seed)
+    {
+        var feedback = new RowSet(strata.Length);
+        var random = new Random(seed); // the seeded legacy algorithm is stable across .NET versions
+        foreach (var group in Enumerable.Range(0, strata.Length).GroupBy(i => strata[i]).OrderBy(g => g.Key))
+        {
+            var rows = group.ToArray();
+            random.Shuffle(rows);
+            var take = (int)Math.Round(share * rows.Length, MidpointRounding.AwayFromZero);
+            foreach (var row in rows.AsSpan(0, take)) feedback.Add(row);
+        }
+        return feedback;
+    }
+
+    private static float[] NumericLossColumn(Dataset data, string name) =>
+        data.TryGetColumn(name, out var column) switch
+        {
+            false => throw new ScoringInputException($"loss column '{name}' is not in the data"),
+            true when column is not NumericColumn => throw new ScoringInputException($"loss column '{name}' must be numeric"),
+            true when column.MissingCount > 0 => throw new ScoringInputException($"loss column '{name}' has {column.MissingCount} missing values"),
+            _ => ((NumericColumn)column).Values,
+        };
+
+    private static string HashColumns(Dataset data)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var column in data.Columns)
+        {
+            sha.AppendData(System.Text.Encoding.UTF8.GetBytes(column.Name + "\0"));
+            switch (column)
+            {
+                case NumericColumn n: sha.AppendData(MemoryMarshal.AsBytes(n.Values.AsSpan())); break;
+                case CategoricalColumn c:
+                    sha.AppendData(MemoryMarshal.AsBytes(c.Codes.AsSpan()));
+                    foreach (var category in c.Categories) sha.AppendData(System.Text.Encoding.UTF8.GetBytes(category + "\0"));
+                    break;
+            }
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+}

@@ -1,0 +1,381 @@
+using BiasBounty.Scoring.Data;
+using BiasBounty.Scoring.DecisionLists;
+using BiasBounty.Scoring.Statistics;
+
+namespace BiasBounty.Scoring.Engine;
+
+/// <summary>
+/// Judges one submission (SCORING.md §2–§8): gates, claim 1 (a finding), claim 2 (a fix) with the update and its
+/// repairs, the alpha-investing ledgers, the released view and points. Pure: the same request gives the same outcome.
+/// </summary>
+public static class SubmissionScorer
+{
+    /// <summary>Recorded in every score's provenance; change it whenever a rule or a number changes.</summary>
+    public const string EngineVersion = "1.0.0";
+
+    public static ScoringOutcome Score(ScoringRequest request)
+    {
+        var (settings, holdout, model, ledgers, catalog, history, submission) = request;
+        settings.Validate();
+        var metric = submission.Metric;
+
+        if (Refusal(settings, holdout, submission) is { } metricProblem)
+            return Refuse(request, metricProblem, maskHash: "", groupRows: 0, groupShare: 0);
+
+        var members = catalog.Members(submission.Group, holdout.Data);
+        var maskHash = members.ContentHash();
+        var eligible = metric == Metric.LossColumn ? RowSet.All(holdout.RowCount) : metric.Eligible(holdout.Y);
+        var groupEligible = members.And(eligible);
+        var groupRows = groupEligible.Count();
+        var groupShare = (double)groupRows / Math.Max(1, eligible.Count());
+
+        if (SizeProblem(settings, holdout, groupEligible, eligible, groupShare) is { } sizeProblem)
+            return Refuse(request, sizeProblem, maskHash, groupRows, groupShare);
+
+        var prior = history.Prior.FirstOrDefault(p => p.Record.MaskHash == maskHash && p.Record.Metric == metric && p.Record.Status == ScoreStatus.Scored);
+        if (prior is not null) return Duplicate(request, prior, maskHash, groupRows, groupShare);
+
+        if (ledgers.Findings.IsSpent || (submission.FixModelId is not null && ledgers.Fixes.IsSpent))
+            return Refuse(request, "this holdout's testing budget is spent; the organizer must upload a fresh holdout before more claims can be tested", maskHash, groupRows, groupShare);
+        if (submission.FixModelId is not null && new AcceptBudget(settings.CertificateThreshold, model.AcceptedCount).IsExhausted)
+            return Refuse(request, "this holdout has supported all the model updates it can; the organizer must upload a fresh holdout before more fixes can be accepted", maskHash, groupRows, groupShare);
+
+        var current = model.Current.HoldoutPredictions;
+        var losses = LossCache.For(current, holdout, metric, settings.LossCap);
+        var findingLevel = ledgers.Findings.NextLevel;
+        var finding = TestFinding(settings, holdout, metric, losses, members, eligible, findingLevel);
+        var nextLedgers = ledgers with { Findings = ledgers.Findings.Record(finding.Verified) };
+
+        FixResult? fix = null;
+        float[]? fixPredictions = null;
+        var nextModel = model;
+        var fixLevel = ledgers.Fixes.NextLevel;
+        if (submission.FixModelId is { } fixId)
+        {
+            var groupAll = members.ToIndices();
+            fixPredictions = catalog.Predictor(fixId).Predict(holdout.Data, groupAll);
+            fix = TestFix(settings, holdout, metric, losses, members, eligible, fixId, groupAll, fixPredictions, fixLevel);
+            nextLedgers = nextLedgers with { Fixes = ledgers.Fixes.Record(fix.Verified) };
+            if (fix.Verified)
+            {
+                var update = model.ApplyUpdate(submission.Group, members, fixId, fixPredictions, submission.SubmissionId,
+                    holdout, settings.Metric, settings.CertificateThreshold, settings.LossCap, catalog);
+                nextModel = update.List;
+                fix = fix with { NewVersion = nextModel.Current.Number, Repairs = update.Repairs.Select(r => $"{r.Group} → version {r.TargetVersion}").ToArray() };
+            }
+        }
+
+        var noiseSeed = NoiseSeed(holdout, maskHash, metric);
+        var feedback = Feedback(settings, holdout, metric, losses, members, eligible, fixPredictions, noiseSeed);
+        var record = new ScoreRecord
+        {
+            SubmissionId = submission.SubmissionId,
+            Metric = metric,
+            Status = ScoreStatus.Scored,
+            Group = submission.Group.ToString(),
+            MaskHash = maskHash,
+            GroupRows = groupRows,
+            GroupShare = groupShare,
+            NearDuplicates = NearDuplicates(settings, history, members),
+            Finding = finding,
+            Fix = fix,
+            Feedback = feedback,
+            Points = Points(settings, finding, fix),
+            Provenance = ProvenanceOf(request, noiseSeed),
+        };
+        return new ScoringOutcome(record, Release(record), nextModel, nextLedgers);
+    }
+
+    /// <summary>Claim 1 on the confirmation part (SCORING.md §3).</summary>
+    public static FindingResult TestFinding(
+        CompetitionSettings settings, Holdout holdout, Metric metric, VersionLosses losses, RowSet members, RowSet eligible, double level)
+    {
+        var inGroup = members.And(eligible).And(holdout.Confirmation);
+        var inComplement = members.Not().And(eligible).And(holdout.Confirmation);
+        string test;
+        double statistic, p, groupRate, complementRate, groupLoss, complementLoss;
+        Interval interval;
+        int nG = inGroup.Count(), nC = inComplement.Count();
+        switch (metric)
+        {
+            case Metric.LossColumn:
+            {
+                var (g, c) = (RatioSumsOver(holdout, inGroup), RatioSumsOver(holdout, inComplement));
+                var result = RatioEstimator.OneSidedGreater(g, c);
+                (test, statistic, p, interval) = ("delta-method z", result.Statistic, result.PValue, result.ConfidenceInterval());
+                (groupLoss, complementLoss, groupRate, complementRate) = (g.SumE, c.SumE, result.GroupRatio, result.ComplementRatio);
+                break;
+            }
+            case Metric.Squared:
+            {
+                var (g, c) = (Gather(losses.Losses, inGroup), Gather(losses.Losses, inComplement));
+                var result = WelchT.OneSidedGreater(g, c);
+                (test, statistic, p, interval) = ("Welch t", result.Statistic, result.PValue, result.ConfidenceInterval());
+                (groupLoss, complementLoss) = (Sum(g), Sum(c));
+                (groupRate, complementRate) = (groupLoss / Math.Max(1, nG), complementLoss / Math.Max(1, nC));
+                break;
+            }
+            default:
+            {
+                var errors = losses.Errors!;
+                int eG = inGroup.IntersectionCount(errors), eC = inComplement.IntersectionCount(errors);
+                var exact = Math.Min(Math.Min(eG, nG - eG), Math.Min(eC, nC - eC)) < 10;
+                var result = exact ? FisherExact.OneSidedGreater(eG, nG, eC, nC) : Proportions.PooledTwoProportionZ(eG, nG, eC, nC);
+                (test, statistic, p) = (exact ? "Fisher exact" : "pooled z", result.Statistic, result.PValue);
+                interval = Proportions.NewcombeDifference(eG, nG, eC, nC);
+                (groupLoss, complementLoss) = (eG, eC);
+                (groupRate, complementRate) = ((double)eG / nG, (double)eC / nC);
+                break;
+            }
+        }
+        var reasons = new List<string>();
+        if (!(p <= level)) reasons.Add($"p-value above the test's level {level:G3}");
+        if (!(interval.Lower > 0)) reasons.Add("the confidence interval of the gap includes 0");
+        if (!(groupRate >= settings.FindingMinRatio * complementRate)) reasons.Add($"the group's rate is below {settings.FindingMinRatio:0.##}× the rest's");
+        if (!(groupRate - complementRate >= settings.FindingMinDifference)) reasons.Add($"the gap is below {settings.FindingMinDifference * 100:0.##} pp");
+        return new FindingResult(nG, groupLoss, nC, complementLoss, groupRate, complementRate, test, statistic, p, level,
+            interval.Lower, interval.Upper, reasons.Count == 0, reasons);
+    }
+
+    /// <summary>Claim 2 on the confirmation part (SCORING.md §4), before any update is applied.</summary>
+    /// <param name="groupAll">All holdout rows of the group, ascending; <paramref name="fixPredictions"/> is aligned with it.</param>
+    public static FixResult TestFix(
+        CompetitionSettings settings, Holdout holdout, Metric metric, VersionLosses losses, RowSet members, RowSet eligible,
+        string fixModelId, int[] groupAll, float[] fixPredictions, double level)
+    {
+        var confirmation = holdout.Confirmation;
+        var eligibleConfirmation = eligible.And(confirmation);
+        int b = 0, c = 0, n = 0;
+        var differences = new List<double>();
+        for (var i = 0; i < groupAll.Length; i++)
+        {
+            var row = groupAll[i];
+            if (!eligibleConfirmation.Contains(row)) continue;
+            n++;
+            var before = losses.Losses[row];
+            var after = metric.Loss(holdout.Y[row], fixPredictions[i], settings.LossCap);
+            if (before > after && metric.IsZeroOne()) b++;
+            else if (before < after && metric.IsZeroOne()) c++;
+            differences.Add(before - after);
+        }
+        var share = (double)n / Math.Max(1, eligibleConfirmation.Count());
+        string test;
+        double statistic, p, delta;
+        if (metric.IsZeroOne())
+        {
+            var result = McNemar.ExactOneSided(b, c);
+            (test, statistic, p, delta) = ("exact McNemar", result.Statistic, result.PValue, n == 0 ? 0 : (double)(b - c) / n);
+        }
+        else
+        {
+            var result = PairedT.OneSidedGreater(differences.ToArray());
+            (test, statistic, p, delta) = ("paired t", result.Statistic, result.PValue, n == 0 ? 0 : differences.Average());
+        }
+        var reasons = new List<string>();
+        if (!(p <= level)) reasons.Add($"p-value above the test's level {level:G3}");
+        if (!(share * delta >= settings.CertificateThreshold)) reasons.Add($"the overall gain μ(g)·Δ is below ε = {settings.CertificateThreshold:G3}");
+        return new FixResult(fixModelId, n, b, c, delta, share, test, statistic, double.IsNaN(p) ? 1 : p, level, reasons.Count == 0, reasons, null, []);
+    }
+
+    /// <summary>Points (SCORING.md §8): a verified fix earns 10,000·μ(g)·Δ_g; otherwise a verified finding earns its weighted gap.</summary>
+    public static double Points(CompetitionSettings settings, FindingResult? finding, FixResult? fix)
+    {
+        if (fix is { Verified: true }) return Math.Round(10_000 * fix.OverallGain, 1, MidpointRounding.AwayFromZero);
+        if (finding is { Verified: true })
+        {
+            var share = (double)finding.GroupRows / Math.Max(1, finding.GroupRows + finding.ComplementRows);
+            return Math.Round(settings.FindingWeight * 10_000 * share * finding.Difference, 1, MidpointRounding.AwayFromZero);
+        }
+        return 0;
+    }
+
+    /// <summary>The participant's view of a record (SCORING.md §6).</summary>
+    public static ReleasedView Release(ScoreRecord record)
+    {
+        var finding = record.Finding;
+        var fix = record.Fix;
+        return new ReleasedView(
+            record.SubmissionId,
+            record.Status,
+            Summary(record),
+            finding?.Verified,
+            finding is null ? null : Bands.ForPValue(finding.PValue, finding.Level),
+            finding is null ? null : Bands.ForEffect(finding.Difference),
+            fix?.Verified,
+            fix is null ? null : Bands.ForPValue(fix.PValue, fix.Level),
+            fix is null ? null : Bands.ForEffect(fix.Delta),
+            record.Feedback,
+            record.Points,
+            record.DuplicateOf);
+    }
+
+    private static string? Refusal(CompetitionSettings settings, Holdout holdout, SubmissionInput submission)
+    {
+        var metric = submission.Metric;
+        var task = holdout.Label?.Task ?? TaskKind.Regression;
+        if (metric.Incompatibility(task, holdout.LossErrors is not null) is { } problem) return problem;
+        if (submission.FixModelId is not null && metric == Metric.LossColumn)
+            return "a loss-column competition takes findings only: submit the group without a fix";
+        if (submission.FixModelId is not null && metric != settings.Metric)
+            return $"fixes are judged on the competition's metric ({settings.Metric.Name()}); submit the fix with that metric";
+        return null;
+    }
+
+    private static string? SizeProblem(CompetitionSettings settings, Holdout holdout, RowSet groupEligible, RowSet eligible, double share)
+    {
+        foreach (var part in new[] { holdout.Feedback, holdout.Confirmation })
+        {
+            var inGroup = groupEligible.IntersectionCount(part);
+            if (inGroup < settings.MinGroupRows) return "group too small";
+            if (eligible.IntersectionCount(part) - inGroup < settings.MinGroupRows) return "group too large: too few rows are left outside it to compare with";
+        }
+        return share < settings.MinGroupShare ? "group too small" : null;
+    }
+
+    private static ScoringOutcome Refuse(ScoringRequest request, string reason, string maskHash, int groupRows, double groupShare)
+    {
+        var record = new ScoreRecord
+        {
+            SubmissionId = request.Submission.SubmissionId,
+            Metric = request.Submission.Metric,
+            Status = ScoreStatus.Refused,
+            RefusalReason = reason,
+            Group = request.Submission.Group.ToString(),
+            MaskHash = maskHash,
+            GroupRows = groupRows,
+            GroupShare = groupShare,
+            Provenance = ProvenanceOf(request, noiseSeed: ""),
+        };
+        return new ScoringOutcome(record, Release(record), request.Model, request.Ledgers);
+    }
+
+    private static ScoringOutcome Duplicate(ScoringRequest request, PriorSubmission prior, string maskHash, int groupRows, double groupShare)
+    {
+        var record = new ScoreRecord
+        {
+            SubmissionId = request.Submission.SubmissionId,
+            Metric = request.Submission.Metric,
+            Status = ScoreStatus.Duplicate,
+            Group = request.Submission.Group.ToString(),
+            MaskHash = maskHash,
+            GroupRows = groupRows,
+            GroupShare = groupShare,
+            DuplicateOf = prior.Record.SubmissionId,
+            Feedback = prior.Record.Feedback,
+            Provenance = ProvenanceOf(request, prior.Record.Provenance.NoiseSeed),
+        };
+        // Same verdict and numbers as the original, no new test, no points.
+        var released = prior.Released with
+        {
+            SubmissionId = record.SubmissionId,
+            Status = ScoreStatus.Duplicate,
+            Summary = $"Same group as submission {prior.Record.SubmissionId}: its verdict stands, and a duplicate earns no points. " + prior.Released.Summary,
+            Points = 0,
+            DuplicateOf = prior.Record.SubmissionId,
+        };
+        return new ScoringOutcome(record, released, request.Model, request.Ledgers);
+    }
+
+    private static IReadOnlyList<NearDuplicate> NearDuplicates(CompetitionSettings settings, SubmissionHistory history, RowSet members) =>
+        history.AcceptedGroups
+            .Select(a => new NearDuplicate(a.SubmissionId, a.Rows.Jaccard(members)))
+            .Where(n => n.Jaccard >= settings.NearDuplicateJaccard)
+            .ToArray();
+
+    private static FeedbackNumbers? Feedback(
+        CompetitionSettings settings, Holdout holdout, Metric metric, VersionLosses losses, RowSet members, RowSet eligible,
+        float[]? fixPredictions, string noiseSeed)
+    {
+        var inGroup = members.And(eligible).And(holdout.Feedback);
+        var inComplement = members.Not().And(eligible).And(holdout.Feedback);
+        if (inGroup.Count() < settings.MinReleasedRows || inComplement.Count() < settings.MinReleasedRows) return null;
+
+        double Noisy(double value, string name) => value + Disclosure.LaplaceNoise(noiseSeed, name, settings.NoiseEpsilon);
+        var (gSize, gLoss) = SizeAndLoss(holdout, metric, losses, inGroup);
+        var (cSize, cLoss) = SizeAndLoss(holdout, metric, losses, inComplement);
+        var (ngSize, ngLoss, ncSize, ncLoss) = (Noisy(gSize, "group-size"), Noisy(gLoss, "group-loss"), Noisy(cSize, "complement-size"), Noisy(cLoss, "complement-loss"));
+        long? fixErrors = null;
+        double? fixPercent = null;
+        if (fixPredictions is not null)
+        {
+            // The fix's loss on the group's feedback rows; predictions are aligned with the group's ascending rows.
+            var rows = members.ToIndices();
+            double fixLoss = 0;
+            for (var i = 0; i < rows.Length; i++)
+                if (inGroup.Contains(rows[i])) fixLoss += metric.Loss(holdout.Y[rows[i]], fixPredictions[i], settings.LossCap);
+            var noisyFixLoss = Noisy(fixLoss, "fix-group-loss");
+            fixErrors = Disclosure.RoundCount(noisyFixLoss, settings.MinReleasedRows);
+            fixPercent = Disclosure.ReleasedPercent(noisyFixLoss, ngSize);
+        }
+        return new FeedbackNumbers(
+            Disclosure.RoundCount(ngSize, settings.MinReleasedRows),
+            Disclosure.RoundCount(ngLoss, settings.MinReleasedRows),
+            Disclosure.RoundCount(ncSize, settings.MinReleasedRows),
+            Disclosure.RoundCount(ncLoss, settings.MinReleasedRows),
+            Disclosure.ReleasedPercent(ngLoss, ngSize),
+            Disclosure.ReleasedPercent(ncLoss, ncSize),
+            fixErrors,
+            fixPercent);
+    }
+
+    /// <summary>The denominator and numerator of a group's rate: rows and loss, or ΣN and ΣE for loss columns.</summary>
+    private static (double Size, double Loss) SizeAndLoss(Holdout holdout, Metric metric, VersionLosses losses, RowSet rows)
+    {
+        if (metric == Metric.LossColumn)
+        {
+            var sums = RatioSumsOver(holdout, rows);
+            return (sums.SumN, sums.SumE);
+        }
+        if (losses.Errors is { } errors) return (rows.Count(), rows.IntersectionCount(errors));
+        return (rows.Count(), Sum(Gather(losses.Losses, rows)));
+    }
+
+    private static RatioSums RatioSumsOver(Holdout holdout, RowSet rows)
+    {
+        var sums = new RatioSums();
+        foreach (var row in rows.ToIndices()) sums = sums.Add(holdout.LossErrors![row], holdout.LossSizes![row]);
+        return sums;
+    }
+
+    private static float[] Gather(float[] values, RowSet rows)
+    {
+        var indices = rows.ToIndices();
+        var result = new float[indices.Length];
+        for (var i = 0; i < indices.Length; i++) result[i] = values[indices[i]];
+        return result;
+    }
+
+    private static double Sum(float[] values)
+    {
+        double sum = 0; // double accumulation: float sums over a million rows lose whole units
+        foreach (var v in values) sum += v;
+        return sum;
+    }
+
+    private static string NoiseSeed(Holdout holdout, string maskHash, Metric metric) => $"{holdout.ContentHash}:{maskHash}:{metric.Name()}";
+
+    private static Provenance ProvenanceOf(ScoringRequest request, string noiseSeed) => new(
+        request.Holdout.ContentHash,
+        request.Model.Current.Number,
+        EngineVersion,
+        request.Holdout.SplitSeed,
+        noiseSeed,
+        request.Ledgers.Findings.NextLevel,
+        request.Ledgers.Fixes.NextLevel);
+
+    private static string Summary(ScoreRecord record)
+    {
+        if (record.Status == ScoreStatus.Refused) return $"Not scored: {record.RefusalReason}.";
+        var parts = new List<string>();
+        if (record.Finding is { } finding)
+            parts.Add(finding.Verified
+                ? $"Finding verified: the model does worse on this group (gap {Bands.ForEffect(finding.Difference).ToDisplayText()}, p {Bands.ForPValue(finding.PValue, finding.Level).ToDisplayText()})."
+                : "Finding not verified: the evidence that the model does worse on this group is not strong enough.");
+        if (record.Fix is { } fix)
+            parts.Add(fix.Verified
+                ? $"Fix accepted: the model is now version {fix.NewVersion} (improvement on the group {Bands.ForEffect(fix.Delta).ToDisplayText()})."
+                : "Fix not accepted: it does not beat the current model on this group by enough, with enough certainty.");
+        if (record.Points > 0) parts.Add($"{record.Points:0.#} points.");
+        return string.Join(" ", parts);
+    }
+}
