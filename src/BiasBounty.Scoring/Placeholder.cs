@@ -1,1 +1,0 @@
-namespace BiasBounty.Scoring; internal static class Placeholder {}
