@@ -1,1 +1,3 @@
-Console.WriteLine("todo");
+using BiasBounty.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);

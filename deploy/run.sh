@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the scoring engine end to end on the bundled demo data (UCI Adult): trains a baseline model on the public
+# training part, then scores a finding with a fix against the hidden part, as an organizer would offline.
+# Usage: deploy/run.sh [--no-build]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+if [[ "${1:-}" != "--no-build" ]]; then
+  dotnet build src/BiasBounty.Cli -c Release -nologo -v quiet
+fi
+bbounty=(dotnet "$root/src/BiasBounty.Cli/bin/Release/net10.0/bbounty.dll")
+work="$root/artifacts/demo"
+mkdir -p "$work"
+data="$root/deploy/demo-data"
+
+echo "== the public training data"
+"${bbounty[@]}" inspect "$data/adult.data.gz"
+echo
+echo "== a participant checks a group on the public data"
+group='sex == "Female" and marital-status in ("Married-civ-spouse", "Married-AF-spouse")'
+"${bbounty[@]}" check-group --data "$data/adult.data.gz" "$group"
+echo
+echo "== the organizer trains the baseline model (version 0) and a participant trains a fix on the group"
+"${bbounty[@]}" train-baseline --data "$data/adult.data.gz" --out "$work/baseline.onnx"
+"${bbounty[@]}" train-baseline --data "$data/adult.data.gz" --group "$group" --out "$work/fix.onnx"
+echo
+echo "== the engine scores the submission against the hidden holdout (adult.test)"
+"${bbounty[@]}" score --holdout "$data/adult.test.gz" --model "$work/baseline.onnx" --group "$group" --fix "$work/fix.onnx"

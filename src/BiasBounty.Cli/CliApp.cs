@@ -1,0 +1,49 @@
+using BiasBounty.Cli.Commands;
+using BiasBounty.Scoring;
+
+namespace BiasBounty.Cli;
+
+/// <summary>Dispatches <c>bbounty</c> commands. Exit codes: 0 success, 1 internal failure, 2 bad input (one line, no stack trace).</summary>
+public static class CliApp
+{
+    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json", "help" };
+
+    public static readonly string Help = string.Join(Environment.NewLine,
+        "bbounty — the BiasBounty scoring engine on files",
+        "",
+        "  " + InspectCommand.Usage,
+        "  " + CheckGroupCommand.Usage,
+        "  " + TrainBaselineCommand.Usage,
+        "  " + ScoreCommand.Usage,
+        "  " + BenchCommand.Usage,
+        "",
+        "Data files are CSV/TSV (plain or .gz); a FILE.schema.json beside a file gives its column names, kinds and label.",
+        "Exit codes: 0 success, 2 bad input. Documentation: docs/cli.md");
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+        {
+            output.WriteLine(Help);
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            var command = new CommandLine(args.Skip(1), Flags);
+            return args[0] switch
+            {
+                "inspect" => InspectCommand.Run(command, output),
+                "check-group" => CheckGroupCommand.Run(command, output),
+                "train-baseline" => TrainBaselineCommand.Run(command, output),
+                "score" => ScoreCommand.Run(command, output),
+                "bench" => BenchCommand.Run(command, output),
+                _ => throw new UsageException($"unknown command '{args[0]}'; commands are inspect, check-group, train-baseline, score, bench"),
+            };
+        }
+        catch (Exception e) when (e is UsageException or ScoringInputException)
+        {
+            error.WriteLine($"bbounty: {e.Message}");
+            return 2;
+        }
+    }
+}
