@@ -1,0 +1,273 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace BiasBounty.Scoring.Expressions;
+
+/// <summary>Which instructions the kernels use; <see cref="Auto"/> picks the widest the machine accelerates.</summary>
+internal enum KernelMode
+{
+    Auto,
+    Vector256,
+    Vector128,
+    Scalar,
+}
+
+/// <summary>A row test over one column's storage, in vector and scalar form (all-ones lanes where true).</summary>
+internal interface IRowTest<T>
+    where T : unmanaged
+{
+    /// <summary>False for tests that have no vector form (lookup tables, long lists).</summary>
+    static abstract bool Vectorised { get; }
+
+    Vector256<T> Test(Vector256<T> x);
+
+    Vector128<T> Test(Vector128<T> x);
+
+    bool Test(T x);
+}
+
+/// <summary>
+/// Fills a bitset (bit <c>i</c> of word <c>i / 64</c>) with a row test over a column. A full word is 64 rows: eight
+/// 8-lane (or sixteen 4-lane) compares whose lane sign bits are packed with ExtractMostSignificantBits; the rows after
+/// the last full word are tested one by one, as are all rows in <see cref="KernelMode.Scalar"/> mode and for tests
+/// without a vector form. The test type is a struct so the JIT specialises each loop.
+/// </summary>
+internal static class MaskKernels
+{
+    public static ulong[] Fill<T, TTest>(ReadOnlySpan<T> values, TTest test, KernelMode mode)
+        where T : unmanaged
+        where TTest : struct, IRowTest<T>
+    {
+        var words = new ulong[(values.Length + 63) >> 6];
+        var fullWords = values.Length >> 6;
+        var w = 0;
+        if (TTest.Vectorised)
+        {
+            if (mode == KernelMode.Auto)
+                mode = Vector256.IsHardwareAccelerated ? KernelMode.Vector256 : Vector128.IsHardwareAccelerated ? KernelMode.Vector128 : KernelMode.Scalar;
+            ref var start = ref MemoryMarshal.GetReference(values);
+            if (mode == KernelMode.Vector256 && Vector256<T>.Count == 8)
+            {
+                for (; w < fullWords; w++)
+                {
+                    var offset = (nuint)(w << 6);
+                    ulong bits = 0;
+                    for (var k = 0; k < 8; k++)
+                        bits |= (ulong)test.Test(Vector256.LoadUnsafe(ref start, offset + (nuint)(k << 3))).ExtractMostSignificantBits() << (k << 3);
+                    words[w] = bits;
+                }
+            }
+            else if (mode == KernelMode.Vector128 && Vector128<T>.Count == 4)
+            {
+                for (; w < fullWords; w++)
+                {
+                    var offset = (nuint)(w << 6);
+                    ulong bits = 0;
+                    for (var k = 0; k < 16; k++)
+                        bits |= (ulong)test.Test(Vector128.LoadUnsafe(ref start, offset + (nuint)(k << 2))).ExtractMostSignificantBits() << (k << 2);
+                    words[w] = bits;
+                }
+            }
+        }
+        for (; w < fullWords; w++)
+        {
+            var row = w << 6;
+            ulong bits = 0;
+            for (var j = 0; j < 64; j++) bits |= (test.Test(values[row + j]) ? 1UL : 0UL) << j;
+            words[w] = bits;
+        }
+        for (var i = w << 6; i < values.Length; i++)
+            if (test.Test(values[i])) words[i >> 6] |= 1UL << (i & 63);
+        return words;
+    }
+
+    /// <summary>Clears the bits past <paramref name="length"/> rows (after a complement).</summary>
+    public static void ClearTail(ulong[] words, int length)
+    {
+        var tail = length & 63;
+        if (tail != 0) words[^1] &= (1UL << tail) - 1;
+    }
+}
+
+// Number tests. IEEE compares are false when either side is NaN, so missing values fail every test without a check.
+
+internal readonly struct FloatEqual(float value) : IRowTest<float>
+{
+    public static bool Vectorised => true;
+
+    public Vector256<float> Test(Vector256<float> x) => Vector256.Equals(x, Vector256.Create(value));
+
+    public Vector128<float> Test(Vector128<float> x) => Vector128.Equals(x, Vector128.Create(value));
+
+    public bool Test(float x) => x == value;
+}
+
+/// <summary><c>x &lt; v or x &gt; v</c>, which unlike IEEE <c>!=</c> is false for NaN.</summary>
+internal readonly struct FloatNotEqual(float value) : IRowTest<float>
+{
+    public static bool Vectorised => true;
+
+    public Vector256<float> Test(Vector256<float> x) =>
+        Vector256.LessThan(x, Vector256.Create(value)) | Vector256.GreaterThan(x, Vector256.Create(value));
+
+    public Vector128<float> Test(Vector128<float> x) =>
+        Vector128.LessThan(x, Vector128.Create(value)) | Vector128.GreaterThan(x, Vector128.Create(value));
+
+    public bool Test(float x) => x < value || x > value;
+}
+
+internal readonly struct FloatLess(float value) : IRowTest<float>
+{
+    public static bool Vectorised => true;
+
+    public Vector256<float> Test(Vector256<float> x) => Vector256.LessThan(x, Vector256.Create(value));
+
+    public Vector128<float> Test(Vector128<float> x) => Vector128.LessThan(x, Vector128.Create(value));
+
+    public bool Test(float x) => x < value;
+}
+
+internal readonly struct FloatLessOrEqual(float value) : IRowTest<float>
+{
+    public static bool Vectorised => true;
+
+    public Vector256<float> Test(Vector256<float> x) => Vector256.LessThanOrEqual(x, Vector256.Create(value));
+
+    public Vector128<float> Test(Vector128<float> x) => Vector128.LessThanOrEqual(x, Vector128.Create(value));
+
+    public bool Test(float x) => x <= value;
+}
+
+internal readonly struct FloatGreater(float value) : IRowTest<float>
+{
+    public static bool Vectorised => true;
+
+    public Vector256<float> Test(Vector256<float> x) => Vector256.GreaterThan(x, Vector256.Create(value));
+
+    public Vector128<float> Test(Vector128<float> x) => Vector128.GreaterThan(x, Vector128.Create(value));
+
+    public bool Test(float x) => x > value;
+}
+
+internal readonly struct FloatGreaterOrEqual(float value) : IRowTest<float>
+{
+    public static bool Vectorised => true;
+
+    public Vector256<float> Test(Vector256<float> x) => Vector256.GreaterThanOrEqual(x, Vector256.Create(value));
+
+    public Vector128<float> Test(Vector128<float> x) => Vector128.GreaterThanOrEqual(x, Vector128.Create(value));
+
+    public bool Test(float x) => x >= value;
+}
+
+/// <summary>Membership in a short list (up to <see cref="MaxLength"/> values), as an OR of equality compares.</summary>
+internal readonly struct FloatAnyOf(float[] values) : IRowTest<float>
+{
+    public const int MaxLength = 8;
+
+    public static bool Vectorised => true;
+
+    public Vector256<float> Test(Vector256<float> x)
+    {
+        var hit = Vector256<float>.Zero;
+        foreach (var v in values) hit |= Vector256.Equals(x, Vector256.Create(v));
+        return hit;
+    }
+
+    public Vector128<float> Test(Vector128<float> x)
+    {
+        var hit = Vector128<float>.Zero;
+        foreach (var v in values) hit |= Vector128.Equals(x, Vector128.Create(v));
+        return hit;
+    }
+
+    public bool Test(float x) => Array.IndexOf(values, x) >= 0;
+}
+
+/// <summary>Membership in a long list, by binary search over the sorted values (NaN is never found).</summary>
+internal readonly struct FloatInSorted(float[] sorted) : IRowTest<float>
+{
+    public static bool Vectorised => false;
+
+    public Vector256<float> Test(Vector256<float> x) => throw new NotSupportedException();
+
+    public Vector128<float> Test(Vector128<float> x) => throw new NotSupportedException();
+
+    public bool Test(float x) => !float.IsNaN(x) && Array.BinarySearch(sorted, x) >= 0;
+}
+
+/// <summary>A present value (not NaN) that fails <typeparamref name="TInner"/>: <c>not in</c> without matching missing rows.</summary>
+internal readonly struct FloatPresentAndNot<TInner>(TInner inner) : IRowTest<float>
+    where TInner : struct, IRowTest<float>
+{
+    public static bool Vectorised => TInner.Vectorised;
+
+    public Vector256<float> Test(Vector256<float> x) => Vector256.AndNot(Vector256.Equals(x, x), inner.Test(x));
+
+    public Vector128<float> Test(Vector128<float> x) => Vector128.AndNot(Vector128.Equals(x, x), inner.Test(x));
+
+    public bool Test(float x) => !float.IsNaN(x) && !inner.Test(x);
+}
+
+// Text tests over category codes (-1 = missing; a code that matches no value is -2 and never occurs in data).
+
+internal readonly struct CodeEqual(int code) : IRowTest<int>
+{
+    public static bool Vectorised => true;
+
+    public Vector256<int> Test(Vector256<int> x) => Vector256.Equals(x, Vector256.Create(code));
+
+    public Vector128<int> Test(Vector128<int> x) => Vector128.Equals(x, Vector128.Create(code));
+
+    public bool Test(int x) => x == code;
+}
+
+internal readonly struct CodeAnyOf(int[] codes) : IRowTest<int>
+{
+    public const int MaxLength = 8;
+
+    public static bool Vectorised => true;
+
+    public Vector256<int> Test(Vector256<int> x)
+    {
+        var hit = Vector256<int>.Zero;
+        foreach (var c in codes) hit |= Vector256.Equals(x, Vector256.Create(c));
+        return hit;
+    }
+
+    public Vector128<int> Test(Vector128<int> x)
+    {
+        var hit = Vector128<int>.Zero;
+        foreach (var c in codes) hit |= Vector128.Equals(x, Vector128.Create(c));
+        return hit;
+    }
+
+    public bool Test(int x) => Array.IndexOf(codes, x) >= 0;
+}
+
+/// <summary>Membership by lookup table indexed by code + 1 (so missing, -1, reads entry 0, which is false).</summary>
+internal readonly struct CodeTable(bool[] memberByCodePlusOne) : IRowTest<int>
+{
+    public static bool Vectorised => false;
+
+    public Vector256<int> Test(Vector256<int> x) => throw new NotSupportedException();
+
+    public Vector128<int> Test(Vector128<int> x) => throw new NotSupportedException();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Test(int x) => (uint)(x + 1) < (uint)memberByCodePlusOne.Length && memberByCodePlusOne[x + 1];
+}
+
+/// <summary>A present code (not -1) that fails <typeparamref name="TInner"/>: <c>!=</c> and <c>not in</c> on text.</summary>
+internal readonly struct CodePresentAndNot<TInner>(TInner inner) : IRowTest<int>
+    where TInner : struct, IRowTest<int>
+{
+    public static bool Vectorised => TInner.Vectorised;
+
+    public Vector256<int> Test(Vector256<int> x) => Vector256.AndNot(Vector256.GreaterThanOrEqual(x, Vector256<int>.Zero), inner.Test(x));
+
+    public Vector128<int> Test(Vector128<int> x) => Vector128.AndNot(Vector128.GreaterThanOrEqual(x, Vector128<int>.Zero), inner.Test(x));
+
+    public bool Test(int x) => x >= 0 && !inner.Test(x);
+}
