@@ -175,7 +175,7 @@ public class SubmissionScorerTests
     {
         var fixture = new ScoringFixture(settings: new CompetitionSettings { MinGroupRows = 5, MinGroupShare = 0 });
 
-        var outcome = fixture.Submit("s1", "age == 18 and region == \"North\"");
+        var outcome = fixture.Submit("s1", "age == 18 and region == \"North\" and education == \"College\"");
 
         Assert.Equal(ScoreStatus.Scored, outcome.Record.Status);
         Assert.Null(outcome.Released.Feedback);

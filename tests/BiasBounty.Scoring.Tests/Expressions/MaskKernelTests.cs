@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.Expressions;
-using Xunit.Abstractions;
 
 namespace BiasBounty.Scoring.Tests.Expressions;
 
-public class MaskKernelTests(ITestOutputHelper output)
+public class MaskKernelTests
 {
     private static readonly string[] Expressions =
     [
@@ -42,26 +40,6 @@ public class MaskKernelTests(ITestOutputHelper output)
             foreach (var mode in Enum.GetValues<KernelMode>())
                 Assert.True(expected.Equals(group.Evaluate(data, mode)), $"{text} with {mode} on {rows} rows");
         }
-    }
-
-    [Fact]
-    public void Evaluate_ThreeConditionsOnAMillionRows_IsFast()
-    {
-        var data = RandomData(1_000_000, seed: 1);
-        var group = SubgroupExpression.Compile("x >= 1 and c in ('a', 'b') and not (x == 3)", data);
-        group.Evaluate(data); // JIT warm-up
-
-        var best = TimeSpan.MaxValue;
-        for (var i = 0; i < 5; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            group.Evaluate(data);
-            best = clock.Elapsed < best ? clock.Elapsed : best;
-        }
-
-        output.WriteLine($"best of 5: {best.TotalMilliseconds:F2} ms");
-        // The target is a few milliseconds; the bound is loose so a busy test machine does not fail the build.
-        Assert.True(best < TimeSpan.FromMilliseconds(100), $"took {best.TotalMilliseconds:F1} ms");
     }
 
     /// <summary>x: small integers and halves, a quarter missing; c: codes of 'a'..'l', a fifth missing.</summary>
