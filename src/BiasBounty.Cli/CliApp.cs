@@ -6,7 +6,7 @@ namespace BiasBounty.Cli;
 /// <summary>Dispatches <c>bbounty</c> commands. Exit codes: 0 success, 1 internal failure, 2 bad input (one line, no stack trace).</summary>
 public static class CliApp
 {
-    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json", "help" };
+    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json", "help", "no-bias" };
 
     public static readonly string Help = string.Join(Environment.NewLine,
         "bbounty — the BiasBounty scoring engine on files",
@@ -16,6 +16,7 @@ public static class CliApp
         "  " + TrainBaselineCommand.Usage,
         "  " + ScoreCommand.Usage,
         "  " + BenchCommand.Usage,
+        "  " + SynthCommand.Usage,
         "",
         "Data files are CSV/TSV (plain or .gz); a FILE.schema.json beside a file gives its column names, kinds and label.",
         "Exit codes: 0 success, 2 bad input. Documentation: docs/cli.md");
@@ -37,7 +38,8 @@ public static class CliApp
                 "train-baseline" => TrainBaselineCommand.Run(command, output),
                 "score" => ScoreCommand.Run(command, output),
                 "bench" => BenchCommand.Run(command, output),
-                _ => throw new UsageException($"unknown command '{args[0]}'; commands are inspect, check-group, train-baseline, score, bench"),
+                "synth" => SynthCommand.Run(command, output),
+                _ => throw new UsageException($"unknown command '{args[0]}'; commands are inspect, check-group, train-baseline, score, bench, synth"),
             };
         }
         catch (Exception e) when (e is UsageException or ScoringInputException)

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Text.Json;
+using BiasBounty.Scoring.Data;
+using BiasBounty.Scoring.DecisionLists;
+using BiasBounty.Scoring.Engine;
+using BiasBounty.Scoring.Models;
+
+namespace BiasBounty.Cli.Commands;
+
+/// <summary>
+/// <c>bbounty bench</c>: engine time for one submission with loading and the base model's cached predictions
+/// excluded — finding_ms (compile and evaluate the mask, claim-1 statistics) and fix_ms (run the fix on the group's
+/// rows, claim-2 statistics): medians and minimums over --repeat runs after one warm-up.
+/// </summary>
+public static class BenchCommand
+{
+    public const string Usage =
+        "bbounty bench --data FILE [--label COL] [--positive VALUE] --model BASE.onnx --group \"EXPR\" [--fix FIX.onnx] [--repeat N] [--json]";
+
+    public static int Run(CommandLine args, TextWriter output)
+    {
+        var path = args.Required("data", "holdout.csv");
+        var modelPath = args.Required("model", "baseline.onnx");
+        var groupText = args.Required("group", "\"SEX == 2 and AGEP >= 60\"");
+        var fixPath = args.Optional("fix");
+        var repeat = args.Int("repeat", 21, 1, 10_000);
+        var json = args.Flag("json");
+        var loadClock = Stopwatch.StartNew();
+        var data = DataFiles.Load(path, args.Optional("label"), args.Optional("positive"));
+        args.RejectUnknown();
+
+        var settings = new CompetitionSettings();
+        var holdout = Holdout.Create(data, settings.FeedbackShare, settings.SplitSeed);
+        using var catalog = new ModelCatalog(data.Schema, holdout.Label);
+        var baseId = catalog.AddOnnx(ScoreCommand.ReadModel(modelPath), ModelRole.Predictor);
+        var fixId = fixPath is null ? null : catalog.AddOnnx(ScoreCommand.ReadModel(fixPath), ModelRole.Predictor);
+        var list = PointerDecisionList.Create(baseId, holdout, catalog);
+        var losses = LossCache.For(list.Current.HoldoutPredictions, holdout, settings.Metric, settings.LossCap);
+        var eligible = settings.Metric.Eligible(holdout.Y);
+        var level = AlphaLevel(settings);
+        var setupMs = loadClock.Elapsed.TotalMilliseconds;
+
+        var findingTimes = new List<double>();
+        var fixTimes = new List<double>();
+        var groupRows = 0;
+        for (var run = 0; run <= repeat; run++) // run 0 warms up the JIT and is not counted
+        {
+            var clock = Stopwatch.StartNew();
+            var members = catalog.Evaluate(GroupRef.FromExpression(groupText), holdout.Data);
+            var finding = SubmissionScorer.TestFinding(settings, holdout, settings.Metric, losses, members, eligible, level);
+            var findingMs = clock.Elapsed.TotalMilliseconds;
+            groupRows = members.Count();
+            GC.KeepAlive(finding);
+            if (fixId is not null)
+            {
+                clock.Restart();
+                var rows = members.ToIndices();
+                var predictions = catalog.Predictor(fixId).Predict(holdout.Data, rows);
+                var fix = SubmissionScorer.TestFix(settings, holdout, settings.Metric, losses, members, eligible, fixId, rows, predictions, level);
+                var fixMs = clock.Elapsed.TotalMilliseconds;
+                GC.KeepAlive(fix);
+                if (run > 0) fixTimes.Add(fixMs);
+            }
+            if (run > 0) findingTimes.Add(findingMs);
+        }
+
+        var result = new BenchJson(data.RowCount, groupRows, repeat, Median(findingTimes), findingTimes.Min(),
+            fixTimes.Count > 0 ? Median(fixTimes) : null, fixTimes.Count > 0 ? fixTimes.Min() : null, Math.Round(setupMs, 1),
+            Environment.ProcessorCount);
+        if (json) output.WriteLine(JsonSerializer.Serialize(result, ScoreCommand.Json));
+        else
+        {
+            output.WriteLine($"{data.RowCount:N0} rows, group {groupRows:N0} rows, {repeat} runs (setup {setupMs:0} ms, excluded)");
+            output.WriteLine($"finding: median {result.FindingMs:0.000} ms, min {result.FindingMsMin:0.000} ms");
+            if (result.FixMs is { } fixMedian) output.WriteLine($"fix:     median {fixMedian:0.000} ms, min {result.FixMsMin:0.000} ms");
+        }
+        return 0;
+    }
+
+    private static double AlphaLevel(CompetitionSettings settings) => BiasBounty.Scoring.Statistics.AlphaInvestingLedger.Start(settings.FdrAlpha).NextLevel;
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        var mid = sorted.Length / 2;
+        return Math.Round(sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2, 3);
+    }
+}
+
+/// <summary>The JSON of <c>bbounty bench --json</c>.</summary>
+public sealed record BenchJson(
+    int Rows, int GroupRows, int Repeat, double FindingMs, double FindingMsMin, double? FixMs, double? FixMsMin, double SetupMs, int Cores);

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using BiasBounty.Scoring.Data;
+using BiasBounty.Scoring.Expressions;
+using BiasBounty.Scoring.Models;
+
+namespace BiasBounty.Scoring.DecisionLists;
+
+/// <summary>
+/// The runnable models and groups of one competition: ONNX files registered by content id (SHA-256), bound to the
+/// competition's schema and checked once, plus optional in-memory predictors. Group masks are cached per dataset,
+/// so the protected groups of a long decision list are evaluated once per holdout. Thread-safe.
+/// </summary>
+public sealed class ModelCatalog(DatasetSchema schema, LabelDomain? label, ModelLimits? limits = null, FeatureCoding? coding = null)
+    : IModelCatalog, IDisposable
+{
+    private readonly ConcurrentDictionary<string, IRowPredictor> _predictors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IRowPredictor> _groupModels = new(StringComparer.Ordinal);
+    private readonly ConditionalWeakTable<Dataset, ConcurrentDictionary<GroupRef, RowSet>> _masks = new();
+
+    /// <summary>The content id of a model file: lower-case hex SHA-256 of its bytes.</summary>
+    public static string ContentId(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>
+    /// Loads, binds and (given a sample) smoke-tests an ONNX model, and registers it under its content id.
+    /// </summary>
+    /// <exception cref="ModelValidationException">The model cannot be used; the message says why.</exception>
+    public string AddOnnx(ReadOnlyMemory<byte> onnx, ModelRole role, Dataset? smokeSample = null)
+    {
+        var id = ContentId(onnx.Span);
+        var registry = role == ModelRole.Group ? _groupModels : _predictors;
+        if (registry.ContainsKey(id)) return id;
+        var model = OnnxModel.Load(onnx, schema, label, role, limits, coding);
+        try
+        {
+            if (smokeSample is not null) model.Validate(smokeSample);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        if (!registry.TryAdd(id, model)) model.Dispose();
+        return id;
+    }
+
+    /// <summary>Registers an in-memory predictor (tests, synthetic ground truth) under a chosen id.</summary>
+    public ModelCatalog Add(string id, IRowPredictor predictor, ModelRole role = ModelRole.Predictor)
+    {
+        (role == ModelRole.Group ? _groupModels : _predictors)[id] = predictor;
+        return this;
+    }
+
+    public bool Contains(string modelId) => _predictors.ContainsKey(modelId) || _groupModels.ContainsKey(modelId);
+
+    public IRowPredictor Predictor(string modelId) =>
+        _predictors.TryGetValue(modelId, out var model) ? model : throw new KeyNotFoundException($"model {modelId} is not in the catalog");
+
+    public RowSet Members(GroupRef group, Dataset data) =>
+        _masks.GetOrCreateValue(data).GetOrAdd(group, g => Evaluate(g, data));
+
+    /// <summary>Evaluates a group without the cache (what a benchmark of a fresh submission measures).</summary>
+    public RowSet Evaluate(GroupRef group, Dataset data)
+    {
+        if (group.Expression is { } expression) return SubgroupExpression.Compile(expression, data).Evaluate(data);
+        var model = _groupModels.TryGetValue(group.ModelId!, out var m) ? m : throw new KeyNotFoundException($"group model {group.ModelId} is not in the catalog");
+        var predictions = model.Predict(data, Enumerable.Range(0, data.RowCount).ToArray());
+        var members = new RowSet(data.RowCount);
+        for (var i = 0; i < predictions.Length; i++)
+            if (predictions[i] == 1f) members.Add(i);
+        return members;
+    }
+
+    public void Dispose()
+    {
+        foreach (var model in _predictors.Values.Concat(_groupModels.Values).OfType<IDisposable>()) model.Dispose();
+        _predictors.Clear();
+        _groupModels.Clear();
+    }
+}
