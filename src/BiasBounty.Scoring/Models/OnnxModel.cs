@@ -1,0 +1,303 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using BiasBounty.Scoring.Data;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace BiasBounty.Scoring.Models;
+
+/// <summary>
+/// An untrusted ONNX model bound to a competition's schema (SCORING.md section 7) and run in ONNX Runtime.
+/// <see cref="Load"/> checks everything that can be checked without data; <see cref="Validate"/> is the 16-row smoke
+/// run of gate 1; <see cref="Predict(Dataset, ReadOnlySpan{int})"/> runs on any rows in batches, under a time limit.
+/// Predictions may be made from several threads at once. Error messages name rows and values only in the smoke run,
+/// which must be given public rows; on other rows they never show a value, a row or a count.
+/// </summary>
+public sealed partial class OnnxModel : IRowPredictor, IDisposable
+{
+    /// <summary>Rows in the smoke run of <see cref="Validate"/>.</summary>
+    public const int SmokeRows = 16;
+
+    private readonly InferenceSession _session;
+    private readonly ModelLimits _limits;
+    private readonly LabelDomain? _label;
+    private readonly IReadOnlyList<ColumnSpec> _features;
+    private readonly FeatureCoding? _coding;
+    private readonly BoundInput[] _inputs;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly TensorElementType _outputType;
+
+    private OnnxModel(InferenceSession session, ModelRole role, LabelDomain? label, ModelLimits limits, IReadOnlyList<ColumnSpec> features,
+        FeatureCoding? coding, OnnxInputConvention convention, BoundInput[] inputs, string output, TensorElementType outputType)
+    {
+        _session = session;
+        Role = role;
+        _label = label;
+        _limits = limits;
+        _features = features;
+        _coding = coding;
+        Convention = convention;
+        _inputs = inputs;
+        _inputNames = inputs.Select(i => i.Name).ToArray();
+        _outputNames = [output];
+        _outputType = outputType;
+    }
+
+    /// <summary>Which input convention the model's inputs follow.</summary>
+    public OnnxInputConvention Convention { get; }
+
+    /// <summary>What the model's first output means.</summary>
+    public ModelRole Role { get; }
+
+    /// <summary>The feature columns the model reads (all of them for the float-tensor convention).</summary>
+    public IReadOnlyList<string> InputColumns =>
+        Convention == OnnxInputConvention.FloatTensor ? _features.Select(f => f.Name).ToArray() : _inputNames;
+
+    /// <summary>Name of the output that holds the prediction (the model's first output).</summary>
+    public string OutputName => _outputNames[0];
+
+    /// <summary>
+    /// Checks an uploaded model and binds its inputs to the schema's feature columns. Checks, in order: size, ONNX
+    /// structure, operator domains (before ONNX Runtime parses the file), loading, input names, shapes and element
+    /// types, and the type and shape of the first output.
+    /// </summary>
+    /// <param name="onnxBytes">The uploaded file.</param>
+    /// <param name="schema">The competition's schema; only its feature columns may be inputs.</param>
+    /// <param name="label">The label's domain; required for <see cref="ModelRole.Predictor"/>, ignored for groups.</param>
+    /// <param name="role">Whether the model predicts the label or defines a group.</param>
+    /// <param name="limits">Size, time and batch limits; <see cref="ModelLimits.Default"/> when null.</param>
+    /// <param name="coding">
+    /// The published codes of categorical columns for the float-tensor convention; when null a categorical value is
+    /// passed as its code in whatever dataset is being predicted.
+    /// </param>
+    /// <exception cref="ModelValidationException">The model cannot be used; the message says why.</exception>
+    public static OnnxModel Load(ReadOnlyMemory<byte> onnxBytes, DatasetSchema schema, LabelDomain? label, ModelRole role,
+        ModelLimits? limits = null, FeatureCoding? coding = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        if (role == ModelRole.Predictor && label is null)
+            throw new ArgumentNullException(nameof(label), "a predictor needs the label's domain");
+        limits ??= ModelLimits.Default;
+        ArgumentOutOfRangeException.ThrowIfLessThan(limits.BatchRows, 1, nameof(limits));
+        if (coding is not null && !coding.Features.Select(f => f.Name).SequenceEqual(schema.Features.Select(f => f.Name)))
+            throw new ArgumentException("the coding's features are not the schema's feature columns", nameof(coding));
+        if (onnxBytes.Length > limits.MaxModelBytes)
+            throw new ModelValidationException($"the model is {Megabytes(onnxBytes.Length)} MB; the limit is {Megabytes(limits.MaxModelBytes)} MB");
+        if (onnxBytes.IsEmpty)
+            throw new ModelValidationException("the model file is empty");
+        OnnxModelInspector.Check(onnxBytes);
+
+        InferenceSession session;
+        using (var options = OnnxRuntimeEnvironment.CreateSessionOptions(limits))
+        {
+            try
+            {
+                session = new InferenceSession(AsArray(onnxBytes), options);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new ModelValidationException($"ONNX Runtime could not load the model: {Describe(e)}", e);
+            }
+        }
+        try
+        {
+            var features = schema.Features;
+            var (convention, inputs) = BindInputs(session, schema, features);
+            var (output, outputType) = CheckOutput(session, role, label);
+            return new OnnxModel(session, role, label, limits, features, coding, convention, inputs, output, outputType);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The smoke run of gate 1: predicts the first <see cref="SmokeRows"/> rows of <paramref name="sample"/> (public
+    /// rows, e.g. the training split) and checks that there is one finite value per row in the label's domain.
+    /// Errors name the row (counted from 1) and the value.
+    /// </summary>
+    /// <exception cref="ModelValidationException">The model fails, is too slow, or predicts outside the domain.</exception>
+    /// <exception cref="ArgumentException"><paramref name="sample"/> has no rows.</exception>
+    public void Validate(Dataset sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        if (sample.RowCount == 0) throw new ArgumentException("the smoke test needs at least one row", nameof(sample));
+        var rows = Enumerable.Range(0, Math.Min(SmokeRows, sample.RowCount)).ToArray();
+        Run(sample, rows, smoke: true, CancellationToken.None);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ModelValidationException">The model fails, exceeds the time limit, or predicts outside the domain.</exception>
+    /// <exception cref="ScoringInputException"><paramref name="data"/> lacks a column the model reads.</exception>
+    public float[] Predict(Dataset data, ReadOnlySpan<int> rows) => Predict(data, rows, CancellationToken.None);
+
+    /// <summary>As <see cref="Predict(Dataset, ReadOnlySpan{int})"/>, stopping early when <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public float[] Predict(Dataset data, ReadOnlySpan<int> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Run(data, rows, smoke: false, cancellationToken);
+    }
+
+    /// <summary>Releases the ONNX Runtime session.</summary>
+    public void Dispose() => _session.Dispose();
+
+    private float[] Run(Dataset data, ReadOnlySpan<int> rows, bool smoke, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = new float[rows.Length];
+        if (rows.IsEmpty) return result;
+        var feeder = new Feeder(this, data, Math.Min(rows.Length, _limits.BatchRows));
+        var limit = _limits.InferenceTimeout;
+        var clock = Stopwatch.StartNew();
+        using var runOptions = new RunOptions();
+        using var onTimeout = Watchdog.Schedule(limit, () => runOptions.Terminate = true);
+        using var onCancel = cancellationToken.Register(() => runOptions.Terminate = true);
+        var labels = new Dictionary<string, float?>(StringComparer.Ordinal);
+        for (var start = 0; start < rows.Length; start += _limits.BatchRows)
+        {
+            var batch = rows.Slice(start, Math.Min(_limits.BatchRows, rows.Length - start));
+            cancellationToken.ThrowIfCancellationRequested();
+            if (clock.Elapsed > limit) throw TookTooLong(null);
+            var values = feeder.Fill(batch);
+            try
+            {
+                using var outputs = _session.Run(runOptions, _inputNames, values, _outputNames);
+                Read(outputs.First(), result.AsSpan(start, batch.Length), smoke, start, labels);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (clock.Elapsed >= limit) throw TookTooLong(e);
+                // ONNX Runtime's message can quote input values (e.g. an out-of-range index), so it is shown only for public rows.
+                throw new ModelValidationException(smoke
+                    ? $"the model failed on the smoke test: {Describe(e)}"
+                    : "the model failed while predicting (ONNX Runtime reported an error)", e);
+            }
+            finally
+            {
+                foreach (var v in values) v.Dispose();
+            }
+        }
+        // A run that finished just as the alarm went off still broke the limit.
+        if (clock.Elapsed > limit) throw TookTooLong(null);
+        return result;
+    }
+
+    private ModelValidationException TookTooLong(Exception? inner) =>
+        new($"the model took longer than {_limits.InferenceTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s", inner);
+
+    private void Read(OrtValue output, Span<float> destination, bool smoke, int offset, Dictionary<string, float?> labels)
+    {
+        var shape = output.GetTensorTypeAndShape();
+        if (shape.ElementCount != destination.Length)
+            throw new ModelValidationException(smoke
+                ? $"the model returned {Count(shape.ElementCount, "value")} for {Count(destination.Length, "row")}; the first output must hold one prediction per row"
+                : "the model returned the wrong number of values; the first output must hold one prediction per row");
+        switch (_outputType)
+        {
+            case TensorElementType.String:
+                for (var i = 0; i < destination.Length; i++)
+                {
+                    var text = output.GetStringElement(i);
+                    if (!labels.TryGetValue(text, out var mapped))
+                    {
+                        mapped = _label!.TryMapLabel(text, out var y) ? y : null;
+                        if (labels.Count < 1024) labels[text] = mapped;
+                    }
+                    destination[i] = mapped ?? throw OutOfDomain($"'{(text.Length > 40 ? text[..40] + "…" : text)}'", offset + i, smoke);
+                }
+                break;
+            case TensorElementType.Int64:
+                Convert(output.GetTensorDataAsSpan<long>(), destination, smoke, offset);
+                break;
+            case TensorElementType.Int32:
+                Convert(output.GetTensorDataAsSpan<int>(), destination, smoke, offset);
+                break;
+            case TensorElementType.Float:
+                Convert(output.GetTensorDataAsSpan<float>(), destination, smoke, offset);
+                break;
+            case TensorElementType.Double:
+                Convert(output.GetTensorDataAsSpan<double>(), destination, smoke, offset);
+                break;
+            case TensorElementType.Bool:
+                var flags = output.GetTensorDataAsSpan<bool>();
+                for (var i = 0; i < destination.Length; i++) destination[i] = flags[i] ? 1f : 0f;
+                break;
+        }
+    }
+
+    private void Convert<T>(ReadOnlySpan<T> values, Span<float> destination, bool smoke, int offset) where T : System.Numerics.INumberBase<T>
+    {
+        var regression = Role == ModelRole.Predictor && _label!.Task == TaskKind.Regression;
+        for (var i = 0; i < destination.Length; i++)
+        {
+            var value = double.CreateTruncating(values[i]);
+            if (!double.IsFinite(value))
+                throw new ModelValidationException(smoke
+                    ? $"the model predicted {Format(value)} for row {offset + i + 1} of the smoke test; predictions must be finite numbers"
+                    : "the model predicted a non-finite value (NaN or infinity)");
+            if (regression)
+            {
+                destination[i] = (float)value;
+            }
+            else if (value is 0 or 1)
+            {
+                destination[i] = (float)value;
+            }
+            else
+            {
+                throw OutOfDomain(values[i].ToString(null, CultureInfo.InvariantCulture), offset + i, smoke);
+            }
+        }
+    }
+
+    private ModelValidationException OutOfDomain(string value, int row, bool smoke)
+    {
+        var domain = Role == ModelRole.Group
+            ? "a group model outputs 1 (in the group) or 0"
+            : _outputType == TensorElementType.String
+                ? $"labels are '{_label!.NegativeClass}' and '{_label.PositiveClass}'"
+                : "labels are 0 and 1";
+        if (_outputType is TensorElementType.Float or TensorElementType.Double && Role == ModelRole.Predictor)
+            domain += " (the first output must be the predicted label, not a probability or score)";
+        return new ModelValidationException(smoke
+            ? $"the model predicted {value} for row {row + 1} of the smoke test; {domain}"
+            : $"the model predicted a value outside the label's domain; {domain}");
+    }
+
+    private static string Count(long n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
+
+    private static string Format(double value) =>
+        double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "Infinity" : double.IsNegativeInfinity(value) ? "-Infinity"
+            : value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Megabytes(long bytes) =>
+        (bytes / (double)ModelLimits.BytesPerMegabyte).ToString("0.#", CultureInfo.InvariantCulture);
+
+    private static byte[] AsArray(ReadOnlyMemory<byte> bytes) =>
+        MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : bytes.ToArray();
+
+    /// <summary>ONNX Runtime's message without its error-code prefix and source locations, one line, bounded.</summary>
+    private static string Describe(OnnxRuntimeException e)
+    {
+        var message = e.Message.Split('\n')[0];
+        message = ErrorCodePrefix().Replace(message, "");
+        message = SourceLocation().Replace(message, "");
+        message = message.Replace("Load model from memory failed:", "", StringComparison.Ordinal).Trim();
+        return message.Length > 300 ? message[..300] + "…" : message;
+    }
+
+    [GeneratedRegex(@"^\[ErrorCode:[^\]]*\]\s*")]
+    private static partial Regex ErrorCodePrefix();
+
+    [GeneratedRegex(@"\S+\.(cc|cpp|h):\d+\s*")]
+    private static partial Regex SourceLocation();
+}
