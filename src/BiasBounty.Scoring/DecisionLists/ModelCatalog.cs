@@ -65,7 +65,7 @@ public sealed class ModelCatalog(DatasetSchema schema, LabelDomain? label, Model
     {
         if (group.Expression is { } expression) return SubgroupExpression.Compile(expression, data).Evaluate(data);
         var model = _groupModels.TryGetValue(group.ModelId!, out var m) ? m : throw new KeyNotFoundException($"group model {group.ModelId} is not in the catalog");
-        var predictions = model.Predict(data, Enumerable.Range(0, data.RowCount).ToArray());
+        var predictions = model.PredictAll(data);
         var members = new RowSet(data.RowCount);
         for (var i = 0; i < predictions.Length; i++)
             if (predictions[i] == 1f) members.Add(i);

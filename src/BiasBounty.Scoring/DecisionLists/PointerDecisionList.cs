@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.Engine;
+using BiasBounty.Scoring.Models;
 
 namespace BiasBounty.Scoring.DecisionLists;
 
@@ -51,7 +52,7 @@ public sealed class PointerDecisionList
     /// <summary>Starts a list at version 0: the base model's predictions on every holdout row.</summary>
     public static PointerDecisionList Create(string baseModelId, Holdout holdout, IModelCatalog catalog)
     {
-        var predictions = catalog.Predictor(baseModelId).Predict(holdout.Data, AllRows(holdout.RowCount));
+        var predictions = catalog.Predictor(baseModelId).PredictAll(holdout.Data);
         return new PointerDecisionList(baseModelId, holdout.ContentHash, [], [new PublishedVersion(0, 0, null, predictions)]);
     }
 
@@ -130,7 +131,7 @@ public sealed class PointerDecisionList
     {
         if (memo.TryGetValue(version, out var cached)) return cached;
         if (version < 0 || version >= Versions.Count) throw new ArgumentOutOfRangeException(nameof(version), $"no version {version}");
-        var result = catalog.Predictor(BaseModelId).Predict(data, AllRows(data.RowCount));
+        var result = catalog.Predictor(BaseModelId).PredictAll(data);
         // Applying nodes oldest to newest, each overwriting its rows, gives every row to the newest node claiming it.
         foreach (var node in Nodes.Take(Versions[version].NodeCount))
         {
@@ -188,8 +189,6 @@ public sealed class PointerDecisionList
     public IReadOnlySet<string> ReferencedModelIds() =>
         Nodes.SelectMany(n => new[] { (n as UpdateNode)?.ModelId, n.Group.ModelId }).Append(BaseModelId)
             .OfType<string>().ToHashSet(StringComparer.Ordinal);
-
-    private static int[] AllRows(int count) => Enumerable.Range(0, count).ToArray();
 
     private static float[] Gather(float[] source, int[] rows)
     {

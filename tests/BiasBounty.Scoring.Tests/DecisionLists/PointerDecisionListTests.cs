@@ -1,6 +1,7 @@
 using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.DecisionLists;
 using BiasBounty.Scoring.Engine;
+using BiasBounty.Scoring.Models;
 
 namespace BiasBounty.Scoring.Tests.DecisionLists;
 
@@ -19,10 +20,10 @@ public class PointerDecisionListTests
 
     private static readonly Holdout Holdout = Holdout.Create(Data, 0.4, 7);
 
-    private static InMemoryCatalog Catalog() => new InMemoryCatalog()
+    private static ModelCatalog Catalog() => new ModelCatalog(Data.Schema, LabelDomain.Of(Data))
         .Add("base", new RowFunctionModel(_ => 0f))
-        .Add("group-a", new RowFunctionModel(i => i < 300 ? 1f : 0f))
-        .Add("group-b", new RowFunctionModel(i => i is >= 200 and < 500 ? 1f : 0f))
+        .Add("group-a", new RowFunctionModel(i => i < 300 ? 1f : 0f), ModelRole.Group)
+        .Add("group-b", new RowFunctionModel(i => i is >= 200 and < 500 ? 1f : 0f), ModelRole.Group)
         .Add("fix-a", new RowFunctionModel(Label))                              // right everywhere
         .Add("fix-b", new RowFunctionModel(i => i < 300 ? 1 - Label(i) : Label(i))); // right on 300–499, wrong on A's rows 200–299
 

@@ -1,7 +1,6 @@
 using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.DecisionLists;
 using BiasBounty.Scoring.Engine;
-using BiasBounty.Scoring.Expressions;
 using BiasBounty.Scoring.Models;
 using BiasBounty.Scoring.Synthetic;
 
@@ -15,8 +14,7 @@ public sealed class ScoringFixture
         Synthetic = PlantedBiasGenerator.Tabular(rows, seed, plantedEffect: plantedEffect);
         Settings = settings ?? new CompetitionSettings();
         Holdout = Holdout.Create(Synthetic.Data, Settings.FeedbackShare, Settings.SplitSeed);
-        Catalog = new InMemoryCatalog((expression, data) => SubgroupExpression.Compile(expression, data).Evaluate(data))
-            .Add("base", Synthetic.BaseModel);
+        Catalog = new ModelCatalog(Synthetic.Data.Schema, Holdout.Label).Add("base", Synthetic.BaseModel);
         for (var i = 0; i < Synthetic.Planted.Count; i++) Catalog.Add($"fix-{i}", Synthetic.Planted[i].Fix);
         Model = InitialModel = PointerDecisionList.Create("base", Holdout, Catalog);
         Ledgers = Ledgers.Start(Settings.FdrAlpha);
@@ -40,7 +38,7 @@ public sealed class ScoringFixture
 
     public Holdout Holdout { get; }
 
-    public InMemoryCatalog Catalog { get; }
+    public ModelCatalog Catalog { get; }
 
     public PointerDecisionList Model { get; private set; }
 

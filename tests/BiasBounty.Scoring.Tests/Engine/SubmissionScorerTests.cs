@@ -214,8 +214,7 @@ public class SubmissionScorerTests
     {
         var data = PlantedBiasGenerator.Speech(40_000, seed: 5);
         var holdout = Holdout.Create(data, 0.4, 11);
-        var catalog = new InMemoryCatalog((e, d) => BiasBounty.Scoring.Expressions.SubgroupExpression.Compile(e, d).Evaluate(d))
-            .Add("none", new RowFunctionModel(_ => 0f));
+        var catalog = new ModelCatalog(data.Schema, null).Add("none", new RowFunctionModel(_ => 0f));
         var settings = new CompetitionSettings { Metric = Metric.LossColumn };
 
         var outcome = SubmissionScorer.Score(new ScoringRequest(settings, holdout, PointerDecisionList.Create("none", holdout, catalog),
