@@ -151,6 +151,7 @@ public sealed partial class OnnxModel
         private readonly FeatureCoding? _coding;
         private readonly Column[] _columns;
         private readonly float[][] _buffers;
+        private readonly byte[][][] _utf8;
 
         public Feeder(OnnxModel model, Dataset data, int batchRows)
         {
@@ -161,10 +162,12 @@ public sealed partial class OnnxModel
                 _coding = model._coding ?? CodingOf(model._features, data);
                 _columns = [];
                 _buffers = [new float[batchRows * _coding.Width]];
+                _utf8 = [];
                 return;
             }
             _columns = new Column[model._inputs.Length];
             _buffers = new float[model._inputs.Length][];
+            _utf8 = new byte[model._inputs.Length][][];
             for (var i = 0; i < _columns.Length; i++)
             {
                 var spec = model._inputs[i].Column!;
@@ -172,6 +175,8 @@ public sealed partial class OnnxModel
                     throw new ScoringInputException($"the data has no {spec.Kind.ToString().ToLowerInvariant()} column '{spec.Name}', which the model takes as input");
                 _columns[i] = column;
                 _buffers[i] = column is NumericColumn ? new float[batchRows] : [];
+                // Each category's UTF-8 bytes once, instead of one conversion per row.
+                _utf8[i] = column is CategoricalColumn c ? c.Categories.Select(System.Text.Encoding.UTF8.GetBytes).ToArray() : [];
             }
         }
 
@@ -203,11 +208,11 @@ public sealed partial class OnnxModel
                             // A missing category is passed as the empty string, which no category equals.
                             var strings = values[i] = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape);
                             var codes = categorical.Codes;
-                            var categories = categorical.Categories;
+                            var utf8 = _utf8[i];
                             for (var r = 0; r < n; r++)
                             {
                                 var code = codes[rows[r]];
-                                strings.StringTensorSetElementAt(code < 0 ? ReadOnlySpan<char>.Empty : categories[code].AsSpan(), r);
+                                strings.StringTensorSetElementAt(code < 0 ? ReadOnlySpan<byte>.Empty : utf8[code], r);
                             }
                             break;
                     }
