@@ -36,7 +36,7 @@ public class InspectAndCheckGroupTests
     }
 
     [Theory]
-    [InlineData("check-group --data {acs} \"SEX == 2 and AGE >= 60\"", "bbounty: column 13: unknown column 'AGE' — did you mean 'AGEP'?")]
+    [InlineData("check-group --data {acs} \"SEX == 2 and AGE >= 60\"", "bbounty: column 14: unknown column 'AGE' — did you mean 'AGEP'?")]
     [InlineData("check-group --data {adult} \"sex == 'M'\"", "bbounty: column 8: 'M' is not a value of sex")]
     [InlineData("check-group \"SEX == 2\"", "bbounty: --data is required (e.g. --data train.csv)")]
     [InlineData("inspect /nonexistent/file.csv", "bbounty: file not found: /nonexistent/file.csv")]
