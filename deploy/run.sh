@@ -18,13 +18,19 @@ data="$root/deploy/demo-data"
 echo "== the public training data"
 "${bbounty[@]}" inspect "$data/adult.data.gz"
 echo
-echo "== a participant checks a group on the public data"
-group='sex == "Female" and marital-status in ("Married-civ-spouse", "Married-AF-spouse")'
-"${bbounty[@]}" check-group --data "$data/adult.data.gz" "$group"
+echo "== a participant checks two groups on the public data"
+women='sex == "Female" and marital-status in ("Married-civ-spouse", "Married-AF-spouse")'
+married='marital-status == "Married-civ-spouse"'
+"${bbounty[@]}" check-group --data "$data/adult.data.gz" "$women"
+"${bbounty[@]}" check-group --data "$data/adult.data.gz" "$married"
 echo
-echo "== the organizer trains the baseline model (version 0) and a participant trains a fix on the group"
+echo "== the organizer trains the baseline model (version 0); participants train fixes on their groups"
 "${bbounty[@]}" train-baseline --data "$data/adult.data.gz" --out "$work/baseline.onnx"
-"${bbounty[@]}" train-baseline --data "$data/adult.data.gz" --group "$group" --out "$work/fix.onnx"
+"${bbounty[@]}" train-baseline --data "$data/adult.data.gz" --group "$women" --out "$work/fix-women.onnx"
+"${bbounty[@]}" train-baseline --data "$data/adult.data.gz" --group "$married" --kind trees --out "$work/fix-married.onnx"
 echo
-echo "== the engine scores the submission against the hidden holdout (adult.test)"
-"${bbounty[@]}" score --holdout "$data/adult.test.gz" --model "$work/baseline.onnx" --group "$group" --fix "$work/fix.onnx"
+echo "== submission 1, scored against the hidden holdout (adult.test): a real finding; its fix is not good enough"
+"${bbounty[@]}" score --holdout "$data/adult.test.gz" --model "$work/baseline.onnx" --group "$women" --fix "$work/fix-women.onnx"
+echo
+echo "== submission 2: a finding whose fix is accepted (the model becomes version 1)"
+"${bbounty[@]}" score --holdout "$data/adult.test.gz" --model "$work/baseline.onnx" --group "$married" --fix "$work/fix-married.onnx"

@@ -17,6 +17,7 @@ public static class CliApp
         "  " + ScoreCommand.Usage,
         "  " + BenchCommand.Usage,
         "  " + SynthCommand.Usage,
+        "  " + SplitCommand.Usage,
         "",
         "Data files are CSV/TSV (plain or .gz); a FILE.schema.json beside a file gives its column names, kinds and label.",
         "Exit codes: 0 success, 2 bad input. Documentation: docs/cli.md");
@@ -39,7 +40,8 @@ public static class CliApp
                 "score" => ScoreCommand.Run(command, output),
                 "bench" => BenchCommand.Run(command, output),
                 "synth" => SynthCommand.Run(command, output),
-                _ => throw new UsageException($"unknown command '{args[0]}'; commands are inspect, check-group, train-baseline, score, bench, synth"),
+                "split" => SplitCommand.Run(command, output),
+                _ => throw new UsageException($"unknown command '{args[0]}'; commands are inspect, check-group, train-baseline, score, bench, synth, split"),
             };
         }
         catch (Exception e) when (e is UsageException or ScoringInputException)

@@ -26,7 +26,12 @@ public static class ScoreCommand
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters =
+        {
+            new BandTextConverter<PValueBand>(b => b.ToDisplayText()),
+            new BandTextConverter<EffectBand>(b => b.ToDisplayText()),
+            new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower),
+        },
     };
 
     public static int Run(CommandLine args, TextWriter output)
@@ -155,4 +160,13 @@ public sealed record ScoreJson(
             x?.Test, x?.PValue, x?.Level, x?.Reasons, x?.NewVersion, x?.Repairs,
             r.Points, outcome.Released, r.Provenance, Math.Round(engineMs, 3));
     }
+}
+
+/// <summary>Writes a released band as the text participants see ("&lt; 0.001", "2–5 pp"); output only.</summary>
+public sealed class BandTextConverter<TBand>(Func<TBand, string> text) : JsonConverter<TBand> where TBand : struct, Enum
+{
+    public override TBand Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        throw new NotSupportedException("bands are written, not read");
+
+    public override void Write(Utf8JsonWriter writer, TBand value, JsonSerializerOptions options) => writer.WriteStringValue(text(value));
 }

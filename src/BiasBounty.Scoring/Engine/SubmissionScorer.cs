@@ -130,7 +130,7 @@ public static class SubmissionScorer
         }
         var reasons = new List<string>();
         if (!(p <= level)) reasons.Add($"p-value above the test's level {level:G3}");
-        if (!(interval.Lower > 0)) reasons.Add("the confidence interval of the gap includes 0");
+        if (!(interval.Lower > 0)) reasons.Add("the 95 % confidence interval of the gap does not lie above 0");
         if (!(groupRate >= settings.FindingMinRatio * complementRate)) reasons.Add($"the group's rate is below {settings.FindingMinRatio:0.##}× the rest's");
         if (!(groupRate - complementRate >= settings.FindingMinDifference)) reasons.Add($"the gap is below {settings.FindingMinDifference * 100:0.##} pp");
         return new FindingResult(nG, groupLoss, nC, complementLoss, groupRate, complementRate, test, statistic, p, level,
