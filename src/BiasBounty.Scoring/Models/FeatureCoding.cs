@@ -35,6 +35,35 @@ public sealed class FeatureCoding
     /// <summary>Number of feature columns (F).</summary>
     public int Width => Features.Count;
 
+    /// <summary>
+    /// The ONNX metadata key under which exported models carry the coding they were trained with, so a model keeps
+    /// its category codes on data whose category lists differ (adult.test lacks one of adult.data's countries).
+    /// </summary>
+    public const string MetadataKey = "biasbounty.feature_coding";
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    /// <summary>The coding as JSON (features in order, with each text column's category list).</summary>
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(new CodingDocument(Features, Categories), Json);
+
+    /// <summary>Reads <see cref="ToJson"/>'s output.</summary>
+    /// <exception cref="ModelValidationException">Not a feature coding.</exception>
+    public static FeatureCoding FromJson(string json)
+    {
+        try
+        {
+            var document = System.Text.Json.JsonSerializer.Deserialize<CodingDocument>(json, Json);
+            if (document?.Features is null || document.Categories is null) throw new ModelValidationException("the model's embedded feature coding is incomplete");
+            return new FeatureCoding(document.Features, document.Categories);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException)
+        {
+            throw new ModelValidationException("the model's embedded feature coding cannot be read", e);
+        }
+    }
+
+    private sealed record CodingDocument(IReadOnlyList<ColumnSpec> Features, IReadOnlyDictionary<string, IReadOnlyList<string>> Categories);
+
     /// <summary>The coding a dataset implies: its feature columns and their category lists (codes as stored).</summary>
     public static FeatureCoding Of(Dataset data)
     {

@@ -53,7 +53,7 @@ public sealed record LogisticRegressionModel(LinearDesign Design, IReadOnlyList<
             OnnxAttribute.Int("multi_class", 0));
         graph.Output("label", names ? OnnxElementType.String : OnnxElementType.Int64, -1);
         graph.Output("probabilities", OnnxElementType.Float, -1, 2);
-        return graph.ToModelBytes();
+        return graph.Metadata(FeatureCoding.MetadataKey, Coding.ToJson()).ToModelBytes();
     }
 
     private double[] Margins(Dataset data, ReadOnlySpan<int> rows)
@@ -95,7 +95,7 @@ public sealed record LinearRegressionModel(LinearDesign Design, IReadOnlyList<fl
             OnnxAttribute.Floats("intercepts", [Intercept]),
             OnnxAttribute.Int("targets", 1));
         graph.Output("prediction", OnnxElementType.Float, -1, 1);
-        return graph.ToModelBytes();
+        return graph.Metadata(FeatureCoding.MetadataKey, Coding.ToJson()).ToModelBytes();
     }
 }
 

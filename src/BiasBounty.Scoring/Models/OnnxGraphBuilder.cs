@@ -152,6 +152,8 @@ public sealed class OnnxGraphBuilder(string name = "biasbounty")
     private readonly List<byte[]> _initializers = [];
     private readonly List<byte[]> _inputs = [];
     private readonly List<byte[]> _outputs = [];
+    private readonly List<(string Key, string Value)> _metadata = [];
+
     private readonly Dictionary<string, int> _opsets = new(StringComparer.Ordinal) { [""] = OnnxOpset, [MlDomain] = MlOpset };
     private int _nextId;
 
@@ -212,6 +214,13 @@ public sealed class OnnxGraphBuilder(string name = "biasbounty")
         return output;
     }
 
+    /// <summary>Adds a ModelProto metadata entry (metadata_props), readable through ONNX Runtime's custom metadata.</summary>
+    public OnnxGraphBuilder Metadata(string key, string value)
+    {
+        _metadata.Add((key, value));
+        return this;
+    }
+
     /// <summary>The model's protobuf bytes.</summary>
     public byte[] ToModelBytes(string producer = "BiasBounty")
     {
@@ -227,6 +236,8 @@ public sealed class OnnxGraphBuilder(string name = "biasbounty")
             opset.Varint(2, version);
             w.Message(8, opset.ToArray());
         }
+        // metadata_props 14: StringStringEntryProto (key 1, value 2).
+        foreach (var (key, value) in _metadata) w.Message(14, new ProtoWriter().String(1, key).String(2, value).ToArray());
         return w.ToArray();
     }
 

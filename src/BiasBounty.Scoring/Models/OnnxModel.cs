@@ -59,6 +59,17 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
     /// <summary>Name of the output that holds the prediction (the model's first output).</summary>
     public string OutputName => _outputNames[0];
 
+    /// <summary>The coding a model was trained with, when it carries one (models exported by BiasBounty do).</summary>
+    private static FeatureCoding? EmbeddedCoding(InferenceSession session, IReadOnlyList<ColumnSpec> features)
+    {
+        if (!session.ModelMetadata.CustomMetadataMap.TryGetValue(FeatureCoding.MetadataKey, out var json)) return null;
+        var coding = FeatureCoding.FromJson(json);
+        if (!coding.Features.Select(f => f.Name).SequenceEqual(features.Select(f => f.Name)))
+            throw new ModelValidationException(
+                $"the model was trained on the feature columns {string.Join(", ", coding.Features.Select(f => f.Name))}; this competition's are {string.Join(", ", features.Select(f => f.Name))}");
+        return coding;
+    }
+
     /// <summary>
     /// Checks an uploaded model and binds its inputs to the schema's feature columns. Checks, in order: size, ONNX
     /// structure, operator domains (before ONNX Runtime parses the file), loading, input names, shapes and element
@@ -105,6 +116,7 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
         try
         {
             var features = schema.Features;
+            coding = EmbeddedCoding(session, features) ?? coding;
             var (convention, inputs) = BindInputs(session, schema, features);
             var (output, outputType) = CheckOutput(session, role, label);
             return new OnnxModel(session, role, label, limits, features, coding, convention, inputs, output, outputType);

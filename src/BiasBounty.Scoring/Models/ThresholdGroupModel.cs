@@ -46,7 +46,7 @@ public sealed record ThresholdGroupModel(FeatureCoding Coding, string Column, Th
         var test = graph.Apply(Comparison.ToString(), [column, graph.Constant([Threshold])]);
         graph.Node("Cast", [test], ["in_group"], "", OnnxAttribute.Int("to", (long)OnnxElementType.Int64));
         graph.Output("in_group", OnnxElementType.Int64, -1);
-        return graph.ToModelBytes();
+        return graph.Metadata(FeatureCoding.MetadataKey, Coding.ToJson()).ToModelBytes();
     }
 
     private bool Test(float x) => Comparison switch

@@ -124,7 +124,7 @@ public sealed record TreeEnsembleModel(FeatureCoding Coding, IReadOnlyList<Decis
                 graph.Output("prediction", OnnxElementType.Float, -1, 1);
                 break;
         }
-        return graph.ToModelBytes();
+        return graph.Metadata(FeatureCoding.MetadataKey, Coding.ToJson()).ToModelBytes();
     }
 
     private OnnxAttribute[] RegressorAttributes(NodeAttributes nodes) =>

@@ -71,6 +71,34 @@ public class LogisticRegressionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void FloatTensorOnnx_CarriesItsTrainingCoding_SoAdultTestCodesNeedNoPublishedCoding()
+    {
+        var (model, _) = Adult.Value;
+        var test = ModelTestData.AdultTest;
+        var rows = ModelTestData.AllRows(test);
+        var trainCountries = model.Coding.Categories["native-country"];
+        Assert.NotEqual(trainCountries.Count, ((CategoricalColumn)test["native-country"]).Categories.Count);
+
+        // No coding passed: the model's embedded metadata supplies adult.data's category lists.
+        using var onnx = OnnxModel.Load(model.ToOnnx(), test.Schema, LabelDomain.Of(test), ModelRole.Predictor);
+
+        Assert.Equal(model.Predict(test, rows), onnx.Predict(test, rows));
+    }
+
+    [Fact]
+    public void Load_RefusesModel_WhoseEmbeddedCodingHasOtherFeatures()
+    {
+        var wyoming = ModelTestData.Wyoming;
+        var model = LogisticRegressionTrainer.Train(wyoming, LabelDomain.Of(wyoming));
+        var fewer = wyoming.Schema.WithRole("AGEP", ColumnRole.Hidden);
+
+        var error = Assert.Throws<ModelValidationException>(() =>
+            OnnxModel.Load(model.ToOnnx(), fewer, LabelDomain.Of(wyoming), ModelRole.Predictor));
+
+        Assert.StartsWith("the model was trained on the feature columns AGEP, COW,", error.Message);
+    }
+
+    [Fact]
     public void FloatTensorOnnx_PredictsAcsWyomingAsTheTrainedModel_WithMatchingProbabilities()
     {
         var data = ModelTestData.Wyoming;
