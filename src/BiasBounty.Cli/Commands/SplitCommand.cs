@@ -1,4 +1,3 @@
-using System.Text.Json;
 using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.Engine;
 
@@ -31,8 +30,7 @@ public static class SplitCommand
         foreach (var (rows, file) in new[] { (holdoutRows.Not(), trainOut), (holdoutRows, holdoutOut) })
         {
             SynthCommand.Write(data.SelectRows(rows.ToIndices()), file);
-            var schemaPath = (file.EndsWith(".gz", StringComparison.Ordinal) ? file[..^3] : file) + ".schema.json";
-            File.WriteAllText(schemaPath, JsonSerializer.Serialize(new SchemaFile(data.Schema), SchemaFile.Json));
+            var schemaPath = SchemaFile.WriteBeside(file, data.Schema);
             output.WriteLine($"wrote {file} ({rows.Count():N0} rows) and {schemaPath}");
         }
         output.WriteLine($"split stratified by {label.Column}, holdout share {share:0.###}, seed {seed}");

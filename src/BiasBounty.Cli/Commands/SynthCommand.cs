@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
-using System.Text.Json;
 using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.Synthetic;
 
@@ -43,8 +42,7 @@ public static class SynthCommand
                 throw new UsageException($"--kind must be tabular or speech, not '{kind}'");
         }
         Write(data, outPath);
-        var schemaPath = (outPath.EndsWith(".gz", StringComparison.Ordinal) ? outPath[..^3] : outPath) + ".schema.json";
-        File.WriteAllText(schemaPath, JsonSerializer.Serialize(new SchemaFile(data.Schema), SchemaFile.Json));
+        var schemaPath = SchemaFile.WriteBeside(outPath, data.Schema);
         output.WriteLine($"wrote {outPath} ({data.RowCount:N0} rows) and {schemaPath}");
         return 0;
     }

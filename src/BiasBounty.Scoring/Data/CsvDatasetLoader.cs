@@ -70,9 +70,9 @@ public static class CsvDatasetLoader
     /// <summary>Reads <c>FILE.schema.json</c> beside <paramref name="path"/> (or beside its un-gzipped name) when there is one.</summary>
     public static CsvLoadOptions? OptionsFromSidecarSchema(string path)
     {
-        foreach (var candidate in new[] { path + ".schema.json", path.EndsWith(".gz", StringComparison.Ordinal) ? path[..^3] + ".schema.json" : null })
+        foreach (var candidate in new[] { path + ".schema.json", SchemaFile.PathFor(path) })
         {
-            if (candidate is null || !File.Exists(candidate)) continue;
+            if (!File.Exists(candidate)) continue;
             var sidecar = SchemaFile.Read(candidate);
             return sidecar.HasHeader ? new CsvLoadOptions(Schema: sidecar.Schema) : CsvLoadOptions.ForHeaderlessSchema(sidecar.Schema);
         }
@@ -235,6 +235,18 @@ public static class CsvDatasetLoader
 public sealed record SchemaFile(DatasetSchema Schema, bool HasHeader = true)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>The sidecar path of a data file: <c>FILE.schema.json</c>, with a trailing <c>.gz</c> dropped.</summary>
+    public static string PathFor(string dataPath) =>
+        (dataPath.EndsWith(".gz", StringComparison.Ordinal) ? dataPath[..^3] : dataPath) + ".schema.json";
+
+    /// <summary>Writes the sidecar of a data file that has a header line; returns its path.</summary>
+    public static string WriteBeside(string dataPath, DatasetSchema schema)
+    {
+        var path = PathFor(dataPath);
+        File.WriteAllText(path, JsonSerializer.Serialize(new SchemaFile(schema), Json));
+        return path;
+    }
 
     public static SchemaFile Read(string path)
     {

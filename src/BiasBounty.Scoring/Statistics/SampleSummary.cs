@@ -39,11 +39,12 @@ public readonly record struct SampleSummary(int Count, double Mean, double Varia
     /// <summary>
     /// Summarises the rows of <paramref name="values"/> inside and outside a group in one pass.
     /// </summary>
-    /// <param name="values">Per-row values (e.g. losses), accumulated in double precision.</param>
+    /// <param name="values">Per-row values (e.g. losses, float or double), accumulated in double precision.</param>
     /// <param name="inGroup">Per-row membership: <see langword="true"/> for the group, <see langword="false"/> for its complement.</param>
     /// <returns>Summaries of the group and of the complement; either may be empty (Count 0).</returns>
     /// <exception cref="ArgumentException">The two spans differ in length.</exception>
-    public static (SampleSummary Group, SampleSummary Complement) Split(ReadOnlySpan<float> values, ReadOnlySpan<bool> inGroup)
+    public static (SampleSummary Group, SampleSummary Complement) Split<T>(ReadOnlySpan<T> values, ReadOnlySpan<bool> inGroup)
+        where T : System.Numerics.IFloatingPointIeee754<T>
     {
         if (values.Length != inGroup.Length)
         {
@@ -56,36 +57,11 @@ public readonly record struct SampleSummary(int Count, double Mean, double Varia
         {
             if (inGroup[i])
             {
-                group.Add(values[i]);
+                group.Add(double.CreateTruncating(values[i]));
             }
             else
             {
-                complement.Add(values[i]);
-            }
-        }
-
-        return (group.ToSummary(), complement.ToSummary());
-    }
-
-    /// <inheritdoc cref="Split(ReadOnlySpan{float}, ReadOnlySpan{bool})"/>
-    public static (SampleSummary Group, SampleSummary Complement) Split(ReadOnlySpan<double> values, ReadOnlySpan<bool> inGroup)
-    {
-        if (values.Length != inGroup.Length)
-        {
-            throw new ArgumentException("The membership mask must have one entry per value.", nameof(inGroup));
-        }
-
-        var group = new WelfordAccumulator();
-        var complement = new WelfordAccumulator();
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (inGroup[i])
-            {
-                group.Add(values[i]);
-            }
-            else
-            {
-                complement.Add(values[i]);
+                complement.Add(double.CreateTruncating(values[i]));
             }
         }
 
