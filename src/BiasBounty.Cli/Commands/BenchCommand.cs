@@ -67,8 +67,8 @@ public static class BenchCommand
             if (run > 0) findingTimes.Add(findingMs);
         }
 
-        var result = new BenchJson(data.RowCount, groupRows, repeat, Median(findingTimes), findingTimes.Min(),
-            fixTimes.Count > 0 ? Median(fixTimes) : null, fixTimes.Count > 0 ? fixTimes.Min() : null, Math.Round(setupMs, 1),
+        var result = new BenchJson(data.RowCount, groupRows, repeat, Median(findingTimes), Math.Round(findingTimes.Min(), 3),
+            fixTimes.Count > 0 ? Median(fixTimes) : null, fixTimes.Count > 0 ? Math.Round(fixTimes.Min(), 3) : null, Math.Round(setupMs, 1),
             Environment.ProcessorCount);
         if (json) output.WriteLine(JsonSerializer.Serialize(result, ScoreCommand.Json));
         else
