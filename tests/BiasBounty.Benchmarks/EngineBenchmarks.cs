@@ -25,6 +25,7 @@ public class EngineBenchmarks
     private VersionLosses _losses = null!;
     private RowSet _eligible = null!;
     private RowSet _fixGroup = null!;
+    private RowSet _findingGroup = null!;
     private int[] _fixRows = null!;
     private OnnxModel _fix = null!;
     private double _level;
@@ -45,6 +46,7 @@ public class EngineBenchmarks
         _eligible = Metric.Error.Eligible(_holdout.Y);
         _fixGroup = SubgroupExpression.Compile(FixGroup, synthetic.Data).Evaluate(synthetic.Data);
         _fixRows = _fixGroup.ToIndices();
+        _findingGroup = SubgroupExpression.Compile(ThreeConditions, synthetic.Data).Evaluate(synthetic.Data);
         var fix = LogisticRegressionTrainer.Train(synthetic.Data, label, _fixRows);
         _fix = OnnxModel.Load(fix.ToOnnx(), synthetic.Data.Schema, label, ModelRole.Predictor);
         _level = AlphaInvestingLedger.Start().NextLevel;
@@ -64,6 +66,19 @@ public class EngineBenchmarks
     /// <summary>Only the mask: three conditions over a million rows.</summary>
     [Benchmark]
     public RowSet MaskOnly() => SubgroupExpression.Compile(ThreeConditions, _holdout.Data).Evaluate(_holdout.Data);
+
+    /// <summary>The mask on the calling thread only (what each job gets when a worker limits parallelism to 1).</summary>
+    [Benchmark]
+    public RowSet MaskOnlySingleThread() => SubgroupExpression.Compile(ThreeConditions, _holdout.Data).Evaluate(_holdout.Data, maxDegreeOfParallelism: 1);
+
+    /// <summary>Parse and check the expression against the data, without evaluating it.</summary>
+    [Benchmark]
+    public CompiledGroup CompileOnly() => SubgroupExpression.Compile(ThreeConditions, _holdout.Data);
+
+    /// <summary>Claim 1's counts and statistics for a ready mask.</summary>
+    [Benchmark]
+    public FindingResult TestFindingOnly() =>
+        SubmissionScorer.TestFinding(_settings, _holdout, Metric.Error, _losses, _findingGroup, _eligible, _level);
 
     /// <summary>Run the ONNX fix on the group's rows and claim 2's statistics.</summary>
     [Benchmark]

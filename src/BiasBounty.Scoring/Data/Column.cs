@@ -60,6 +60,7 @@ public sealed class NumericColumn(string name, float[] values, RowSet missing) :
 public sealed class CategoricalColumn : Column
 {
     private readonly Dictionary<string, int> _codeOf;
+    private byte[]? _codeBytes;
 
     public CategoricalColumn(string name, int[] codes, IReadOnlyList<string> categories, RowSet missing) : base(name, missing)
     {
@@ -79,6 +80,31 @@ public sealed class CategoricalColumn : Column
     public override int DistinctCount() => Categories.Count;
 
     public override string? FormatValue(int row) => Codes[row] < 0 ? null : Categories[Codes[row]];
+
+    /// <summary>
+    /// The codes plus one as bytes (0 = missing), a quarter the size of <see cref="Codes"/> for the mask kernels; null
+    /// when some code is not in -1 … 254 or not below the category count. Built once, on first use, from
+    /// <see cref="Codes"/>, which like all column storage must not change once the column is in use.
+    /// </summary>
+    internal byte[]? CodesPlusOneAsBytes()
+    {
+        if (Volatile.Read(ref _codeBytes) is { } built) return built.Length == Codes.Length ? built : null;
+        var bytes = new byte[Codes.Length];
+        var limit = Math.Min(Categories.Count, byte.MaxValue);
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var code = Codes[i];
+            if (code < -1 || code >= limit)
+            {
+                bytes = []; // remembered as "no view" (a non-empty column never has an empty view)
+                break;
+            }
+            bytes[i] = (byte)(code + 1);
+        }
+        // Racing threads build identical arrays; the first one stored wins.
+        var stored = Interlocked.CompareExchange(ref _codeBytes, bytes, null) ?? bytes;
+        return stored.Length == Codes.Length ? stored : null;
+    }
 
     /// <summary>The code of a category, or -1 when the column has no such value.</summary>
     public int CodeOf(string category) => _codeOf.GetValueOrDefault(category, -1);

@@ -90,16 +90,16 @@ public static class SubmissionScorer
     public static FindingResult TestFinding(
         CompetitionSettings settings, Holdout holdout, Metric metric, VersionLosses losses, RowSet members, RowSet eligible, double level)
     {
-        var inGroup = members.And(eligible).And(holdout.Confirmation);
-        var inComplement = members.Not().And(eligible).And(holdout.Confirmation);
         string test;
         double statistic, p, groupRate, complementRate, groupLoss, complementLoss;
         Interval interval;
-        int nG = inGroup.Count(), nC = inComplement.Count();
+        int nG, nC;
         switch (metric)
         {
             case Metric.LossColumn:
             {
+                var (inGroup, inComplement) = GroupAndComplement(holdout, members, eligible);
+                (nG, nC) = (inGroup.Count(), inComplement.Count());
                 var (g, c) = (RatioSumsOver(holdout, inGroup), RatioSumsOver(holdout, inComplement));
                 var result = RatioEstimator.OneSidedGreater(g, c);
                 (test, statistic, p, interval) = ("delta-method z", result.Statistic, result.PValue, result.ConfidenceInterval());
@@ -108,6 +108,8 @@ public static class SubmissionScorer
             }
             case Metric.Squared:
             {
+                var (inGroup, inComplement) = GroupAndComplement(holdout, members, eligible);
+                (nG, nC) = (inGroup.Count(), inComplement.Count());
                 var (g, c) = (Gather(losses.Losses, inGroup), Gather(losses.Losses, inComplement));
                 var result = WelchT.OneSidedGreater(g, c);
                 (test, statistic, p, interval) = ("Welch t", result.Statistic, result.PValue, result.ConfidenceInterval());
@@ -117,8 +119,8 @@ public static class SubmissionScorer
             }
             default:
             {
-                var errors = losses.Errors!;
-                int eG = inGroup.IntersectionCount(errors), eC = inComplement.IntersectionCount(errors);
+                // Zero-one losses need only four counts, taken in one pass over the words without building a set.
+                (nG, var eG, nC, var eC) = members.SplitCounts(eligible, holdout.Confirmation, losses.Errors!);
                 var exact = Math.Min(Math.Min(eG, nG - eG), Math.Min(eC, nC - eC)) < 10;
                 var result = exact ? FisherExact.OneSidedGreater(eG, nG, eC, nC) : Proportions.PooledTwoProportionZ(eG, nG, eC, nC);
                 (test, statistic, p) = (exact ? "Fisher exact" : "pooled z", result.Statistic, result.PValue);
@@ -135,6 +137,13 @@ public static class SubmissionScorer
         if (!(groupRate - complementRate >= settings.FindingMinDifference)) reasons.Add($"the gap is below {settings.FindingMinDifference * 100:0.##} pp");
         return new FindingResult(nG, groupLoss, nC, complementLoss, groupRate, complementRate, test, statistic, p, level,
             interval.Lower, interval.Upper, reasons.Count == 0, reasons);
+    }
+
+    /// <summary>The eligible confirmation rows in the group and in its complement.</summary>
+    private static (RowSet Group, RowSet Complement) GroupAndComplement(Holdout holdout, RowSet members, RowSet eligible)
+    {
+        var within = eligible.And(holdout.Confirmation);
+        return (within.And(members), within.AndNot(members));
     }
 
     /// <summary>Claim 2 on the confirmation part (SCORING.md §4), before any update is applied.</summary>

@@ -27,60 +27,158 @@ internal interface IRowTest<T>
     bool Test(T x);
 }
 
+/// <summary>How a test's bits meet the word already in the destination (a struct, so the JIT specialises each loop).</summary>
+internal interface IWordCombine
+{
+    /// <summary>True when the destination word already is the result, so the rows need not be tested.</summary>
+    static abstract bool Decided(ulong destination);
+
+    static abstract ulong Apply(ulong destination, ulong bits);
+}
+
+/// <summary>The test's bits replace the word.</summary>
+internal readonly struct AssignWords : IWordCombine
+{
+    public static bool Decided(ulong destination) => false;
+
+    public static ulong Apply(ulong destination, ulong bits) => bits;
+}
+
+/// <summary>The word becomes <c>word &amp; bits</c>; a zero word stays zero untested.</summary>
+internal readonly struct AndWords : IWordCombine
+{
+    public static bool Decided(ulong destination) => destination == 0;
+
+    public static ulong Apply(ulong destination, ulong bits) => destination & bits;
+}
+
+/// <summary>The word becomes <c>word | bits</c>; an all-ones word stays all ones untested.</summary>
+internal readonly struct OrWords : IWordCombine
+{
+    public static bool Decided(ulong destination) => destination == ulong.MaxValue;
+
+    public static ulong Apply(ulong destination, ulong bits) => destination | bits;
+}
+
 /// <summary>
-/// Fills a bitset (bit <c>i</c> of word <c>i / 64</c>) with a row test over a column. A full word is 64 rows: eight
-/// 8-lane (or sixteen 4-lane) compares whose lane sign bits are packed with ExtractMostSignificantBits; the rows after
-/// the last full word are tested one by one, as are all rows in <see cref="KernelMode.Scalar"/> mode and for tests
-/// without a vector form. The test type is a struct so the JIT specialises each loop.
+/// Fills bitset words (bit <c>i</c> of word <c>i / 64</c>) with a row test over a column. A full word is 64 rows:
+/// 64 / lanes vector compares whose lane sign bits are packed with ExtractMostSignificantBits; the rows after the
+/// last full word are tested one by one, as are all rows in <see cref="KernelMode.Scalar"/> mode and for tests
+/// without a vector form. Test and combine types are structs so the JIT specialises each loop.
 /// </summary>
 internal static class MaskKernels
 {
+    /// <summary>The whole column into a new bitset.</summary>
     public static ulong[] Fill<T, TTest>(ReadOnlySpan<T> values, TTest test, KernelMode mode)
         where T : unmanaged
         where TTest : struct, IRowTest<T>
     {
         var words = new ulong[(values.Length + 63) >> 6];
-        var fullWords = values.Length >> 6;
-        var w = 0;
+        Fill<T, TTest, AssignWords>(values, test, mode, words, 0);
+        return words;
+    }
+
+    /// <summary>
+    /// Combines the test's bits into <paramref name="words"/>, which holds the words from <paramref name="firstWord"/>
+    /// on; <paramref name="values"/> is the whole column. Rows past the column's end test false. Words the combine
+    /// has already decided are left untouched and their rows untested.
+    /// </summary>
+    public static void Fill<T, TTest, TCombine>(ReadOnlySpan<T> values, TTest test, KernelMode mode, Span<ulong> words, int firstWord)
+        where T : unmanaged
+        where TTest : struct, IRowTest<T>
+        where TCombine : struct, IWordCombine
+    {
+        if ((uint)firstWord > (uint)((values.Length + 63) >> 6) || words.Length > ((values.Length + 63) >> 6) - firstWord)
+            throw new ArgumentOutOfRangeException(nameof(firstWord), "the words lie past the column's end");
+        var endWord = firstWord + words.Length;
+        var fullEnd = Math.Min(endWord, values.Length >> 6);
+        var w = firstWord;
+        ref var start = ref MemoryMarshal.GetReference(values);
         if (TTest.Vectorised)
         {
             if (mode == KernelMode.Auto)
                 mode = Vector256.IsHardwareAccelerated ? KernelMode.Vector256 : Vector128.IsHardwareAccelerated ? KernelMode.Vector128 : KernelMode.Scalar;
-            ref var start = ref MemoryMarshal.GetReference(values);
-            if (mode == KernelMode.Vector256 && Vector256<T>.Count == 8)
+            if (mode == KernelMode.Vector256 && 64 % Vector256<T>.Count == 0)
             {
-                for (; w < fullWords; w++)
+                for (; w < fullEnd; w++)
                 {
-                    var offset = (nuint)(w << 6);
-                    ulong bits = 0;
-                    for (var k = 0; k < 8; k++)
-                        bits |= (ulong)test.Test(Vector256.LoadUnsafe(ref start, offset + (nuint)(k << 3))).ExtractMostSignificantBits() << (k << 3);
-                    words[w] = bits;
+                    ref var word = ref words[w - firstWord];
+                    if (TCombine.Decided(word)) continue;
+                    word = TCombine.Apply(word, Word256(ref start, (nuint)w << 6, test));
                 }
             }
-            else if (mode == KernelMode.Vector128 && Vector128<T>.Count == 4)
+            else if (mode == KernelMode.Vector128 && 64 % Vector128<T>.Count == 0)
             {
-                for (; w < fullWords; w++)
+                for (; w < fullEnd; w++)
                 {
-                    var offset = (nuint)(w << 6);
-                    ulong bits = 0;
-                    for (var k = 0; k < 16; k++)
-                        bits |= (ulong)test.Test(Vector128.LoadUnsafe(ref start, offset + (nuint)(k << 2))).ExtractMostSignificantBits() << (k << 2);
-                    words[w] = bits;
+                    ref var word = ref words[w - firstWord];
+                    if (TCombine.Decided(word)) continue;
+                    word = TCombine.Apply(word, Word128(ref start, (nuint)w << 6, test));
                 }
             }
         }
-        for (; w < fullWords; w++)
+        for (; w < fullEnd; w++)
         {
+            ref var word = ref words[w - firstWord];
+            if (TCombine.Decided(word)) continue;
             var row = w << 6;
             ulong bits = 0;
             for (var j = 0; j < 64; j++) bits |= (test.Test(values[row + j]) ? 1UL : 0UL) << j;
-            words[w] = bits;
+            word = TCombine.Apply(word, bits);
         }
-        for (var i = w << 6; i < values.Length; i++)
-            if (test.Test(values[i])) words[i >> 6] |= 1UL << (i & 63);
-        return words;
+        if (w < endWord)
+        {
+            // The last, partial word of the column.
+            ulong bits = 0;
+            for (var i = w << 6; i < values.Length; i++)
+                if (test.Test(values[i])) bits |= 1UL << (i & 63);
+            ref var word = ref words[w - firstWord];
+            if (!TCombine.Decided(word)) word = TCombine.Apply(word, bits);
+        }
     }
+
+    /// <summary>64 rows from <paramref name="offset"/> as one word, with 256-bit compares (unrolled per lane count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Word256<T, TTest>(ref T start, nuint offset, TTest test)
+        where T : unmanaged
+        where TTest : struct, IRowTest<T>
+    {
+        if (Vector256<T>.Count == 8)
+        {
+            return Bits(test.Test(Vector256.LoadUnsafe(ref start, offset)))
+                | Bits(test.Test(Vector256.LoadUnsafe(ref start, offset + 8))) << 8
+                | Bits(test.Test(Vector256.LoadUnsafe(ref start, offset + 16))) << 16
+                | Bits(test.Test(Vector256.LoadUnsafe(ref start, offset + 24))) << 24
+                | Bits(test.Test(Vector256.LoadUnsafe(ref start, offset + 32))) << 32
+                | Bits(test.Test(Vector256.LoadUnsafe(ref start, offset + 40))) << 40
+                | Bits(test.Test(Vector256.LoadUnsafe(ref start, offset + 48))) << 48
+                | Bits(test.Test(Vector256.LoadUnsafe(ref start, offset + 56))) << 56;
+        }
+        if (Vector256<T>.Count == 32)
+        {
+            return Bits(test.Test(Vector256.LoadUnsafe(ref start, offset)))
+                | Bits(test.Test(Vector256.LoadUnsafe(ref start, offset + 32))) << 32;
+        }
+        ulong bits = 0;
+        for (var k = 0; k < 64; k += Vector256<T>.Count)
+            bits |= Bits(test.Test(Vector256.LoadUnsafe(ref start, offset + (nuint)k))) << k;
+        return bits;
+    }
+
+    /// <summary>64 rows from <paramref name="offset"/> as one word, with 128-bit compares.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Word128<T, TTest>(ref T start, nuint offset, TTest test)
+        where T : unmanaged
+        where TTest : struct, IRowTest<T>
+    {
+        ulong bits = 0;
+        for (var k = 0; k < 64; k += Vector128<T>.Count)
+            bits |= (ulong)test.Test(Vector128.LoadUnsafe(ref start, offset + (nuint)k)).ExtractMostSignificantBits() << k;
+        return bits;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Bits<T>(Vector256<T> lanes) => lanes.ExtractMostSignificantBits();
 
     /// <summary>Clears the bits past <paramref name="length"/> rows (after a complement).</summary>
     public static void ClearTail(ulong[] words, int length)
@@ -270,4 +368,53 @@ internal readonly struct CodePresentAndNot<TInner>(TInner inner) : IRowTest<int>
     public Vector128<int> Test(Vector128<int> x) => Vector128.AndNot(Vector128.GreaterThanOrEqual(x, Vector128<int>.Zero), inner.Test(x));
 
     public bool Test(int x) => x >= 0 && !inner.Test(x);
+}
+
+// Text tests over a byte view of the codes (code + 1, so missing is 0); only built when every code fits.
+
+internal readonly struct ByteEqual(byte value) : IRowTest<byte>
+{
+    public static bool Vectorised => true;
+
+    public Vector256<byte> Test(Vector256<byte> x) => Vector256.Equals(x, Vector256.Create(value));
+
+    public Vector128<byte> Test(Vector128<byte> x) => Vector128.Equals(x, Vector128.Create(value));
+
+    public bool Test(byte x) => x == value;
+}
+
+internal readonly struct ByteAnyOf(byte[] values) : IRowTest<byte>
+{
+    public const int MaxLength = 8;
+
+    public static bool Vectorised => true;
+
+    public Vector256<byte> Test(Vector256<byte> x)
+    {
+        var hit = Vector256<byte>.Zero;
+        foreach (var v in values) hit |= Vector256.Equals(x, Vector256.Create(v));
+        return hit;
+    }
+
+    public Vector128<byte> Test(Vector128<byte> x)
+    {
+        var hit = Vector128<byte>.Zero;
+        foreach (var v in values) hit |= Vector128.Equals(x, Vector128.Create(v));
+        return hit;
+    }
+
+    public bool Test(byte x) => Array.IndexOf(values, x) >= 0;
+}
+
+/// <summary>A present code (byte not 0) that fails <typeparamref name="TInner"/>.</summary>
+internal readonly struct BytePresentAndNot<TInner>(TInner inner) : IRowTest<byte>
+    where TInner : struct, IRowTest<byte>
+{
+    public static bool Vectorised => TInner.Vectorised;
+
+    public Vector256<byte> Test(Vector256<byte> x) => ~(Vector256.Equals(x, Vector256<byte>.Zero) | inner.Test(x));
+
+    public Vector128<byte> Test(Vector128<byte> x) => ~(Vector128.Equals(x, Vector128<byte>.Zero) | inner.Test(x));
+
+    public bool Test(byte x) => x != 0 && !inner.Test(x);
 }

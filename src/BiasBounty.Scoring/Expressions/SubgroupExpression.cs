@@ -121,16 +121,26 @@ public sealed class CompiledGroup
     public string Canonical => Expression.ToCanonicalString();
 
     /// <summary>
-    /// The rows of <paramref name="data"/> in the group, computed with vector instructions. Text values the data does
-    /// not contain match no rows (so <c>!=</c> such a value matches every present row). An empty dataset gives an empty set.
+    /// The rows of <paramref name="data"/> in the group, computed with vector instructions — on several threads for
+    /// large datasets, as <see cref="EvaluationOptions.MaxDegreeOfParallelism"/> allows. Text values the data does not
+    /// contain match no rows (so <c>!=</c> such a value matches every present row). An empty dataset gives an empty set.
     /// </summary>
     /// <exception cref="ExpressionException">The data lacks a column, or a column's kind differs from the one checked.</exception>
-    public RowSet Evaluate(Dataset data) => Evaluate(data, KernelMode.Auto);
+    public RowSet Evaluate(Dataset data) => Evaluate(data, KernelMode.Auto, EvaluationOptions.MaxDegreeOfParallelism);
+
+    /// <summary>
+    /// <see cref="Evaluate(Dataset)"/> on at most <paramref name="maxDegreeOfParallelism"/> threads (-1: one per
+    /// processor; 1: the calling thread only). The result is the same for every setting.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
+    /// <exception cref="ExpressionException">The data lacks a column, or a column's kind differs from the one checked.</exception>
+    public RowSet Evaluate(Dataset data, int maxDegreeOfParallelism) =>
+        Evaluate(data, KernelMode.Auto, EvaluationOptions.Validate(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism)));
 
     /// <summary>Evaluation with a chosen instruction width, so tests can compare vector and scalar paths.</summary>
-    internal RowSet Evaluate(Dataset data, KernelMode mode)
+    internal RowSet Evaluate(Dataset data, KernelMode mode, int maxDegreeOfParallelism = 1)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return RowSet.FromWords(data.RowCount, MaskEvaluator.Evaluate(Expression.Root, data, mode));
+        return RowSet.FromWords(data.RowCount, MaskEvaluator.Evaluate(Expression.Root, data, mode, maxDegreeOfParallelism));
     }
 }
