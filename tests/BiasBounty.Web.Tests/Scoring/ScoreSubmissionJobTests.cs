@@ -104,6 +104,68 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
         Assert.Equal((SubmissionState.Failed, 0, "withdrawn"), (after.State, after.Runs, after.FailureReason));
     }
 
+    [Fact]
+    public async Task Job_EndsInFailedWithAReason_WhenItsLastRunThrowsUnexpectedly()
+    {
+        var id = await SubmissionOnABrokenCompetitionAsync(runsSoFar: ScoreSubmissionJob.MaxRuns - 1);
+
+        await using (var scope = platform.Scope())
+            await Assert.ThrowsAnyAsync<InvalidOperationException>(() =>
+                scope.ServiceProvider.GetRequiredService<ScoreSubmissionJob>().RunAsync(id, CancellationToken.None));
+
+        await using var check = platform.Scope();
+        var after = await platform.NewDb(check).Submissions.SingleAsync(s => s.Id == id);
+        Assert.Equal((SubmissionState.Failed, ScoreSubmissionJob.InternalErrorReason), (after.State, after.FailureReason));
+    }
+
+    [Fact]
+    public async Task Job_RethrowsForRetry_AndLeavesTheSubmissionScoring_BeforeItsLastRun()
+    {
+        var id = await SubmissionOnABrokenCompetitionAsync(runsSoFar: 0);
+
+        await using (var scope = platform.Scope())
+            await Assert.ThrowsAnyAsync<InvalidOperationException>(() =>
+                scope.ServiceProvider.GetRequiredService<ScoreSubmissionJob>().RunAsync(id, CancellationToken.None));
+
+        await using var check = platform.Scope();
+        var after = await platform.NewDb(check).Submissions.SingleAsync(s => s.Id == id);
+        Assert.Equal((SubmissionState.Scoring, 1), (after.State, after.Runs));
+    }
+
+    [Fact]
+    public async Task Job_FailsWithoutScoring_WhenEarlierRunsCrashedTheWorker()
+    {
+        var id = await SubmissionOnABrokenCompetitionAsync(runsSoFar: ScoreSubmissionJob.MaxRuns);
+
+        await using (var scope = platform.Scope())
+            await scope.ServiceProvider.GetRequiredService<ScoreSubmissionJob>().RunAsync(id, CancellationToken.None);
+
+        await using var check = platform.Scope();
+        var after = await platform.NewDb(check).Submissions.SingleAsync(s => s.Id == id);
+        Assert.Equal((SubmissionState.Failed, ScoreSubmissionJob.InternalErrorReason), (after.State, after.FailureReason));
+    }
+
+    /// <summary>A submission to a copy of the demo competition that has no model version: scoring it throws unexpectedly.</summary>
+    private async Task<Guid> SubmissionOnABrokenCompetitionAsync(int runsSoFar)
+    {
+        await using var scope = platform.Scope();
+        var db = platform.NewDb(scope);
+        var demo = await Arrange.DemoCompetitionAsync(db);
+        var broken = new BiasBounty.Web.Competitions.Competition
+        {
+            Name = "Broken", Slug = "broken-" + Guid.NewGuid().ToString("N")[..8], LabelColumn = demo.LabelColumn, SchemaJson = demo.SchemaJson,
+            HoldoutFileId = demo.HoldoutFileId, Status = BiasBounty.Web.Competitions.CompetitionStatus.Open,
+        };
+        db.Competitions.Add(broken);
+        await db.SaveChangesAsync();
+        var (user, team) = await Arrange.TeamAsync(db, broken.Id, "Unlucky");
+        var submission = await Arrange.SubmissionAsync(db, broken, user, team, "age >= 60");
+        submission.Runs = runsSoFar;
+        if (runsSoFar > 0) db.AuditEvents.Add(submission.MoveTo(SubmissionState.Scoring));
+        await db.SaveChangesAsync();
+        return submission.Id;
+    }
+
     private async Task WaitForJobStateAsync(string jobId, string state)
     {
         var storage = platform.Services.GetRequiredService<JobStorage>();
