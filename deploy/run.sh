@@ -2,7 +2,7 @@
 # The README's run command: builds the platform, starts a private PostgreSQL under .data/postgres (created on first
 # run), and starts BiasBounty (migrations and, on an empty database, the demo competition are applied at start-up)
 # at the address it prints. Ctrl-C or SIGTERM stops the platform and the PostgreSQL this script started.
-# Usage: deploy/run.sh [--no-build] [--port N]
+# Usage: deploy/run.sh [--no-build] [--port N]     (BIASBOUNTY_DATA_DIR moves the data folder from .data)
 #        deploy/run.sh --cli [--no-build]     the scoring engine's command-line demo instead (no database)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,7 +38,7 @@ if $build; then
   dotnet build src/BiasBounty.Web -c Release -nologo -v quiet
 fi
 
-pgdir="$root/.data/postgres"
+pgdir="${BIASBOUNTY_DATA_DIR:-$root/.data}/postgres"
 app_pid=""
 stop_all() {
   trap - INT TERM EXIT
