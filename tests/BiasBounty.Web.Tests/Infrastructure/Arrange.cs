@@ -68,6 +68,16 @@ public static class Arrange
         return submission;
     }
 
+    /// <summary>A new team of one in the demo competition with one queued submission; returns the submission's id.</summary>
+    public static async Task<Guid> DemoSubmissionAsync(PlatformFactory platform, string teamName, string expression, byte[]? fix = null)
+    {
+        await using var scope = platform.Scope();
+        var db = platform.NewDb(scope);
+        var competition = await DemoCompetitionAsync(db);
+        var (user, team) = await TeamAsync(db, competition.Id, teamName);
+        return (await SubmissionAsync(db, competition, user, team, expression, fix)).Id;
+    }
+
     /// <summary>Polls until the submission reaches a final state (the worker runs in the background).</summary>
     public static async Task<Submission> FinishedAsync(PlatformFactory platform, Guid submissionId, TimeSpan? timeout = null)
     {

@@ -1,4 +1,5 @@
 using BiasBounty.Web.Persistence;
+using BiasBounty.Web.Scoring;
 using Hangfire;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -75,6 +76,14 @@ public class PlatformFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();
 
     public ApplicationDbContext NewDb(AsyncServiceScope scope) => scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
+
+    /// <summary>Runs the scoring job directly (no queue) in its own scope, as a Hangfire worker would.</summary>
+    public async Task RunScoringJobAsync(Guid submissionId)
+    {
+        await using var scope = Scope();
+        await Task.Yield(); // so that two calls started together really run concurrently
+        await scope.ServiceProvider.GetRequiredService<ScoreSubmissionJob>().RunAsync(submissionId, CancellationToken.None);
+    }
 
     public IBackgroundJobClient Jobs => Services.GetRequiredService<IBackgroundJobClient>();
 }

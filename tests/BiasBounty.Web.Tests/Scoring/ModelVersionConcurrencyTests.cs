@@ -15,18 +15,10 @@ public sealed class ModelVersionConcurrencyTests(PlatformFactory platform) : ICl
     {
         // The same group written two ways: both fixes would be accepted against version 0. Serialised, the second is
         // judged against version 1 and answered as a duplicate.
-        Guid first, second;
-        await using (var scope = platform.Scope())
-        {
-            var db = platform.NewDb(scope);
-            var competition = await Arrange.DemoCompetitionAsync(db);
-            var (ana, red) = await Arrange.TeamAsync(db, competition.Id, "Red");
-            var (bo, blue) = await Arrange.TeamAsync(db, competition.Id, "Blue");
-            first = (await Arrange.SubmissionAsync(db, competition, ana, red, Arrange.MarriedGroup, Arrange.MarriedFixModel)).Id;
-            second = (await Arrange.SubmissionAsync(db, competition, bo, blue, "marital-status in (\"Married-civ-spouse\")", Arrange.MarriedFixModel)).Id;
-        }
+        var first = await Arrange.DemoSubmissionAsync(platform, "Red", Arrange.MarriedGroup, Arrange.MarriedFixModel);
+        var second = await Arrange.DemoSubmissionAsync(platform, "Blue", "marital-status in (\"Married-civ-spouse\")", Arrange.MarriedFixModel);
 
-        await Task.WhenAll(RunInOwnScope(first), RunInOwnScope(second));
+        await Task.WhenAll(platform.RunScoringJobAsync(first), platform.RunScoringJobAsync(second));
 
         await using var check = platform.Scope();
         var db2 = platform.NewDb(check);
@@ -50,12 +42,5 @@ public sealed class ModelVersionConcurrencyTests(PlatformFactory platform) : ICl
         var v0 = await db.DecisionListVersions.AsNoTracking().FirstAsync(v => v.CompetitionId == competition.Id && v.Version == 0);
         db.DecisionListVersions.Add(new DecisionListVersion { CompetitionId = competition.Id, Version = 0, ListJson = v0.ListJson });
         await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
-    }
-
-    private async Task RunInOwnScope(Guid submissionId)
-    {
-        await using var scope = platform.Scope();
-        await Task.Yield();
-        await scope.ServiceProvider.GetRequiredService<ScoreSubmissionJob>().RunAsync(submissionId, CancellationToken.None);
     }
 }

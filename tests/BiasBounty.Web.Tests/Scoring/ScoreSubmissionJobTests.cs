@@ -14,14 +14,7 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
     [Fact]
     public async Task Job_ScoresAnEnqueuedSubmission_StoresRecordAndAudit_AndTheLeaderboardShowsTheTeam()
     {
-        Guid id;
-        await using (var scope = platform.Scope())
-        {
-            var db = platform.NewDb(scope);
-            var competition = await Arrange.DemoCompetitionAsync(db);
-            var (user, team) = await Arrange.TeamAsync(db, competition.Id, "Married Finders");
-            id = (await Arrange.SubmissionAsync(db, competition, user, team, Arrange.MarriedGroup, Arrange.MarriedFixModel)).Id;
-        }
+        var id = await Arrange.DemoSubmissionAsync(platform, "Married Finders", Arrange.MarriedGroup, Arrange.MarriedFixModel);
         platform.Jobs.Enqueue<ScoreSubmissionJob>(job => job.RunAsync(id, CancellationToken.None));
 
         var submission = await Arrange.FinishedAsync(platform, id);
@@ -57,14 +50,7 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
     [Fact]
     public async Task Job_EndsInFailedWithTheEnginesMessage_AndDoesNotRetry_WhenTheExpressionIsBad()
     {
-        Guid id;
-        await using (var scope = platform.Scope())
-        {
-            var db = platform.NewDb(scope);
-            var competition = await Arrange.DemoCompetitionAsync(db);
-            var (user, team) = await Arrange.TeamAsync(db, competition.Id, "Typo Team");
-            id = (await Arrange.SubmissionAsync(db, competition, user, team, "no_such_column == 1 and")).Id;
-        }
+        var id = await Arrange.DemoSubmissionAsync(platform, "Typo Team", "no_such_column == 1 and");
         var jobId = platform.Jobs.Enqueue<ScoreSubmissionJob>(job => job.RunAsync(id, CancellationToken.None));
 
         var submission = await Arrange.FinishedAsync(platform, id);
@@ -85,19 +71,15 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
     [Fact]
     public async Task Job_DoesNothing_WhenTheSubmissionIsAlreadyFinished()
     {
-        Guid id;
+        var id = await Arrange.DemoSubmissionAsync(platform, "Done Team", "age >= 60");
         await using (var scope = platform.Scope())
         {
             var db = platform.NewDb(scope);
-            var competition = await Arrange.DemoCompetitionAsync(db);
-            var (user, team) = await Arrange.TeamAsync(db, competition.Id, "Done Team");
-            var submission = await Arrange.SubmissionAsync(db, competition, user, team, "age >= 60");
+            var submission = await db.Submissions.SingleAsync(s => s.Id == id);
             db.AuditEvents.Add(submission.MoveTo(SubmissionState.Failed, "withdrawn"));
             await db.SaveChangesAsync();
-            id = submission.Id;
         }
-        await using (var scope = platform.Scope())
-            await scope.ServiceProvider.GetRequiredService<ScoreSubmissionJob>().RunAsync(id, CancellationToken.None);
+        await platform.RunScoringJobAsync(id);
 
         await using var check = platform.Scope();
         var after = await platform.NewDb(check).Submissions.SingleAsync(s => s.Id == id);
@@ -109,9 +91,7 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
     {
         var id = await SubmissionOnABrokenCompetitionAsync(runsSoFar: ScoreSubmissionJob.MaxRuns - 1);
 
-        await using (var scope = platform.Scope())
-            await Assert.ThrowsAnyAsync<InvalidOperationException>(() =>
-                scope.ServiceProvider.GetRequiredService<ScoreSubmissionJob>().RunAsync(id, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<InvalidOperationException>(() => platform.RunScoringJobAsync(id));
 
         await using var check = platform.Scope();
         var after = await platform.NewDb(check).Submissions.SingleAsync(s => s.Id == id);
@@ -123,9 +103,7 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
     {
         var id = await SubmissionOnABrokenCompetitionAsync(runsSoFar: 0);
 
-        await using (var scope = platform.Scope())
-            await Assert.ThrowsAnyAsync<InvalidOperationException>(() =>
-                scope.ServiceProvider.GetRequiredService<ScoreSubmissionJob>().RunAsync(id, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<InvalidOperationException>(() => platform.RunScoringJobAsync(id));
 
         await using var check = platform.Scope();
         var after = await platform.NewDb(check).Submissions.SingleAsync(s => s.Id == id);
@@ -137,8 +115,7 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
     {
         var id = await SubmissionOnABrokenCompetitionAsync(runsSoFar: ScoreSubmissionJob.MaxRuns);
 
-        await using (var scope = platform.Scope())
-            await scope.ServiceProvider.GetRequiredService<ScoreSubmissionJob>().RunAsync(id, CancellationToken.None);
+        await platform.RunScoringJobAsync(id);
 
         await using var check = platform.Scope();
         var after = await platform.NewDb(check).Submissions.SingleAsync(s => s.Id == id);
