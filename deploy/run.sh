@@ -1,36 +1,81 @@
 #!/usr/bin/env bash
-# Runs the scoring engine end to end on the bundled demo data (UCI Adult): trains a baseline model on the public
-# training part, then scores a finding with a fix against the hidden part, as an organizer would offline.
-# Usage: deploy/run.sh [--no-build]
+# The README's run command: builds the platform, starts a private PostgreSQL under .data/postgres (created on first
+# run), and starts BiasBounty (migrations and, on an empty database, the demo competition are applied at start-up)
+# at the address it prints. Ctrl-C or SIGTERM stops the platform and the PostgreSQL this script started.
+# Usage: deploy/run.sh [--no-build] [--port N]     (BIASBOUNTY_DATA_DIR moves the data folder from .data)
+#        deploy/run.sh --cli [--no-build]     the scoring engine's command-line demo instead (no database)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-if [[ "${1:-}" != "--no-build" ]]; then
-  dotnet build src/BiasBounty.Cli -c Release -nologo -v quiet
+if [[ "${1:-}" == "--cli" ]]; then
+  shift
+  exec bash "$root/deploy/cli-demo.sh" "$@"
 fi
-bbounty=(dotnet "$root/src/BiasBounty.Cli/bin/Release/net10.0/bbounty.dll")
-work="$root/artifacts/demo"
-mkdir -p "$work"
-data="$root/deploy/demo-data"
 
-echo "== the public training data"
-"${bbounty[@]}" inspect "$data/adult.data.gz"
-echo
-echo "== a participant checks two groups on the public data"
-women='sex == "Female" and marital-status in ("Married-civ-spouse", "Married-AF-spouse")'
-married='marital-status == "Married-civ-spouse"'
-"${bbounty[@]}" check-group --data "$data/adult.data.gz" "$women"
-"${bbounty[@]}" check-group --data "$data/adult.data.gz" "$married"
-echo
-echo "== the organizer trains the baseline model (version 0); participants train fixes on their groups"
-"${bbounty[@]}" train-baseline --data "$data/adult.data.gz" --out "$work/baseline.onnx"
-"${bbounty[@]}" train-baseline --data "$data/adult.data.gz" --group "$women" --out "$work/fix-women.onnx"
-"${bbounty[@]}" train-baseline --data "$data/adult.data.gz" --group "$married" --kind trees --out "$work/fix-married.onnx"
-echo
-echo "== submission 1, scored against the hidden holdout (adult.test): a real finding; its fix is not good enough"
-"${bbounty[@]}" score --holdout "$data/adult.test.gz" --model "$work/baseline.onnx" --group "$women" --fix "$work/fix-women.onnx"
-echo
-echo "== submission 2: a finding whose fix is accepted (the model becomes version 1)"
-"${bbounty[@]}" score --holdout "$data/adult.test.gz" --model "$work/baseline.onnx" --group "$married" --fix "$work/fix-married.onnx"
+build=true
+port=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --no-build) build=false ;;
+    --port) port="${2:?--port needs a number}"; shift ;;
+    *) echo "deploy/run.sh: unknown argument '$1' (usage: deploy/run.sh [--no-build] [--port N] | --cli)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "deploy/run.sh: the .NET SDK is not on PATH; install .NET SDK 10.0.401 (see global.json)" >&2
+  exit 1
+fi
+# shellcheck source=deploy/postgres.sh
+source "$root/deploy/postgres.sh"
+pg_require_binaries || exit 1
+
+if $build; then
+  echo "== building the platform (Release)"
+  dotnet build src/BiasBounty.Web -c Release -nologo -v quiet
+fi
+
+pgdir="${BIASBOUNTY_DATA_DIR:-$root/.data}/postgres"
+app_pid=""
+stop_all() {
+  trap - INT TERM EXIT
+  if [[ -n "$app_pid" ]] && kill -0 "$app_pid" 2>/dev/null; then
+    kill -TERM "$app_pid" 2>/dev/null || true
+    wait "$app_pid" 2>/dev/null || true
+  fi
+  pg_stop "$pgdir"
+  echo "stopped BiasBounty and its PostgreSQL"
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo "== starting PostgreSQL under .data/postgres"
+pg_start "$pgdir"
+port="${port:-$(pg_free_port)}"
+url="http://127.0.0.1:$port"
+
+echo "== starting BiasBounty (migrations and demo data are applied at start-up)"
+ConnectionStrings__BiasBounty="$BIASBOUNTY_DB" ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" \
+  ASPNETCORE_URLS="$url" \
+  dotnet "$root/src/BiasBounty.Web/bin/Release/net10.0/BiasBounty.Web.dll" --contentRoot "$root/src/BiasBounty.Web" &
+app_pid=$!
+
+for _ in $(seq 1 240); do
+  if curl -fsS "$url/healthz" >/dev/null 2>&1; then
+    echo
+    echo "BiasBounty is running at $url"
+    echo "  the demo competition's public leaderboard: $url/competitions/adult-income/leaderboard"
+    echo "  Ctrl-C stops the platform and its PostgreSQL"
+    break
+  fi
+  if ! kill -0 "$app_pid" 2>/dev/null; then
+    echo "deploy/run.sh: the platform exited during start-up (see the messages above)" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+wait "$app_pid"

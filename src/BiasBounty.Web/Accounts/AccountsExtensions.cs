@@ -1,0 +1,67 @@
+using BiasBounty.Web.Components.Account;
+using BiasBounty.Web.Hosting;
+using BiasBounty.Web.Persistence;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Identity;
+
+namespace BiasBounty.Web.Accounts;
+
+public static class Roles
+{
+    public const string Participant = "Participant";
+    public const string Organizer = "Organizer";
+    public const string Admin = "Admin";
+
+    public static readonly string[] All = [Participant, Organizer, Admin];
+
+    /// <summary>Policy of the organizer and admin tools (the Hangfire dashboard among them).</summary>
+    public const string StaffPolicy = "Staff";
+}
+
+public static class AccountsExtensions
+{
+    public static IHostApplicationBuilder AddIdentityServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        if (builder.GetPlatformRole().ServesPages())
+        {
+            services.AddCascadingAuthenticationState();
+            services.AddScoped<IdentityRedirectManager>();
+            services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+        }
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Roles.StaffPolicy, policy => policy.RequireRole(Roles.Organizer, Roles.Admin));
+
+        services.AddIdentityCore<ApplicationUser>(options =>
+            {
+                options.SignIn.RequireConfirmedAccount = true;
+                options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<ApplicationDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+
+        services.AddScoped<IEmailSender<ApplicationUser>, OutboxEmailSender>();
+        services.AddScoped<IStartupStep, SeedRoles>();
+        return builder;
+    }
+
+    /// <summary>Creates the three roles when they are missing.</summary>
+    private sealed class SeedRoles(RoleManager<IdentityRole> roles) : IStartupStep
+    {
+        public async Task RunAsync(CancellationToken ct)
+        {
+            foreach (var role in Roles.All)
+                if (!await roles.RoleExistsAsync(role))
+                    await roles.CreateAsync(new IdentityRole(role));
+        }
+    }
+}

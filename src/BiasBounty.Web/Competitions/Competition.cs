@@ -1,0 +1,50 @@
+using BiasBounty.Scoring.Engine;
+
+namespace BiasBounty.Web.Competitions;
+
+public enum CompetitionStatus { Draft, Open, Closed }
+
+/// <summary>A competition: what participants read, and the settings the scorer needs.</summary>
+public class Competition
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    public required string Name { get; set; }
+
+    /// <summary>URL name, unique: <c>/competitions/{slug}</c>.</summary>
+    public required string Slug { get; set; }
+
+    public string DescriptionMarkdown { get; set; } = "";
+
+    public DateTimeOffset OpensAt { get; set; }
+
+    public DateTimeOffset ClosesAt { get; set; }
+
+    public Metric Metric { get; set; } = Metric.Error;
+
+    /// <summary>The SCORING.md settings (jsonb); <see cref="Metric"/> and <see cref="SplitSeed"/> are also columns.</summary>
+    public CompetitionSettings Settings { get; set; } = new();
+
+    public decimal RewardPool { get; set; }
+
+    public CompetitionStatus Status { get; set; } = CompetitionStatus.Draft;
+
+    public int SplitSeed { get; set; }
+
+    public required string LabelColumn { get; set; }
+
+    public string? PositiveClass { get; set; }
+
+    /// <summary>The data card's schema (<c>DatasetSchema</c> as JSON): columns, kinds and roles.</summary>
+    public required string SchemaJson { get; set; }
+
+    public Guid? TrainingFileId { get; set; }
+
+    public StoredFile? TrainingFile { get; set; }
+
+    public Guid? HoldoutFileId { get; set; }
+
+    public StoredFile? HoldoutFile { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+}

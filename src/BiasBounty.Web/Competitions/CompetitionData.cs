@@ -1,0 +1,38 @@
+using System.Text.Json;
+using BiasBounty.Scoring;
+using BiasBounty.Scoring.Data;
+using BiasBounty.Scoring.DecisionLists;
+using BiasBounty.Scoring.Engine;
+
+namespace BiasBounty.Web.Competitions;
+
+/// <summary>Turns stored files and competition rows into the engine's objects.</summary>
+public static class CompetitionData
+{
+    /// <summary>Reads a stored data file with its stored <c>SchemaFile</c> JSON (or inferred kinds without one).</summary>
+    public static Dataset LoadDataset(byte[] content, string? loadSchemaJson) =>
+        CsvDatasetLoader.Load(content, LoadOptions(loadSchemaJson));
+
+    public static CsvLoadOptions? LoadOptions(string? loadSchemaJson)
+    {
+        if (loadSchemaJson is null) return null;
+        var sidecar = JsonSerializer.Deserialize<SchemaFile>(loadSchemaJson, SchemaFile.Json)
+            ?? throw new ScoringInputException("the stored schema is empty");
+        return sidecar.HasHeader ? new CsvLoadOptions(Schema: sidecar.Schema) : CsvLoadOptions.ForHeaderlessSchema(sidecar.Schema);
+    }
+
+    /// <summary>The settings the engine sees: the stored settings with the competition's metric and split seed.</summary>
+    public static CompetitionSettings ScoringSettings(this Competition competition) =>
+        competition.Settings with { Metric = competition.Metric, SplitSeed = competition.SplitSeed };
+
+    /// <summary>
+    /// Mean loss of the list's current version on the feedback part only, the one number per version that the public
+    /// leaderboard shows (rounded); NaN for loss-column competitions, which have no model predictions to score.
+    /// </summary>
+    public static double FeedbackLoss(PointerDecisionList list, Holdout holdout, CompetitionSettings settings)
+    {
+        if (settings.Metric == Metric.LossColumn) return double.NaN;
+        var rows = settings.Metric.Eligible(holdout.Y).And(holdout.Feedback).ToIndices();
+        return PointerDecisionList.MeanLoss(list.Current.HoldoutPredictions, rows, holdout.Y, settings.Metric, settings.LossCap);
+    }
+}

@@ -1,0 +1,34 @@
+using BiasBounty.Web.Components;
+using BiasBounty.Web.Scoring;
+
+namespace BiasBounty.Web.Hosting;
+
+public static class WebUiExtensions
+{
+    /// <summary>Razor components (static SSR by default, interactive server where a page asks for it).</summary>
+    public static IHostApplicationBuilder AddWebUi(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<PlatformOptions>(PlatformOptions.Section);
+        if (builder.GetPlatformRole().ServesPages())
+            builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddHealthChecks();
+        return builder;
+    }
+
+    /// <summary>The request pipeline. A worker answers only <c>/healthz</c>: it serves no pages.</summary>
+    public static WebApplication UseWebUi(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz");
+        if (app.Environment.IsDevelopment()) app.UseMigrationsEndPoint();
+        else app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        if (!app.Configuration.GetPlatformRole().ServesPages()) return app;
+
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapAdditionalIdentityEndpoints();
+        app.MapScoringDashboard();
+        return app;
+    }
+}

@@ -1,0 +1,61 @@
+using BiasBounty.Scoring.Data;
+using BiasBounty.Scoring.DecisionLists;
+using BiasBounty.Scoring.Engine;
+using BiasBounty.Scoring.Models;
+using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace BiasBounty.Web.Scoring;
+
+/// <summary>A competition's parsed holdout and its catalog of loaded models, as a worker keeps them between jobs.</summary>
+public sealed record CompetitionRuntime(Holdout Holdout, ModelCatalog Catalog)
+{
+    /// <summary>The first rows of the holdout, on which every new model is smoke-tested (errors never show values).</summary>
+    public Dataset Smoke { get; } = Holdout.Data.SelectRows(Enumerable.Range(0, Math.Min(OnnxModel.SmokeRows, Holdout.RowCount)).ToArray());
+}
+
+/// <summary>
+/// Worker memory: holdouts parsed once per content hash (and split seed), model catalogs once per competition and
+/// holdout. Callers hold the competition's advisory lock, so one competition's entry is never built twice at once.
+/// </summary>
+public sealed class CompetitionRuntimeCache(IMemoryCache cache, IOptions<ScoringWorkerOptions> options)
+{
+    public async Task<CompetitionRuntime> GetAsync(ApplicationDbContext db, Competition competition, CancellationToken ct)
+    {
+        var settings = competition.ScoringSettings();
+        var holdoutFile = await db.StoredFiles.Where(f => f.Id == competition.HoldoutFileId)
+            .Select(f => new { f.Id, f.ContentHash, f.LoadSchemaJson }).SingleAsync(ct);
+        var holdoutKey = $"holdout:{holdoutFile.ContentHash}:{settings.SplitSeed}:{settings.FeedbackShare}:{holdoutFile.LoadSchemaJson?.GetHashCode()}";
+        if (!cache.TryGetValue(holdoutKey, out Holdout? holdout) || holdout is null)
+        {
+            var content = await db.StoredFiles.Where(f => f.Id == holdoutFile.Id).Select(f => f.Content).SingleAsync(ct);
+            var data = CompetitionData.LoadDataset(content, holdoutFile.LoadSchemaJson);
+            holdout = cache.Set(holdoutKey, Holdout.Create(data, settings.FeedbackShare, settings.SplitSeed, holdoutFile.ContentHash), Entry());
+        }
+
+        var runtimeKey = $"runtime:{competition.Id}:{holdoutKey}";
+        if (!cache.TryGetValue(runtimeKey, out CompetitionRuntime? runtime) || runtime is null)
+        {
+            var catalog = new ModelCatalog(holdout.Data.Schema, holdout.Label, new ModelLimits(settings.MaxModelBytes));
+            runtime = cache.Set(runtimeKey, new CompetitionRuntime(holdout, catalog), Entry());
+        }
+        return runtime;
+    }
+
+    /// <summary>Loads the stored models the list references that the catalog does not hold yet.</summary>
+    public static async Task EnsureModelsAsync(ApplicationDbContext db, Guid competitionId, CompetitionRuntime runtime, PointerDecisionList list, CancellationToken ct)
+    {
+        var missing = list.ReferencedModelIds().Where(id => !runtime.Catalog.Contains(id)).ToArray();
+        if (missing.Length == 0) return;
+        var files = await db.StoredFiles
+            .Where(f => f.CompetitionId == competitionId && f.Kind == StoredFileKind.Model && missing.Contains(f.ContentHash))
+            .Select(f => f.Content).ToListAsync(ct);
+        foreach (var content in files) runtime.Catalog.AddOnnx(content, ModelRole.Predictor);
+    }
+
+    // Catalogs are not disposed on eviction: a job may still be using one; ONNX Runtime sessions release on finalisation.
+    private MemoryCacheEntryOptions Entry() => new() { SlidingExpiration = options.Value.CacheSlidingExpiration };
+}

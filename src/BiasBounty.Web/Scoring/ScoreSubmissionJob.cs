@@ -1,0 +1,175 @@
+using BiasBounty.Scoring;
+using BiasBounty.Scoring.DecisionLists;
+using BiasBounty.Scoring.Engine;
+using BiasBounty.Scoring.Expressions;
+using BiasBounty.Scoring.Models;
+using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Persistence;
+using BiasBounty.Web.Submissions;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+
+namespace BiasBounty.Web.Scoring;
+
+/// <summary>
+/// Scores one submission against its competition's hidden holdout. Re-entrant: a finished submission is left alone,
+/// and everything a decision writes (record, released view, ledgers, next model version, points, state, audit) is
+/// saved in one transaction taken under the competition's advisory lock, so decisions are serialised per competition
+/// and always made against the newest model version.
+/// </summary>
+public sealed class ScoreSubmissionJob(ApplicationDbContext db, CompetitionRuntimeCache runtimes, TimeProvider time, ILogger<ScoreSubmissionJob> log)
+{
+    /// <summary>Hangfire retries after an unexpected error; the last of the 1 + Retries runs ends the submission in Failed.</summary>
+    public const int Retries = 3;
+
+    public const int MaxRuns = Retries + 1;
+
+    public const string InternalErrorReason =
+        "scoring stopped because of an internal error after several attempts; the organizers can see it, and it does not count against your team's quota";
+
+    [AutomaticRetry(Attempts = Retries, DelaysInSeconds = [5, 30, 120], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    public async Task RunAsync(Guid submissionId, CancellationToken ct)
+    {
+        var run = await BeginRunAsync(submissionId, ct);
+        if (run is null) return;
+        try
+        {
+            await ScoreAsync(submissionId, ct);
+        }
+        catch (Exception e) when (run >= MaxRuns && !ct.IsCancellationRequested)
+        {
+            // The message of an unexpected exception is not the engine's vetted text, so it goes to the log only.
+            log.LogError(e, "Scoring submission {SubmissionId} failed on its last run ({Run} of {MaxRuns})", submissionId, run, MaxRuns);
+            await FailAsync(submissionId, InternalErrorReason, ct);
+            throw;
+        }
+    }
+
+    /// <summary>Counts the run and moves Queued → Scoring; null when there is nothing (more) to do.</summary>
+    private async Task<int?> BeginRunAsync(Guid submissionId, CancellationToken ct)
+    {
+        var submission = await db.Submissions.SingleOrDefaultAsync(s => s.Id == submissionId, ct);
+        if (submission is null)
+        {
+            log.LogWarning("Submission {SubmissionId} does not exist; nothing to score", submissionId);
+            return null;
+        }
+        if (submission.IsFinished) return null;
+        submission.Runs++;
+        if (submission.State == SubmissionState.Queued) db.AuditEvents.Add(submission.MoveTo(SubmissionState.Scoring, at: time.GetUtcNow()));
+        // A worker that died mid-job (no exception, so no retry filter ran) is caught here on the job's next pick-up.
+        if (submission.Runs > MaxRuns) db.AuditEvents.Add(submission.MoveTo(SubmissionState.Failed, InternalErrorReason, time.GetUtcNow()));
+        await db.SaveChangesAsync(ct);
+        return submission.IsFinished ? null : submission.Runs;
+    }
+
+    private async Task ScoreAsync(Guid submissionId, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        var competitionId = await db.Submissions.Where(s => s.Id == submissionId).Select(s => s.CompetitionId).SingleAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"competition:" + competitionId}, 0))", ct);
+
+        // Read again under the lock: another run may have finished it while this one waited.
+        var submission = await db.Submissions.SingleAsync(s => s.Id == submissionId, ct);
+        if (submission.IsFinished) return;
+        var competition = await db.Competitions.SingleAsync(c => c.Id == competitionId, ct);
+        var latest = await db.DecisionListVersions.Where(v => v.CompetitionId == competitionId)
+            .OrderByDescending(v => v.Version).FirstAsync(ct);
+        var ledger = await db.Ledgers.SingleAsync(l => l.CompetitionId == competitionId, ct);
+
+        var runtime = await runtimes.GetAsync(db, competition, ct);
+        var list = PointerDecisionList.FromJson(latest.ListJson);
+        await CompetitionRuntimeCache.EnsureModelsAsync(db, competitionId, runtime, list, ct);
+
+        ScoringOutcome outcome;
+        try
+        {
+            var input = await InputAsync(submission, runtime, ct);
+            var history = await HistoryAsync(competitionId, input.Group, list, runtime, ct);
+            outcome = SubmissionScorer.Score(new ScoringRequest(
+                competition.ScoringSettings(), runtime.Holdout, list, ledger.Ledgers, runtime.Catalog, history, input));
+        }
+        catch (ScoringInputException e)
+        {
+            // The participant's expression or model cannot be used: a final answer, not worth a retry.
+            db.AuditEvents.Add(submission.MoveTo(SubmissionState.Failed, e.Message, time.GetUtcNow()));
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return;
+        }
+
+        Record(submission, competition, latest, ledger, outcome, runtime);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("Scored submission {SubmissionId}: {Status}, model version {Version}, {Points} points",
+            submissionId, outcome.Record.Status, outcome.Model.Current.Number, outcome.Record.Points);
+    }
+
+    private async Task<SubmissionInput> InputAsync(Submission submission, CompetitionRuntime runtime, CancellationToken ct)
+    {
+        var group = GroupRef.FromExpression(SubgroupExpression.Compile(submission.Expression, runtime.Holdout.Data).Canonical);
+        string? fixId = null;
+        if (submission.FixModelFileId is { } fileId)
+        {
+            var content = await db.StoredFiles.Where(f => f.Id == fileId).Select(f => f.Content).SingleAsync(ct);
+            fixId = runtime.Catalog.AddOnnx(content, ModelRole.Predictor, runtime.Smoke);
+        }
+        return new SubmissionInput(submission.Id.ToString(), group, fixId, submission.Metric);
+    }
+
+    /// <summary>Earlier scored submissions with the same rows (for duplicate answers) and the accepted groups.</summary>
+    private async Task<SubmissionHistory> HistoryAsync(Guid competitionId, GroupRef group, PointerDecisionList list, CompetitionRuntime runtime, CancellationToken ct)
+    {
+        var maskHash = runtime.Catalog.Members(group, runtime.Holdout.Data).ContentHash();
+        var prior = await db.Scores.AsNoTracking()
+            .Where(s => s.CompetitionId == competitionId && s.MaskHash == maskHash && s.Status == ScoreStatus.Scored)
+            .OrderBy(s => s.CreatedAt)
+            .Select(s => new { s.Record, s.Released }).ToListAsync(ct);
+        var accepted = list.Nodes.OfType<UpdateNode>()
+            .Select(n => new AcceptedGroup(n.SubmissionId ?? "", runtime.Catalog.Members(n.Group, runtime.Holdout.Data)))
+            .ToArray();
+        return new SubmissionHistory(prior.Select(p => new PriorSubmission(p.Record, p.Released)).ToArray(), accepted);
+    }
+
+    private void Record(Submission submission, Competition competition, DecisionListVersion latest, CompetitionLedger ledger,
+        ScoringOutcome outcome, CompetitionRuntime runtime)
+    {
+        var now = time.GetUtcNow();
+        var record = outcome.Record;
+        db.Scores.Add(new SubmissionScore
+        {
+            SubmissionId = submission.Id, CompetitionId = competition.Id, TeamId = submission.TeamId,
+            Record = record, Released = outcome.Released, Status = record.Status, MaskHash = record.MaskHash,
+            FindingVerified = record.FindingVerified, FixAccepted = outcome.ModelChanged, Points = record.Points,
+            ModelVersion = latest.Version, CreatedAt = now,
+        });
+        if (outcome.ModelChanged)
+        {
+            // The unique (competition, version) index is the second guard, should the lock ever be bypassed.
+            db.DecisionListVersions.Add(new DecisionListVersion
+            {
+                CompetitionId = competition.Id, Version = outcome.Model.Current.Number, ListJson = outcome.Model.ToJson(),
+                SubmissionId = submission.Id, CreatedAt = now,
+                FeedbackLoss = CompetitionData.FeedbackLoss(outcome.Model, runtime.Holdout, competition.ScoringSettings()),
+            });
+        }
+        ledger.Ledgers = outcome.Ledgers;
+        ledger.AcceptCount = outcome.Model.AcceptedCount;
+        ledger.UpdatedAt = now;
+        if (record.Points > 0)
+            db.Points.Add(new PointsEntry { CompetitionId = competition.Id, TeamId = submission.TeamId, SubmissionId = submission.Id, Points = record.Points, CreatedAt = now });
+        db.AuditEvents.Add(record.Status == ScoreStatus.Refused
+            ? submission.MoveTo(SubmissionState.Refused, record.RefusalReason, now)
+            : submission.MoveTo(SubmissionState.Scored, at: now));
+    }
+
+    private async Task FailAsync(Guid submissionId, string reason, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        var submission = await db.Submissions.SingleAsync(s => s.Id == submissionId, ct);
+        if (submission.IsFinished) return;
+        db.AuditEvents.Add(submission.MoveTo(SubmissionState.Failed, reason, time.GetUtcNow()));
+        await db.SaveChangesAsync(ct);
+    }
+}

@@ -1,0 +1,54 @@
+using BiasBounty.Web.Accounts;
+using BiasBounty.Web.Hosting;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.Extensions.Options;
+
+namespace BiasBounty.Web.Scoring;
+
+public static class ScoringWorkerExtensions
+{
+    /// <summary>
+    /// Hangfire on the platform's PostgreSQL (schema <c>hangfire</c>). Every role can enqueue; only the worker roles
+    /// run a job server.
+    /// </summary>
+    public static IHostApplicationBuilder AddScoringWorker(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<ScoringWorkerOptions>(ScoringWorkerOptions.Section);
+        var services = builder.Services;
+        services.AddMemoryCache();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<CompetitionRuntimeCache>();
+        services.AddScoped<ScoreSubmissionJob>();
+
+        services.AddHangfire((provider, config) => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(
+                postgres => postgres.UseNpgsqlConnection(builder.Configuration.GetConnectionString("BiasBounty")),
+                new PostgreSqlStorageOptions
+                {
+                    SchemaName = "hangfire",
+                    PrepareSchemaIfNecessary = true,
+                    QueuePollInterval = provider.GetRequiredService<IOptions<ScoringWorkerOptions>>().Value.QueuePollInterval,
+                    EnableLongPolling = true,
+                    UseSlidingInvisibilityTimeout = true,
+                }));
+
+        if (builder.GetPlatformRole().RunsJobs())
+            services.AddHangfireServer((provider, server) =>
+            {
+                server.WorkerCount = provider.GetRequiredService<IOptions<ScoringWorkerOptions>>().Value.WorkerCount;
+                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+            });
+        return builder;
+    }
+
+    /// <summary>The Hangfire dashboard at <c>/hangfire</c>, for organizers and admins.</summary>
+    public static WebApplication MapScoringDashboard(this WebApplication app)
+    {
+        app.MapHangfireDashboardWithAuthorizationPolicy(Roles.StaffPolicy, "/hangfire", new DashboardOptions { DisplayStorageConnectionString = false });
+        return app;
+    }
+}

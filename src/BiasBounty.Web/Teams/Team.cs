@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+
+namespace BiasBounty.Web.Teams;
+
+/// <summary>A team in one competition; submission limits and points count per team.</summary>
+public class Team
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    public Guid CompetitionId { get; set; }
+
+    public required string Name { get; set; }
+
+    /// <summary>What a member gives a friend to join; unique.</summary>
+    public string InviteCode { get; set; } = NewInviteCode();
+
+    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+
+    public List<TeamMember> Members { get; set; } = [];
+
+    /// <summary>Ten characters from an alphabet without look-alikes (no 0/O, 1/I/L).</summary>
+    public static string NewInviteCode() => RandomNumberGenerator.GetString("23456789ABCDEFGHJKMNPQRSTUVWXYZ", 10);
+}
+
+/// <summary>A user's membership; a user is in at most one team per competition.</summary>
+public class TeamMember
+{
+    public Guid TeamId { get; set; }
+
+    public Guid CompetitionId { get; set; }
+
+    public required string UserId { get; set; }
+
+    public DateTimeOffset JoinedAt { get; set; } = DateTimeOffset.UtcNow;
+}
