@@ -29,8 +29,8 @@ public static class BenchCommand
         var data = DataFiles.Load(path, args.Optional("label"), args.Optional("positive"));
         args.RejectUnknown();
 
-        var settings = new CompetitionSettings();
-        var holdout = Holdout.Create(data, settings.FeedbackShare, settings.SplitSeed);
+        var holdout = Holdout.Create(data, new CompetitionSettings().FeedbackShare, new CompetitionSettings().SplitSeed);
+        var settings = new CompetitionSettings { Metric = holdout.Label?.Task == TaskKind.Regression ? Metric.Squared : Metric.Error };
         using var catalog = new ModelCatalog(data.Schema, holdout.Label);
         var baseId = catalog.AddOnnx(ScoreCommand.ReadModel(modelPath), ModelRole.Predictor);
         var fixId = fixPath is null ? null : catalog.AddOnnx(ScoreCommand.ReadModel(fixPath), ModelRole.Predictor);
@@ -39,6 +39,9 @@ public static class BenchCommand
         var eligible = settings.Metric.Eligible(holdout.Y);
         var level = AlphaLevel(settings);
         var setupMs = loadClock.Elapsed.TotalMilliseconds;
+        var probe = catalog.Evaluate(GroupRef.FromExpression(groupText), holdout.Data).And(eligible);
+        if (probe.IntersectionCount(holdout.Confirmation) < 2 || eligible.AndNot(probe).IntersectionCount(holdout.Confirmation) < 2)
+            throw new UsageException("the group (or the rest) has fewer than 2 rows in the holdout's confirmation part; nothing to benchmark");
         // Loading leaves hundreds of MB of parsed text behind; collect it so it does not tax the measured runs' GCs.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();

@@ -66,6 +66,8 @@ public static class ScoreCommand
         return 0;
     }
 
+    private static string Short(string hash) => hash.Length > 12 ? hash[..12] + "…" : hash.Length == 0 ? "(none)" : hash;
+
     internal static byte[] ReadModel(string path) =>
         File.Exists(path) ? File.ReadAllBytes(path) : throw new UsageException($"model file not found: {path}");
 
@@ -100,7 +102,7 @@ public static class ScoreCommand
         if (r.Feedback is { } fb)
             output.WriteLine($"feedback    group ≈ {fb.GroupRows?.ToString("N0") ?? "< 15"} rows at {fb.GroupErrorPercent:0.0} % error; rest ≈ {fb.ComplementRows?.ToString("N0") ?? "< 15"} rows at {fb.ComplementErrorPercent:0.0} %" +
                 (fb.FixGroupErrorPercent is { } p ? $"; fix on the group {p:0.0} %" : ""));
-        output.WriteLine($"provenance  holdout {r.Provenance.HoldoutHash[..12]}…, mask {r.MaskHash[..12]}…, engine {r.Provenance.EngineVersion}, split seed {r.Provenance.SplitSeed}");
+        output.WriteLine($"provenance  holdout {Short(r.Provenance.HoldoutHash)}, mask {Short(r.MaskHash)}, engine {r.Provenance.EngineVersion}, split seed {r.Provenance.SplitSeed}");
         output.WriteLine($"engine      {engineMs:0.0} ms after loading");
     }
 

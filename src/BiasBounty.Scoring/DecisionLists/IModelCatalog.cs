@@ -12,6 +12,9 @@ public interface IModelCatalog
     /// <summary>The predictor of a base or fix model.</summary>
     IRowPredictor Predictor(string modelId);
 
-    /// <summary>The rows of <paramref name="data"/> that belong to <paramref name="group"/>.</summary>
+    /// <summary>The rows of <paramref name="data"/> that belong to <paramref name="group"/>, cached (protected groups).</summary>
     RowSet Members(GroupRef group, Dataset data);
+
+    /// <summary>The same rows, computed afresh and not kept (a new submission's group).</summary>
+    RowSet Evaluate(GroupRef group, Dataset data);
 }

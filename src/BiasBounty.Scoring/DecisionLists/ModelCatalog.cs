@@ -60,10 +60,15 @@ public sealed class ModelCatalog(DatasetSchema schema, LabelDomain? label, Model
     public RowSet Members(GroupRef group, Dataset data) =>
         _masks.GetOrCreateValue(data).GetOrAdd(group, g => Evaluate(g, data));
 
-    /// <summary>Evaluates a group without the cache (what a benchmark of a fresh submission measures).</summary>
+    /// <summary>
+    /// Evaluates a group without the cache. Expressions are checked against the data's schema only, not its values:
+    /// on a holdout, a text value it lacks must match no rows rather than produce an error that lists the values it
+    /// has. Participants' expressions are checked against the public training data before they get here.
+    /// </summary>
     public RowSet Evaluate(GroupRef group, Dataset data)
     {
-        if (group.Expression is { } expression) return SubgroupExpression.Compile(expression, data).Evaluate(data);
+        if (group.Expression is { } expression)
+            return SubgroupExpression.Parse(expression).Bind(ExpressionSchema.Of(data.Schema)).Evaluate(data);
         var model = _groupModels.TryGetValue(group.ModelId!, out var m) ? m : throw new KeyNotFoundException($"group model {group.ModelId} is not in the catalog");
         var predictions = model.PredictAll(data);
         var members = new RowSet(data.RowCount);

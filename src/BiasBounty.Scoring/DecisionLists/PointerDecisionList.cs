@@ -79,10 +79,13 @@ public sealed class PointerDecisionList
 
         var eligible = metric.Eligible(holdout.Y);
         var totalEligible = Math.Max(1, eligible.Count());
+        // Losses and shares are measured on the metric's eligible rows; a repair rewrites every member's prediction,
+        // as Predict will, so the cached predictions stay those of the published model.
         var protectedGroups = ProtectedGroups.Select(g =>
         {
-            var members = catalog.Members(g, holdout.Data).And(eligible);
-            return (Group: g, Rows: members.ToIndices(), Share: (double)members.Count() / totalEligible);
+            var members = catalog.Members(g, holdout.Data);
+            var measured = members.And(eligible);
+            return (Group: g, Rows: measured.ToIndices(), Members: members.ToIndices(), Share: (double)measured.Count() / totalEligible);
         }).Where(p => p.Rows.Length > 0).ToArray();
         var versionLosses = protectedGroups.Select(p => Versions.Select(v => MeanLoss(v.HoldoutPredictions, p.Rows, holdout.Y, metric, lossCap)).ToArray()).ToArray();
 
@@ -94,12 +97,12 @@ public sealed class PointerDecisionList
             added = false;
             for (var j = 0; j < protectedGroups.Length && !added; j++)
             {
-                var (protectedGroup, memberRows, share) = protectedGroups[j];
+                var (protectedGroup, memberRows, allMembers, share) = protectedGroups[j];
                 var current = MeanLoss(predictions, memberRows, holdout.Y, metric, lossCap);
                 var best = ArgMin(versionLosses[j]);
                 if (share * (current - versionLosses[j][best]) < epsilon) continue;
                 var target = Versions[best].HoldoutPredictions;
-                foreach (var row in memberRows) predictions[row] = target[row];
+                foreach (var row in allMembers) predictions[row] = target[row];
                 var repair = new RepairNode(protectedGroup, Versions[best].Number);
                 nodes.Add(repair);
                 repairs.Add(repair);

@@ -17,7 +17,7 @@ public sealed record CompetitionSettings
     public int SplitSeed { get; init; } = 20_221_001;
 
     /// <summary>Least eligible rows in the group and in its complement, on each holdout part.</summary>
-    [Range(1, int.MaxValue)] public int MinGroupRows { get; init; } = 100;
+    [Range(2, int.MaxValue)] public int MinGroupRows { get; init; } = 100; // t-tests need two rows a side
 
     /// <summary>Least share μ(g) of the population in the group.</summary>
     [Range(0.0, 1.0)] public double MinGroupShare { get; init; } = 0.001;
@@ -27,9 +27,6 @@ public sealed record CompetitionSettings
 
     /// <summary>Target false-discovery rate of each alpha-investing ledger.</summary>
     [Range(1e-6, 0.5)] public double FdrAlpha { get; init; } = 0.05;
-
-    /// <summary>Cap on any test's level, whatever the ledger's wealth.</summary>
-    [Range(1e-9, 0.5)] public double MaxTestLevel { get; init; } = 0.01;
 
     /// <summary>A finding needs p_g ≥ this × p_c (the four-fifths rule read as an error ratio).</summary>
     [Range(1.0, 100.0)] public double FindingMinRatio { get; init; } = 1.25;

@@ -14,11 +14,12 @@ public sealed record VersionLosses(float[] Losses, RowSet? Errors);
 /// </summary>
 public static class LossCache
 {
-    private static readonly ConditionalWeakTable<float[], ConcurrentDictionary<Metric, VersionLosses>> Cache = new();
+    private static readonly ConditionalWeakTable<float[], ConcurrentDictionary<(Metric, float), VersionLosses>> Cache = new();
 
     public static VersionLosses For(float[] predictions, Holdout holdout, Metric metric, float lossCap) =>
-        Cache.GetOrCreateValue(predictions).GetOrAdd(metric, m =>
+        Cache.GetOrCreateValue(predictions).GetOrAdd((metric, lossCap), key =>
         {
+            var m = key.Item1;
             var losses = m == Metric.LossColumn ? new float[predictions.Length] : m.Losses(holdout.Y, predictions, lossCap);
             var errors = m.IsZeroOne() ? RowSet.FromPredicate(losses.Length, i => losses[i] > 0) : null;
             return new VersionLosses(losses, errors);

@@ -67,7 +67,8 @@ public static class Metrics
     public static float Loss(this Metric metric, float label, float prediction, float lossCap) => metric switch
     {
         Metric.Error or Metric.Fpr or Metric.Fnr => label == prediction ? 0f : 1f,
-        Metric.Squared => Math.Min((prediction - label) * (prediction - label), lossCap) / lossCap,
+        // An invalid (NaN) prediction costs the most a row can cost.
+        Metric.Squared => float.IsFinite(prediction) ? Math.Min((prediction - label) * (prediction - label), lossCap) / lossCap : 1f,
         _ => throw new InvalidOperationException($"{metric.Name()} has no per-prediction loss"),
     };
 

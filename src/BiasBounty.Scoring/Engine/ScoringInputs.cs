@@ -7,8 +7,11 @@ namespace BiasBounty.Scoring.Engine;
 /// <summary>One submission: a group, an optional fix model, and the metric it is judged by.</summary>
 public sealed record SubmissionInput(string SubmissionId, GroupRef Group, string? FixModelId, Metric Metric);
 
-/// <summary>The competition's two alpha-investing ledgers (SCORING.md §5), one per claim type.</summary>
-public sealed record Ledgers(AlphaInvestingLedger Findings, AlphaInvestingLedger Fixes)
+/// <summary>
+/// The competition's two alpha-investing ledgers (SCORING.md §5), one per claim type, and the accepted fixes and
+/// repairs counted against the holdout's accept budget. A fresh holdout starts all three again; the model is kept.
+/// </summary>
+public sealed record Ledgers(AlphaInvestingLedger Findings, AlphaInvestingLedger Fixes, int AcceptedOnHoldout = 0)
 {
     public static Ledgers Start(double fdrAlpha) => new(AlphaInvestingLedger.Start(fdrAlpha), AlphaInvestingLedger.Start(fdrAlpha));
 }

@@ -11,18 +11,27 @@ namespace BiasBounty.Scoring.Engine;
 public static class SubmissionScorer
 {
     /// <summary>Recorded in every score's provenance; change it whenever a rule or a number changes.</summary>
-    public const string EngineVersion = "1.0.0";
+    public const string EngineVersion = "1.1.0";
+
+    /// <summary>
+    /// Slack for the rules' "≥" thresholds: rates are ratios of counts, and (6/200 − 100/5000) is 0.009999999999999998
+    /// in floating point, so a gap of exactly 1 pp would otherwise fail. Far below any real difference.
+    /// </summary>
+    private const double Tolerance = 1e-12;
 
     public static ScoringOutcome Score(ScoringRequest request)
     {
         var (settings, holdout, model, ledgers, catalog, history, submission) = request;
         settings.Validate();
+        if (model.HoldoutHash != holdout.ContentHash)
+            throw new ArgumentException("the decision list's cached predictions belong to another holdout; rebind it to this holdout first", nameof(request));
         var metric = submission.Metric;
 
         if (Refusal(settings, holdout, submission) is { } metricProblem)
             return Refuse(request, metricProblem, maskHash: "", groupRows: 0, groupShare: 0);
 
-        var members = catalog.Members(submission.Group, holdout.Data);
+        // Evaluated afresh, not cached: the catalog keeps only the protected groups' masks.
+        var members = catalog.Evaluate(submission.Group, holdout.Data);
         var maskHash = members.ContentHash();
         var eligible = metric == Metric.LossColumn ? RowSet.All(holdout.RowCount) : metric.Eligible(holdout.Y);
         var groupEligible = members.And(eligible);
@@ -32,12 +41,14 @@ public static class SubmissionScorer
         if (SizeProblem(settings, holdout, groupEligible, eligible, groupShare) is { } sizeProblem)
             return Refuse(request, sizeProblem, maskHash, groupRows, groupShare);
 
-        var prior = history.Prior.FirstOrDefault(p => p.Record.MaskHash == maskHash && p.Record.Metric == metric && p.Record.Status == ScoreStatus.Scored);
+        // A finding-only submission does not make a later fix on the same group a duplicate: its fix was never tested.
+        var prior = history.Prior.FirstOrDefault(p => p.Record.MaskHash == maskHash && p.Record.Metric == metric
+            && p.Record.Status == ScoreStatus.Scored && (p.Record.Fix is not null) == (submission.FixModelId is not null));
         if (prior is not null) return Duplicate(request, prior, maskHash, groupRows, groupShare);
 
         if (ledgers.Findings.IsSpent || (submission.FixModelId is not null && ledgers.Fixes.IsSpent))
             return Refuse(request, "this holdout's testing budget is spent; the organizer must upload a fresh holdout before more claims can be tested", maskHash, groupRows, groupShare);
-        if (submission.FixModelId is not null && new AcceptBudget(settings.CertificateThreshold, model.AcceptedCount).IsExhausted)
+        if (submission.FixModelId is not null && new AcceptBudget(settings.CertificateThreshold, ledgers.AcceptedOnHoldout).IsExhausted)
             return Refuse(request, "this holdout has supported all the model updates it can; the organizer must upload a fresh holdout before more fixes can be accepted", maskHash, groupRows, groupShare);
 
         var current = model.Current.HoldoutPredictions;
@@ -61,6 +72,7 @@ public static class SubmissionScorer
                 var update = model.ApplyUpdate(submission.Group, members, fixId, fixPredictions, submission.SubmissionId,
                     holdout, settings.Metric, settings.CertificateThreshold, settings.LossCap, catalog);
                 nextModel = update.List;
+                nextLedgers = nextLedgers with { AcceptedOnHoldout = ledgers.AcceptedOnHoldout + 1 + update.Repairs.Count };
                 fix = fix with { NewVersion = nextModel.Current.Number, Repairs = update.Repairs.Select(r => $"{r.Group} → version {r.TargetVersion}").ToArray() };
             }
         }
@@ -133,8 +145,8 @@ public static class SubmissionScorer
         var reasons = new List<string>();
         if (!(p <= level)) reasons.Add($"p-value above the test's level {level:G3}");
         if (!(interval.Lower > 0)) reasons.Add("the 95 % confidence interval of the gap does not lie above 0");
-        if (!(groupRate >= settings.FindingMinRatio * complementRate)) reasons.Add($"the group's rate is below {settings.FindingMinRatio:0.##}× the rest's");
-        if (!(groupRate - complementRate >= settings.FindingMinDifference)) reasons.Add($"the gap is below {settings.FindingMinDifference * 100:0.##} pp");
+        if (!(groupRate >= settings.FindingMinRatio * complementRate - Tolerance)) reasons.Add($"the group's rate is below {settings.FindingMinRatio:0.##}× the rest's");
+        if (!(groupRate - complementRate >= settings.FindingMinDifference - Tolerance)) reasons.Add($"the gap is below {settings.FindingMinDifference * 100:0.##} pp");
         return new FindingResult(nG, groupLoss, nC, complementLoss, groupRate, complementRate, test, statistic, p, level,
             interval.Lower, interval.Upper, reasons.Count == 0, reasons);
     }
@@ -182,7 +194,7 @@ public static class SubmissionScorer
         }
         var reasons = new List<string>();
         if (!(p <= level)) reasons.Add($"p-value above the test's level {level:G3}");
-        if (!(share * delta >= settings.CertificateThreshold)) reasons.Add($"the overall gain μ(g)·Δ is below ε = {settings.CertificateThreshold:G3}");
+        if (!(share * delta >= settings.CertificateThreshold - Tolerance)) reasons.Add($"the overall gain μ(g)·Δ is below ε = {settings.CertificateThreshold:G3}");
         return new FixResult(fixModelId, n, b, c, delta, share, test, statistic, double.IsNaN(p) ? 1 : p, level, reasons.Count == 0, reasons, null, []);
     }
 
@@ -235,11 +247,13 @@ public static class SubmissionScorer
         foreach (var part in new[] { holdout.Feedback, holdout.Confirmation })
         {
             var inGroup = groupEligible.IntersectionCount(part);
-            if (inGroup < settings.MinGroupRows) return "group too small";
-            if (eligible.IntersectionCount(part) - inGroup < settings.MinGroupRows) return "group too large: too few rows are left outside it to compare with";
+            // One answer for both sides, so the refusal does not say which side of the holdout was short.
+            if (inGroup < settings.MinGroupRows || eligible.IntersectionCount(part) - inGroup < settings.MinGroupRows) return GroupSizeRefusal;
         }
-        return share < settings.MinGroupShare ? "group too small" : null;
+        return share < settings.MinGroupShare ? GroupSizeRefusal : null;
     }
+
+    private const string GroupSizeRefusal = "group too small (the group and the rest must each hold enough rows of the holdout)";
 
     private static ScoringOutcome Refuse(ScoringRequest request, string reason, string maskHash, int groupRows, double groupShare)
     {
@@ -278,7 +292,7 @@ public static class SubmissionScorer
         {
             SubmissionId = record.SubmissionId,
             Status = ScoreStatus.Duplicate,
-            Summary = $"Same group as submission {prior.Record.SubmissionId}: its verdict stands, and a duplicate earns no points. " + prior.Released.Summary,
+            Summary = $"Same group as submission {prior.Record.SubmissionId}: its verdict stands, and a duplicate earns no points. " + Summary(prior.Record with { Points = 0 }),
             Points = 0,
             DuplicateOf = prior.Record.SubmissionId,
         };
@@ -299,7 +313,9 @@ public static class SubmissionScorer
         var inComplement = members.Not().And(eligible).And(holdout.Feedback);
         if (inGroup.Count() < settings.MinReleasedRows || inComplement.Count() < settings.MinReleasedRows) return null;
 
-        double Noisy(double value, string name) => value + Disclosure.LaplaceNoise(noiseSeed, name, settings.NoiseEpsilon);
+        // One row moves a count by 1, but a loss-column sum (ΣE, ΣN) by up to its largest N_i: noise scales with that.
+        var sensitivity = metric == Metric.LossColumn ? Math.Max(1.0, holdout.LossSizes!.Max()) : 1.0;
+        double Noisy(double value, string name) => value + sensitivity * Disclosure.LaplaceNoise(noiseSeed, name, settings.NoiseEpsilon);
         var (gSize, gLoss) = SizeAndLoss(holdout, metric, losses, inGroup);
         var (cSize, cLoss) = SizeAndLoss(holdout, metric, losses, inComplement);
         var (ngSize, ngLoss, ncSize, ncLoss) = (Noisy(gSize, "group-size"), Noisy(gLoss, "group-loss"), Noisy(cSize, "complement-size"), Noisy(cLoss, "complement-loss"));

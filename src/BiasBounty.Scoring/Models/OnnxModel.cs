@@ -17,6 +17,13 @@ namespace BiasBounty.Scoring.Models;
 /// </summary>
 public sealed partial class OnnxModel : IRowPredictor, IDisposable
 {
+    /// <summary>
+    /// What <see cref="Predict(Dataset, ReadOnlySpan{int})"/> returns for a row whose prediction is unusable (outside the
+    /// label's domain, not finite, or in a batch ONNX Runtime failed on): NaN, which every metric counts as wrong and
+    /// no group contains. Only the smoke run on public rows rejects a model; on hidden rows a refusal would reveal them.
+    /// </summary>
+    public const float InvalidPrediction = float.NaN;
+
     /// <summary>Rows in the smoke run of <see cref="Validate"/>.</summary>
     public const int SmokeRows = 16;
 
@@ -144,7 +151,8 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
     }
 
     /// <inheritdoc />
-    /// <exception cref="ModelValidationException">The model fails, exceeds the time limit, or predicts outside the domain.</exception>
+    /// <remarks>Unusable predictions become <see cref="InvalidPrediction"/> rather than errors (see there).</remarks>
+    /// <exception cref="ModelValidationException">The model exceeds the time limit or returns the wrong number of values.</exception>
     /// <exception cref="ScoringInputException"><paramref name="data"/> lacks a column the model reads.</exception>
     public float[] Predict(Dataset data, ReadOnlySpan<int> rows) => Predict(data, rows, CancellationToken.None);
 
@@ -187,9 +195,10 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 if (clock.Elapsed >= limit) throw TookTooLong(e);
                 // ONNX Runtime's message can quote input values (e.g. an out-of-range index), so it is shown only for public rows.
-                throw new ModelValidationException(smoke
-                    ? $"the model failed on the smoke test: {Describe(e)}"
-                    : "the model failed while predicting (ONNX Runtime reported an error)", e);
+                if (smoke) throw new ModelValidationException($"the model failed on the smoke test: {Describe(e)}", e);
+                // On hidden rows a failure must not be observable (a model could fail on one person's exact features):
+                // the batch gets invalid predictions, which count as wrong.
+                result.AsSpan(start, batch.Length).Fill(InvalidPrediction);
             }
             finally
             {
@@ -222,7 +231,7 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
                         mapped = _label!.TryMapLabel(text, out var y) ? y : null;
                         if (labels.Count < 1024) labels[text] = mapped;
                     }
-                    destination[i] = mapped ?? throw OutOfDomain($"'{(text.Length > 40 ? text[..40] + "…" : text)}'", offset + i, smoke);
+                    destination[i] = mapped ?? (smoke ? throw OutOfDomain($"'{(text.Length > 40 ? text[..40] + "…" : text)}'", offset + i) : InvalidPrediction);
                 }
                 break;
             case TensorElementType.Int64:
@@ -251,10 +260,13 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
         {
             var value = double.CreateTruncating(values[i]);
             if (!double.IsFinite(value))
-                throw new ModelValidationException(smoke
-                    ? $"the model predicted {Format(value)} for row {offset + i + 1} of the smoke test; predictions must be finite numbers"
-                    : "the model predicted a non-finite value (NaN or infinity)");
-            if (regression)
+            {
+                if (smoke)
+                    throw new ModelValidationException(
+                        $"the model predicted {Format(value)} for row {offset + i + 1} of the smoke test; predictions must be finite numbers");
+                destination[i] = InvalidPrediction;
+            }
+            else if (regression)
             {
                 destination[i] = (float)value;
             }
@@ -264,12 +276,12 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
             }
             else
             {
-                throw OutOfDomain(values[i].ToString(null, CultureInfo.InvariantCulture), offset + i, smoke);
+                destination[i] = smoke ? throw OutOfDomain(values[i].ToString(null, CultureInfo.InvariantCulture), offset + i) : InvalidPrediction;
             }
         }
     }
 
-    private ModelValidationException OutOfDomain(string value, int row, bool smoke)
+    private ModelValidationException OutOfDomain(string value, int row)
     {
         var domain = Role == ModelRole.Group
             ? "a group model outputs 1 (in the group) or 0"
@@ -278,9 +290,7 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
                 : "labels are 0 and 1";
         if (_outputType is TensorElementType.Float or TensorElementType.Double && Role == ModelRole.Predictor)
             domain += " (the first output must be the predicted label, not a probability or score)";
-        return new ModelValidationException(smoke
-            ? $"the model predicted {value} for row {row + 1} of the smoke test; {domain}"
-            : $"the model predicted a value outside the label's domain; {domain}");
+        return new ModelValidationException($"the model predicted {value} for row {row + 1} of the smoke test; {domain}");
     }
 
     private static string Count(long n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";

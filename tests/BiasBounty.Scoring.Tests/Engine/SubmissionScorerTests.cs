@@ -102,7 +102,7 @@ public class SubmissionScorerTests
         var outcome = fixture.Submit("s1", "age == 18 and region == \"North\" and tenure == 3");
 
         Assert.Equal(ScoreStatus.Refused, outcome.Record.Status);
-        Assert.Equal("Not scored: group too small.", outcome.Released.Summary);
+        Assert.Equal("Not scored: group too small (the group and the rest must each hold enough rows of the holdout).", outcome.Released.Summary);
         Assert.Null(outcome.Released.Feedback);
         Assert.Equal(fixture.Ledgers, Ledgers.Start(0.05));
     }
@@ -113,7 +113,8 @@ public class SubmissionScorerTests
         var outcome = new ScoringFixture().Submit("s1", "age >= 18 and not (age == 40 and tenure == 3)");
 
         Assert.Equal(ScoreStatus.Refused, outcome.Record.Status);
-        Assert.StartsWith("group too large", outcome.Record.RefusalReason);
+        // The same answer as for a tiny group: a refusal does not say which side of the holdout was short.
+        Assert.StartsWith("group too small", outcome.Record.RefusalReason);
     }
 
     [Theory]
