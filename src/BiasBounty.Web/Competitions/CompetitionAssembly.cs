@@ -52,7 +52,8 @@ public sealed class CompetitionAssembly(ApplicationDbContext db, TimeProvider ti
         var holdout = Holdout.Create(holdoutData, settings.FeedbackShare, settings.SplitSeed, holdoutHash);
         if (holdout.Label is { } label && settings.Metric.Incompatibility(label.Task, holdout.LossErrors is not null) is { } problem)
             throw new ScoringInputException(problem);
-        using var catalog = new ModelCatalog(holdout.Data.Schema, holdout.Label, new ModelLimits(settings.MaxModelBytes));
+        // The training file's category codes are the ones the data card publishes for float-tensor models.
+        using var catalog = new ModelCatalog(holdout.Data.Schema, holdout.Label, new ModelLimits(settings.MaxModelBytes), FeatureCoding.Of(training));
         var smoke = training.SelectRows(Enumerable.Range(0, Math.Min(OnnxModel.SmokeRows, training.RowCount)).ToArray());
         var baseId = catalog.AddOnnx(model, ModelRole.Predictor, smoke);
         PointerDecisionList list;
