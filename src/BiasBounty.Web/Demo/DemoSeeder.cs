@@ -3,7 +3,6 @@ using System.Text.Json;
 using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.DecisionLists;
 using BiasBounty.Scoring.Engine;
-using BiasBounty.Scoring.Models;
 using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Hosting;
