@@ -2,6 +2,7 @@ using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Demo;
 using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Leaderboard;
+using BiasBounty.Web.Organize;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Scoring;
 
@@ -13,6 +14,7 @@ builder.AddIdentityServices();
 builder.AddScoringWorker();
 builder.AddLeaderboard();
 builder.AddDemo();
+builder.AddOrganizing();
 
 var app = builder.Build();
 

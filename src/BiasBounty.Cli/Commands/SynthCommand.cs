@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.IO.Compression;
-using System.Text;
 using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.Synthetic;
 
@@ -47,36 +44,6 @@ public static class SynthCommand
         return 0;
     }
 
-    /// <summary>Writes a dataset as CSV (gzip when the name ends in .gz); text values are quoted when they need it.</summary>
-    public static void Write(Dataset data, string path)
-    {
-        using var file = File.Create(path);
-        using Stream stream = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionLevel.Fastest) : file;
-        using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
-        writer.Write(string.Join(",", data.Columns.Select(c => Quote(c.Name))));
-        writer.Write('\n');
-        var line = new StringBuilder();
-        for (var row = 0; row < data.RowCount; row++)
-        {
-            line.Clear();
-            for (var c = 0; c < data.Columns.Count; c++)
-            {
-                if (c > 0) line.Append(',');
-                var column = data.Columns[c];
-                if (column is NumericColumn numeric)
-                {
-                    if (!float.IsNaN(numeric.Values[row])) line.Append(numeric.Values[row].ToString("R", CultureInfo.InvariantCulture));
-                }
-                else if (column.FormatValue(row) is { } text)
-                {
-                    line.Append(Quote(text));
-                }
-            }
-            writer.Write(line);
-            writer.Write('\n');
-        }
-    }
-
-    private static string Quote(string text) =>
-        text.IndexOfAny([',', '"', '\n', '\r']) >= 0 || text.Length == 0 || text != text.Trim() ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
+    /// <summary>Writes a dataset as CSV (gzip when the name ends in .gz).</summary>
+    public static void Write(Dataset data, string path) => CsvDatasetWriter.Write(data, path);
 }

@@ -16,6 +16,11 @@ public class Competition
 
     public string DescriptionMarkdown { get; set; } = "";
 
+    public string RulesMarkdown { get; set; } = "";
+
+    /// <summary>The organizer who created it (the Identity user id); null only for rows made before organizers existed.</summary>
+    public string? OrganizerId { get; set; }
+
     public DateTimeOffset OpensAt { get; set; }
 
     public DateTimeOffset ClosesAt { get; set; }
@@ -27,9 +32,15 @@ public class Competition
 
     public decimal RewardPool { get; set; }
 
+    /// <summary>ISO 4217 code of <see cref="RewardPool"/>.</summary>
+    public string RewardCurrency { get; set; } = "USD";
+
     public CompetitionStatus Status { get; set; } = CompetitionStatus.Draft;
 
     public int SplitSeed { get; set; }
+
+    /// <summary>Seed of the stratified training/holdout split when the platform split one uploaded file; null when both were uploaded.</summary>
+    public int? DataSplitSeed { get; set; }
 
     public required string LabelColumn { get; set; }
 

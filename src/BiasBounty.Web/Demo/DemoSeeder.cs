@@ -3,13 +3,13 @@ using System.Text.Json;
 using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.DecisionLists;
 using BiasBounty.Scoring.Engine;
-using BiasBounty.Scoring.Models;
 using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Persistence;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace BiasBounty.Web.Demo;
@@ -19,7 +19,7 @@ namespace BiasBounty.Web.Demo;
 /// logistic baseline trained now as version 0, and an organizer whose one-time password is printed to the console.
 /// </summary>
 public sealed class DemoSeeder(
-    ApplicationDbContext db, UserManager<ApplicationUser> users, IOptions<DemoOptions> options, IHostEnvironment environment,
+    ApplicationDbContext db, CompetitionAssembly assembly, UserManager<ApplicationUser> users, IOptions<DemoOptions> options, IHostEnvironment environment,
     TimeProvider time, ILogger<DemoSeeder> log) : IStartupStep
 {
     public const string Slug = "adult-income";
@@ -32,17 +32,17 @@ public sealed class DemoSeeder(
 
         var folder = DataFolder(demo.DataDirectory, environment.ContentRootPath);
         log.LogInformation("Seeding the demo competition from {Folder}; training the baseline model", folder);
-        await SeedCompetitionAsync(folder, ct);
-        await SeedOrganizerAsync(demo.OrganizerEmail);
+        var organizerId = await SeedOrganizerAsync(demo.OrganizerEmail);
+        await SeedCompetitionAsync(folder, organizerId, ct);
     }
 
-    private async Task SeedCompetitionAsync(string folder, CancellationToken ct)
+    private async Task SeedCompetitionAsync(string folder, string organizerId, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var settings = new CompetitionSettings();
         var training = ReadDataFile(folder, "adult.data.gz");
-        var holdoutFile = ReadDataFile(folder, "adult.test.gz");
-        var trainingData = CompetitionData.LoadDataset(training.Content, training.Schema);
+        var holdout = ReadDataFile(folder, "adult.test.gz");
+        var trainingData = training.Load();
         var schema = trainingData.Schema;
         var competition = new Competition
         {
@@ -62,36 +62,18 @@ public sealed class DemoSeeder(
             LabelColumn = schema.LabelColumn!,
             PositiveClass = schema.PositiveClass,
             SchemaJson = JsonSerializer.Serialize(schema, SchemaFile.Json),
+            OrganizerId = organizerId,
             CreatedAt = now,
         };
-        var trainingStored = StoredFile.Create(competition.Id, StoredFileKind.Training, "adult.data.gz", training.Content, training.Schema);
-        var holdoutStored = StoredFile.Create(competition.Id, StoredFileKind.Holdout, "adult.test.gz", holdoutFile.Content, holdoutFile.Schema);
-
-        var baseline = LogisticRegressionTrainer.Train(trainingData, LabelDomain.Of(trainingData)).ToOnnx();
-        var modelStored = StoredFile.Create(competition.Id, StoredFileKind.Model, "baseline.onnx", baseline);
-
-        var holdout = Holdout.Create(CompetitionData.LoadDataset(holdoutFile.Content, holdoutFile.Schema), settings.FeedbackShare, settings.SplitSeed, holdoutStored.ContentHash);
-        using var catalog = new ModelCatalog(holdout.Data.Schema, holdout.Label, new ModelLimits(settings.MaxModelBytes));
-        var baseId = catalog.AddOnnx(baseline, ModelRole.Predictor, holdout.Data.SelectRows(Enumerable.Range(0, OnnxModel.SmokeRows).ToArray()));
-        var list = PointerDecisionList.Create(baseId, holdout, catalog);
-
-        db.Competitions.Add(competition);
-        db.StoredFiles.AddRange(trainingStored, holdoutStored, modelStored);
-        await db.SaveChangesAsync(ct); // the files first: the competition points at them and they at it
-        competition.TrainingFileId = trainingStored.Id;
-        competition.HoldoutFileId = holdoutStored.Id;
-        db.DecisionListVersions.Add(new DecisionListVersion
-        {
-            CompetitionId = competition.Id, Version = 0, ListJson = list.ToJson(), CreatedAt = now,
-            FeedbackLoss = CompetitionData.FeedbackLoss(list, holdout, settings),
-        });
-        db.Ledgers.Add(new CompetitionLedger { CompetitionId = competition.Id, Ledgers = Ledgers.Start(settings.FdrAlpha), UpdatedAt = now });
-        await db.SaveChangesAsync(ct);
+        var baseline = CompetitionAssembly.TrainBaseline(trainingData);
+        var check = CompetitionAssembly.CheckBaseModel(baseline, trainingData, holdout.Load(), ModelCatalog.ContentId(holdout.Content), settings);
+        await assembly.SaveAsync(competition, training, holdout, "baseline.onnx", baseline, check, ct);
     }
 
-    private async Task SeedOrganizerAsync(string email)
+    /// <summary>The demo organizer's user id (the account is created when missing).</summary>
+    private async Task<string> SeedOrganizerAsync(string email)
     {
-        if (await users.FindByEmailAsync(email) is not null) return;
+        if (await users.FindByEmailAsync(email) is { } existing) return existing.Id;
         var password = OneTimePassword();
         var organizer = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Demo organizer" };
         var created = await users.CreateAsync(organizer, password);
@@ -102,6 +84,7 @@ public sealed class DemoSeeder(
         Console.WriteLine($"  Demo organizer account: {email}");
         Console.WriteLine($"  One-time password:      {password}   (shown once; change it under Account → Manage)");
         Console.WriteLine();
+        return organizer.Id;
     }
 
     /// <summary>A random password that meets Identity's default rules (upper, lower, digit, symbol, length).</summary>
@@ -110,8 +93,8 @@ public sealed class DemoSeeder(
         RandomNumberGenerator.GetString("abcdefghijkmnpqrstuvwxyz", 8) + "-" +
         RandomNumberGenerator.GetString("23456789", 4);
 
-    private static (byte[] Content, string Schema) ReadDataFile(string folder, string name) =>
-        (File.ReadAllBytes(Path.Combine(folder, name)), File.ReadAllText(SchemaFile.PathFor(Path.Combine(folder, name))));
+    private static DataFile ReadDataFile(string folder, string name) =>
+        new(name, File.ReadAllBytes(Path.Combine(folder, name)), File.ReadAllText(SchemaFile.PathFor(Path.Combine(folder, name))));
 
     /// <summary>The configured folder, or the nearest <c>deploy/demo-data</c> above the content root or the binary.</summary>
     public static string DataFolder(string? configured, string contentRoot)
@@ -133,6 +116,7 @@ public static class DemoExtensions
     public static IHostApplicationBuilder AddDemo(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<DemoOptions>(DemoOptions.Section);
+        builder.Services.TryAddScoped<CompetitionAssembly>();
         builder.Services.AddScoped<IStartupStep, DemoSeeder>();
         return builder;
     }

@@ -45,6 +45,8 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             e.Property(c => c.Settings).AsJsonb();
             e.Property(c => c.SchemaJson).HasColumnType("jsonb");
             e.Property(c => c.RewardPool).HasPrecision(18, 2);
+            e.Property(c => c.RewardCurrency).HasMaxLength(3);
+            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(c => c.OrganizerId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(c => c.TrainingFile).WithMany().HasForeignKey(c => c.TrainingFileId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(c => c.HoldoutFile).WithMany().HasForeignKey(c => c.HoldoutFileId).OnDelete(DeleteBehavior.Restrict);
         });

@@ -65,6 +65,9 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int?>("DataSplitSeed")
+                        .HasColumnType("integer");
+
                     b.Property<string>("DescriptionMarkdown")
                         .IsRequired()
                         .HasColumnType("text");
@@ -89,12 +92,24 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.Property<DateTimeOffset>("OpensAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("OrganizerId")
+                        .HasColumnType("text");
+
                     b.Property<string>("PositiveClass")
                         .HasColumnType("text");
+
+                    b.Property<string>("RewardCurrency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
 
                     b.Property<decimal>("RewardPool")
                         .HasPrecision(18, 2)
                         .HasColumnType("numeric(18,2)");
+
+                    b.Property<string>("RulesMarkdown")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<string>("SchemaJson")
                         .IsRequired()
@@ -123,6 +138,8 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("HoldoutFileId");
+
+                    b.HasIndex("OrganizerId");
 
                     b.HasIndex("Slug")
                         .IsUnique();
@@ -704,6 +721,11 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.HasOne("BiasBounty.Web.Competitions.StoredFile", "HoldoutFile")
                         .WithMany()
                         .HasForeignKey("HoldoutFileId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("BiasBounty.Web.Persistence.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizerId")
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("BiasBounty.Web.Competitions.StoredFile", "TrainingFile")

@@ -1,0 +1,267 @@
+using System.Security.Cryptography;
+using BiasBounty.Scoring;
+using BiasBounty.Scoring.Data;
+using BiasBounty.Scoring.DecisionLists;
+using BiasBounty.Scoring.Engine;
+using BiasBounty.Web.Competitions;
+
+namespace BiasBounty.Web.Organize;
+
+/// <summary>An uploaded table as first read: its bytes and what the loader inferred.</summary>
+public sealed record UploadedTable(string FileName, byte[] Content, Dataset Data);
+
+/// <summary>
+/// The data half of the create-competition wizard, kept in the organizer's circuit until the competition opens:
+/// the uploads, the schema chosen from them, and the checked base model. Every step returns null or a message for
+/// the organizer; messages about the holdout name lines and columns, never its values.
+/// </summary>
+public sealed class CompetitionDraft
+{
+    /// <summary>Largest data file accepted (compressed size as uploaded).</summary>
+    public const long MaxDataBytes = 200L * 1024 * 1024;
+
+    private static readonly string[] DataExtensions = [".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz", ".gz"];
+
+    public UploadedTable? Training { get; private set; }
+
+    public UploadedTable? Holdout { get; private set; }
+
+    /// <summary>One file that the platform splits into training and holdout when the schema is confirmed.</summary>
+    public UploadedTable? Combined { get; private set; }
+
+    /// <summary>Share of the combined file's rows that become the holdout.</summary>
+    public double HoldoutShare { get; set; } = 0.3;
+
+    /// <summary>The confirmed schema (label, positive class, roles); null until <see cref="ConfirmSchema"/> succeeds.</summary>
+    public DatasetSchema? Schema { get; private set; }
+
+    public DataFile? TrainingFile { get; private set; }
+
+    public DataFile? HoldoutFile { get; private set; }
+
+    /// <summary>Seed of the training/holdout split of a combined file.</summary>
+    public int? DataSplitSeed { get; private set; }
+
+    public string? ModelName { get; private set; }
+
+    public byte[]? Model { get; private set; }
+
+    /// <summary>The base model's check on the data (null until a model passes).</summary>
+    public BaseModelCheck? Check { get; private set; }
+
+    /// <summary>The table whose schema the organizer chooses from: the training file or the combined file.</summary>
+    public UploadedTable? Source => Combined ?? Training;
+
+    public bool HasData => Combined is not null || (Training is not null && Holdout is not null);
+
+    public IReadOnlyList<ColumnProfile> Profile() => Source?.Data.Profile() ?? [];
+
+    public string? UploadTraining(string fileName, byte[] content) =>
+        Read("training file", fileName, content, table => { Training = table; Combined = null; });
+
+    public string? UploadHoldout(string fileName, byte[] content) =>
+        Read("holdout file", fileName, content, table =>
+        {
+            if (Training is not null && ColumnDifference(Training.Data, table.Data) is { } difference)
+                return "The holdout file must have the training file's columns: " + difference + ".";
+            Holdout = table;
+            Combined = null;
+            return null;
+        });
+
+    public string? UploadCombined(string fileName, byte[] content) =>
+        Read("data file", fileName, content, table => { Combined = table; Training = Holdout = null; });
+
+    /// <summary>
+    /// Fixes the label, its positive class and the hidden columns; loads the holdout with the same schema (or splits the
+    /// combined file, stratified by label, with a new stored seed). Clears an earlier model check.
+    /// </summary>
+    public string? ConfirmSchema(string? label, string? positiveClass, IReadOnlyCollection<string> hidden, Metric metric)
+    {
+        Schema = null;
+        TrainingFile = HoldoutFile = null;
+        Check = null;
+        if (Source is not { } source) return "Upload the training and holdout files (or one file to split) first.";
+        if (Combined is null && Holdout is null) return "Upload the holdout file (or one file that the platform splits) first.";
+        if (string.IsNullOrWhiteSpace(label)) return "Pick the label column: the one the model predicts.";
+        if (!source.Data.TryGetColumn(label, out var labelColumn)) return $"'{label}' is not a column of the file.";
+        if (hidden.Contains(label)) return "The label column cannot also be hidden.";
+        positiveClass = string.IsNullOrWhiteSpace(positiveClass) ? null : positiveClass.Trim();
+
+        var schema = source.Data.Schema with
+        {
+            Columns = source.Data.Schema.Columns.Select(c => c with
+            {
+                Role = c.Name == label ? ColumnRole.Label : hidden.Contains(c.Name) ? ColumnRole.Hidden : ColumnRole.Feature,
+            }).ToArray(),
+            LabelColumn = label,
+            PositiveClass = positiveClass,
+        };
+        if (schema.Features.Count == 0) return "Keep at least one column as a feature: models and groups need one.";
+
+        var distinct = labelColumn.DistinctCount();
+        if (labelColumn.MissingCount > 0)
+            return $"The label column '{label}' has {labelColumn.MissingCount:N0} missing values; every row needs a label.";
+        if (distinct > 2 && (labelColumn is CategoricalColumn || positiveClass is not null))
+            return $"The label column '{label}' has {distinct:N0} distinct values; a classification label needs exactly 2 " +
+                   "(a numeric label with more values is a regression label: leave the positive class empty).";
+        LabelDomain domain;
+        try
+        {
+            domain = LabelDomain.Of(source.Data.WithSchema(schema));
+        }
+        catch (ScoringInputException) when (positiveClass is null)
+        {
+            return $"Pick the positive class of the label '{label}': which of its two values counts as 1.";
+        }
+        catch (ScoringInputException) when (positiveClass is not null)
+        {
+            return $"'{positiveClass}' is not a value of the label '{label}'; pick one of its values.";
+        }
+        if (metric.Incompatibility(domain.Task, hasLossColumns: false) is { } problem) return Sentence(problem);
+        schema = schema with { PositiveClass = domain.PositiveClass };
+
+        return Combined is not null ? Split(Combined, schema, domain) : LoadHoldout(Training!, Holdout!, schema);
+    }
+
+    /// <summary>Uses an uploaded ONNX file as the base model, if it binds to the schema and runs.</summary>
+    public string? UseModel(string fileName, byte[] content, CompetitionSettings settings)
+    {
+        if (!fileName.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            return $"The base model must be an ONNX file (.onnx); '{fileName}' is not.";
+        if (content.LongLength > settings.MaxModelBytes)
+            return $"The base model is {content.LongLength / 1048576.0:0.#} MB; the competition's limit is {settings.MaxModelBytes / 1048576.0:0.#} MB.";
+        return CheckModel(fileName, content, settings);
+    }
+
+    /// <summary>Trains a baseline on the training file (logistic or linear regression) and uses it as the base model.</summary>
+    public string? TrainBaseline(CompetitionSettings settings)
+    {
+        if (TrainingFile is null) return "Confirm the schema first: the baseline is trained on the training file with its label.";
+        byte[] model;
+        try
+        {
+            model = CompetitionAssembly.TrainBaseline(TrainingFile.Load());
+        }
+        catch (ScoringInputException e)
+        {
+            return "The baseline could not be trained: " + Sentence(e.Message);
+        }
+        return CheckModel("baseline.onnx", model, settings);
+    }
+
+    /// <summary>Re-checks the chosen model with the final settings (the feedback share and seed decide the error shown).</summary>
+    public string? Recheck(CompetitionSettings settings) =>
+        Model is null || ModelName is null ? "Upload a base model or train a baseline first." : CheckModel(ModelName, Model, settings);
+
+    private string? CheckModel(string fileName, byte[] content, CompetitionSettings settings)
+    {
+        Check = null;
+        if (TrainingFile is null || HoldoutFile is null) return "Confirm the schema first: the model is checked against it.";
+        try
+        {
+            Check = CompetitionAssembly.CheckBaseModel(content, TrainingFile.Load(), HoldoutFile.Load(),
+                ModelCatalog.ContentId(HoldoutFile.Content), settings);
+        }
+        catch (ScoringInputException e)
+        {
+            return "The base model cannot be used: " + Sentence(e.Message);
+        }
+        Model = content;
+        ModelName = fileName;
+        return null;
+    }
+
+    private string? Split(UploadedTable combined, DatasetSchema schema, LabelDomain domain)
+    {
+        if (HoldoutShare is < 0.05 or > 0.95) return "The holdout share must be between 0.05 and 0.95.";
+        var data = combined.Data.WithSchema(schema);
+        var seed = RandomNumberGenerator.GetInt32(1, int.MaxValue);
+        var strata = domain.Task == TaskKind.Classification ? domain.Encode(data) : new float[data.RowCount];
+        var holdoutRows = global::BiasBounty.Scoring.Engine.Holdout.StratifiedSplit(strata, HoldoutShare, seed);
+        var stem = Stem(combined.FileName);
+        TrainingFile = DataFile.WithSchema(stem + "-training.csv.gz", CsvDatasetWriter.ToBytes(data.SelectRows(holdoutRows.Not().ToIndices())), schema);
+        HoldoutFile = DataFile.WithSchema(stem + "-holdout.csv.gz", CsvDatasetWriter.ToBytes(data.SelectRows(holdoutRows.ToIndices())), schema);
+        DataSplitSeed = seed;
+        Schema = schema;
+        return null;
+    }
+
+    private string? LoadHoldout(UploadedTable training, UploadedTable holdout, DatasetSchema schema)
+    {
+        if (ColumnDifference(training.Data, holdout.Data) is { } difference)
+            return "The holdout file must have the training file's columns: " + difference + ".";
+        var holdoutFile = DataFile.WithSchema(holdout.FileName, holdout.Content, schema);
+        try
+        {
+            var data = holdoutFile.Load();
+            try
+            {
+                LabelDomain.Of(data);
+            }
+            catch (ScoringInputException)
+            {
+                // The engine would list the holdout's label values; say what is wrong without them.
+                return $"The holdout's label column '{schema.LabelColumn}' must hold the training file's two classes and no missing values.";
+            }
+        }
+        catch (DatasetFormatException e)
+        {
+            return "The holdout file does not fit the training file's column kinds: " + Sentence(e.Message);
+        }
+        TrainingFile = DataFile.WithSchema(training.FileName, training.Content, schema);
+        HoldoutFile = holdoutFile;
+        DataSplitSeed = null;
+        Schema = schema;
+        return null;
+    }
+
+    private static string? Read(string what, string fileName, byte[] content, Func<UploadedTable, string?> accept)
+    {
+        if (!DataExtensions.Any(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+            return $"The {what} must be CSV or TSV (.csv, .tsv or .txt, optionally gzip-compressed as .gz); '{fileName}' is not.";
+        if (content.LongLength > MaxDataBytes) return $"The {what} is larger than the limit of {MaxDataBytes / 1048576} MB.";
+        if (content.Length == 0) return $"The {what} is empty.";
+        Dataset data;
+        try
+        {
+            data = CsvDatasetLoader.Load(content);
+        }
+        catch (ScoringInputException e)
+        {
+            return $"The {what} could not be read: {Sentence(e.Message)}";
+        }
+        if (data.RowCount == 0) return $"The {what} has a header but no rows.";
+        return accept(new UploadedTable(fileName, content, data));
+    }
+
+    private static string? Read(string what, string fileName, byte[] content, Action<UploadedTable> accept) =>
+        Read(what, fileName, content, table => { accept(table); return null; });
+
+    /// <summary>How two tables' column lists differ (names and order), or null when they are the same.</summary>
+    private static string? ColumnDifference(Dataset training, Dataset holdout)
+    {
+        var expected = training.Columns.Select(c => c.Name).ToArray();
+        var actual = holdout.Columns.Select(c => c.Name).ToArray();
+        if (expected.SequenceEqual(actual)) return null;
+        var missing = expected.Except(actual).ToArray();
+        var extra = actual.Except(expected).ToArray();
+        var parts = new List<string>();
+        if (missing.Length > 0) parts.Add("it lacks " + string.Join(", ", missing.Select(n => $"'{n}'")));
+        if (extra.Length > 0) parts.Add("it has " + string.Join(", ", extra.Select(n => $"'{n}'")) + " that the training file does not");
+        if (parts.Count == 0) parts.Add("the same columns are in a different order");
+        return string.Join("; ", parts);
+    }
+
+    private static string Stem(string fileName)
+    {
+        var name = Path.GetFileName(fileName);
+        foreach (var suffix in new[] { ".gz", ".csv", ".tsv", ".txt" })
+            if (name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) name = name[..^suffix.Length];
+        return name.Length == 0 ? "data" : name;
+    }
+
+    /// <summary>An engine message (lower-case, no full stop) as a sentence.</summary>
+    private static string Sentence(string message) =>
+        message.Length == 0 ? message : char.ToUpperInvariant(message[0]) + message[1..] + (message.EndsWith('.') ? "" : ".");
+}

@@ -1,0 +1,158 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography;
+using System.Text.Json;
+using BiasBounty.Scoring;
+using BiasBounty.Scoring.Data;
+using BiasBounty.Scoring.Engine;
+using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace BiasBounty.Web.Organize;
+
+/// <summary>What the organizer types into the wizard: texts, dates, metric, the SCORING.md settings and the reward pool.</summary>
+public sealed class CompetitionDetails : IValidatableObject
+{
+    public const string SlugPattern = "^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$";
+
+    [Required(ErrorMessage = "Give the competition a name.")]
+    [StringLength(200, ErrorMessage = "The name can have at most 200 characters.")]
+    public string Name { get; set; } = "";
+
+    [Required(ErrorMessage = "Choose a URL name (slug), e.g. income-wyoming.")]
+    [RegularExpression(SlugPattern, ErrorMessage = "The URL name may hold only lower-case letters, digits and hyphens, 3 to 100 characters, and may not start or end with a hyphen.")]
+    public string Slug { get; set; } = "";
+
+    [StringLength(20_000, ErrorMessage = "The description can have at most 20,000 characters.")]
+    public string Description { get; set; } = "";
+
+    [StringLength(20_000, ErrorMessage = "The rules can have at most 20,000 characters.")]
+    public string Rules { get; set; } = "";
+
+    public DateTime OpensAt { get; set; } = DateTime.UtcNow.Date;
+
+    public DateTime ClosesAt { get; set; } = DateTime.UtcNow.Date.AddDays(30);
+
+    public Metric Metric { get; set; } = Metric.Error;
+
+    [Range(0.05, 0.95, ErrorMessage = "The feedback share must be between 0.05 and 0.95.")]
+    public double FeedbackShare { get; set; } = 0.4;
+
+    [Range(1, 1_000_000, ErrorMessage = "The least group size must be a whole number of rows from 1 to 1,000,000.")]
+    public int MinGroupRows { get; set; } = 100;
+
+    [Range(1e-6, 1.0, ErrorMessage = "The certificate threshold ε must be between 0.000001 and 1.")]
+    public double CertificateThreshold { get; set; } = 0.001;
+
+    [Range(1e-6, 0.5, ErrorMessage = "The false-discovery target must be between 0.000001 and 0.5.")]
+    public double FdrAlpha { get; set; } = 0.05;
+
+    [Range(0.0, 10.0, ErrorMessage = "The finding weight must be between 0 and 10.")]
+    public double FindingWeight { get; set; } = 0.25;
+
+    [Range(1, 1000, ErrorMessage = "Submissions per team per day must be a whole number from 1 to 1,000.")]
+    public int SubmissionsPerDay { get; set; } = 5;
+
+    [Range(1, 200, ErrorMessage = "The largest model must be from 1 to 200 MB.")]
+    public int MaxModelMegabytes { get; set; } = 50;
+
+    [Range(typeof(decimal), "0", "1000000000000", ErrorMessage = "The reward pool must be an amount of 0 or more (at most 10¹²).")]
+    public decimal RewardPool { get; set; }
+
+    [Required(ErrorMessage = "Give the reward pool's currency, e.g. USD.")]
+    [RegularExpression("^[A-Z]{3}$", ErrorMessage = "The currency must be a three-letter ISO code in capitals, such as USD or EUR.")]
+    public string Currency { get; set; } = "USD";
+
+    /// <summary>The settings the engine sees, with a fresh seed for the feedback/confirmation split.</summary>
+    public CompetitionSettings ToSettings(int splitSeed) => new()
+    {
+        Metric = Metric, FeedbackShare = FeedbackShare, SplitSeed = splitSeed, MinGroupRows = MinGroupRows,
+        CertificateThreshold = CertificateThreshold, FdrAlpha = FdrAlpha, FindingWeight = FindingWeight,
+        SubmissionsPerDay = SubmissionsPerDay, MaxModelBytes = MaxModelMegabytes * 1024L * 1024,
+    };
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (ClosesAt <= OpensAt) yield return new ValidationResult("The end date must be after the start date.", [nameof(ClosesAt)]);
+        if (Metric == Metric.LossColumn)
+            yield return new ValidationResult("Loss-column competitions cannot be created here yet; choose error, fpr, fnr or squared.", [nameof(Metric)]);
+    }
+}
+
+/// <summary>The create-competition slice: validates the details and opens the competition from a complete draft.</summary>
+public static class CreateCompetition
+{
+    /// <summary>Field name → message, empty when the details are fine (the slug must also be free).</summary>
+    public static async Task<Dictionary<string, string>> ValidateAsync(ApplicationDbContext db, CompetitionDetails details, CancellationToken ct)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(details, new ValidationContext(details), results, validateAllProperties: true);
+        var errors = new Dictionary<string, string>();
+        foreach (var result in results)
+            foreach (var member in result.MemberNames.DefaultIfEmpty(""))
+                errors.TryAdd(member, result.ErrorMessage ?? "This value is not valid.");
+        if (!errors.ContainsKey(nameof(details.Slug)) && await db.Competitions.AnyAsync(c => c.Slug == details.Slug, ct))
+            errors[nameof(details.Slug)] = SlugTaken(details.Slug);
+        return errors;
+    }
+
+    /// <summary>
+    /// Opens the competition: re-checks the base model with the final settings, then stores the competition, its files,
+    /// decision-list version 0 and fresh ledgers. Returns the competition, or the messages that stop it.
+    /// </summary>
+    public static async Task<(Competition? Competition, Dictionary<string, string> Errors)> OpenAsync(
+        ApplicationDbContext db, CompetitionAssembly assembly, CompetitionDetails details, CompetitionDraft draft, string organizerId,
+        CancellationToken ct)
+    {
+        var errors = await ValidateAsync(db, details, ct);
+        if (errors.Count > 0) return (null, errors);
+        if (draft.Schema is null || draft.TrainingFile is null || draft.HoldoutFile is null)
+            return (null, new() { ["Data"] = "Upload the data and confirm its schema first." });
+        var settings = details.ToSettings(RandomNumberGenerator.GetInt32(1, int.MaxValue));
+        try
+        {
+            settings.Validate();
+        }
+        catch (ScoringInputException e)
+        {
+            return (null, new() { [""] = e.Message });
+        }
+        if (draft.Recheck(settings) is { } modelProblem) return (null, new() { ["Model"] = modelProblem });
+
+        var schema = draft.Schema;
+        var competition = new Competition
+        {
+            Name = details.Name.Trim(),
+            Slug = details.Slug,
+            DescriptionMarkdown = details.Description,
+            RulesMarkdown = details.Rules,
+            OpensAt = DateTime.SpecifyKind(details.OpensAt, DateTimeKind.Utc),
+            ClosesAt = DateTime.SpecifyKind(details.ClosesAt, DateTimeKind.Utc),
+            Metric = settings.Metric,
+            Settings = settings,
+            SplitSeed = settings.SplitSeed,
+            DataSplitSeed = draft.DataSplitSeed,
+            RewardPool = details.RewardPool,
+            RewardCurrency = details.Currency,
+            Status = CompetitionStatus.Open,
+            LabelColumn = schema.LabelColumn!,
+            PositiveClass = schema.PositiveClass,
+            SchemaJson = JsonSerializer.Serialize(schema, SchemaFile.Json),
+            OrganizerId = organizerId,
+        };
+        try
+        {
+            await assembly.SaveAsync(competition, draft.TrainingFile, draft.HoldoutFile, draft.ModelName!, draft.Model!, draft.Check!, ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another organizer took the slug between the check and the save; anything else is not the user's doing.
+            db.ChangeTracker.Clear();
+            if (!await db.Competitions.AsNoTracking().AnyAsync(c => c.Slug == details.Slug, ct)) throw;
+            return (null, new() { [nameof(details.Slug)] = SlugTaken(details.Slug) });
+        }
+        return (competition, []);
+    }
+
+    private static string SlugTaken(string slug) => $"The URL name '{slug}' is already taken; choose another.";
+}

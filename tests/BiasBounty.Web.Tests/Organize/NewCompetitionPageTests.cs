@@ -1,0 +1,61 @@
+using Bunit;
+using BiasBounty.Web.Accounts;
+using BiasBounty.Web.Organize;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BiasBounty.Web.Tests.Organize;
+
+/// <summary>The wizard component: uploads, schema and model steps wired to the draft, and their messages on the page.</summary>
+public sealed class NewCompetitionPageTests : BunitContext
+{
+    public NewCompetitionPageTests()
+    {
+        Services.AddLogging();
+        AddAuthorization().SetAuthorized("organizer@example.org").SetRoles(Roles.Organizer);
+    }
+
+    [Fact]
+    public void OneFile_ShowsTheSchema_ConfirmsIt_AndShowsTheBaselinesError()
+    {
+        var cut = Render<NewCompetitionPage>();
+        Assert.True(cut.Find("button.btn-primary").HasAttribute("disabled")); // nothing to open yet
+
+        cut.Find("#mode-one").Change(true);
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(OrganizeTestData.Wyoming, "acs-income-2018-WY.csv.gz"));
+        cut.WaitForAssertion(() => Assert.Contains("acs-income-2018-WY.csv.gz: 3,064 rows", cut.Markup), TimeSpan.FromSeconds(30));
+        Assert.Contains("PINCP", cut.Find("table").TextContent);
+
+        cut.Find("input[aria-label='label PINCP']").Change(true);
+        cut.Find("input[aria-label='hidden RAC1P']").Change(true);
+        cut.FindAll("button").Single(b => b.TextContent == "Confirm the schema").Click();
+        cut.WaitForAssertion(() => Assert.Contains("Schema confirmed: label PINCP (positive class True), 9 features.", cut.Markup), TimeSpan.FromSeconds(30));
+
+        cut.FindAll("button").Single(b => b.TextContent == "Train a baseline").Click();
+        cut.WaitForAssertion(() => Assert.Contains("baseline.onnx binds to the schema", cut.Markup), TimeSpan.FromSeconds(60));
+        Assert.Matches(@"feedback part:\s*<strong>\d+\.\d %</strong>", cut.Markup);
+        Assert.False(cut.Find("button.btn-primary").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void MalformedTrainingFile_ShowsTheLineInAnAlert()
+    {
+        var cut = Render<NewCompetitionPage>();
+        cut.FindComponents<InputFile>()[0].UploadFiles(
+            InputFileContent.CreateFromText("age,colour,y\n20,red,high\n21,blue\n", "train.csv"));
+        cut.WaitForAssertion(() => Assert.Equal("The training file could not be read: Line 3: expected 3 fields, found 2.", cut.Find("[role=alert]").TextContent));
+    }
+
+    [Fact]
+    public void ConfirmingWithoutALabel_AsksForIt()
+    {
+        var cut = Render<NewCompetitionPage>();
+        var table = OrganizeTestData.Table(50);
+        cut.FindComponents<InputFile>()[0].UploadFiles(InputFileContent.CreateFromText(table, "train.csv"));
+        cut.WaitForAssertion(() => Assert.Contains("train.csv: 50 rows", cut.Markup));
+        cut.FindComponents<InputFile>()[1].UploadFiles(InputFileContent.CreateFromText(table, "holdout.csv"));
+        cut.WaitForAssertion(() => Assert.Contains("holdout.csv: 50 rows", cut.Markup));
+        cut.FindAll("button").Single(b => b.TextContent == "Confirm the schema").Click();
+        cut.WaitForAssertion(() => Assert.Equal("Pick the label column: the one the model predicts.", cut.Find("[role=alert]").TextContent));
+    }
+}
