@@ -1,9 +1,12 @@
 using BiasBounty.Web.Accounts;
+using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Demo;
 using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Leaderboard;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Scoring;
+using BiasBounty.Web.Submissions;
+using BiasBounty.Web.Teams;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,12 +15,16 @@ builder.AddPersistence();
 builder.AddIdentityServices();
 builder.AddScoringWorker();
 builder.AddLeaderboard();
+builder.AddCompetitionPages();
+builder.AddTeams();
+builder.AddSubmissions();
 builder.AddDemo();
 
 var app = builder.Build();
 
 await app.PrepareDatabaseAsync();
 app.UseWebUi();
+app.MapCompetitionDownloads();
 app.Run();
 
 public partial class Program;

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Hosting;
 using Hangfire;
@@ -19,6 +21,7 @@ public static class ScoringWorkerExtensions
         services.AddMemoryCache();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CompetitionRuntimeCache>();
+        services.TryAddSingleton<PublicDataCache>();
         services.AddScoped<ScoreSubmissionJob>();
 
         services.AddHangfire((provider, config) => config
