@@ -19,18 +19,17 @@ public sealed class SubmissionStatusQuery(ApplicationDbContext db)
         (await WithReleasedAsync(Visible(userId).Where(s => s.Id == id), ct)).SingleOrDefault();
 
     /// <summary>The user's teams' submissions, newest first.</summary>
-    public Task<IReadOnlyList<SubmissionStatus>> MineAsync(string userId, int take = 100, CancellationToken ct = default) =>
-        WithReleasedAsync(Visible(userId).OrderByDescending(s => s.CreatedAt).Take(take), ct);
+    public async Task<IReadOnlyList<SubmissionStatus>> MineAsync(string userId, int take = 100, CancellationToken ct = default) =>
+        (await WithReleasedAsync(Visible(userId).OrderByDescending(s => s.CreatedAt).Take(take), ct)).OrderByDescending(s => s.CreatedAt).ToArray();
 
-    private IQueryable<SubmissionStatus> Visible(string userId) =>
-        from s in db.Submissions.AsNoTracking()
-        where db.TeamMembers.Any(m => m.TeamId == s.TeamId && m.UserId == userId)
-        join c in db.Competitions on s.CompetitionId equals c.Id
-        select new SubmissionStatus(s.Id, c.Slug, c.Name, s.Expression, s.Metric, s.FixModelFileId != null, s.State, s.FailureReason, s.CreatedAt, null);
+    private IQueryable<Submission> Visible(string userId) =>
+        db.Submissions.AsNoTracking().Where(s => db.TeamMembers.Any(m => m.TeamId == s.TeamId && m.UserId == userId));
 
-    private async Task<IReadOnlyList<SubmissionStatus>> WithReleasedAsync(IQueryable<SubmissionStatus> query, CancellationToken ct)
+    private async Task<IReadOnlyList<SubmissionStatus>> WithReleasedAsync(IQueryable<Submission> query, CancellationToken ct)
     {
-        var rows = await query.ToListAsync(ct);
+        // Filters and ordering go before the projection: EF cannot translate members of a record built by its constructor.
+        var rows = await query.Join(db.Competitions, s => s.CompetitionId, c => c.Id, (s, c) => new SubmissionStatus(
+            s.Id, c.Slug, c.Name, s.Expression, s.Metric, s.FixModelFileId != null, s.State, s.FailureReason, s.CreatedAt, null)).ToListAsync(ct);
         var ids = rows.Where(r => r.IsFinished).Select(r => r.Id).ToArray();
         var released = ids.Length == 0 ? new Dictionary<Guid, ReleasedView>()
             : await db.Scores.AsNoTracking().Where(s => ids.Contains(s.SubmissionId)).ToDictionaryAsync(s => s.SubmissionId, s => s.Released, ct);
