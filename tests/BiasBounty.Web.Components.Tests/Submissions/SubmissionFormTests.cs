@@ -6,6 +6,8 @@ namespace BiasBounty.Web.Components.Tests.Submissions;
 
 public sealed class SubmissionFormTests : BunitContext
 {
+    public SubmissionFormTests() => SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+
     private readonly List<(string Expression, Metric Metric, UploadedFix? Fix)> _submitted = [];
 
     private static SubmitContext Options(Quota quota, long maxModelBytes = 1024, bool open = true) =>
@@ -31,6 +33,17 @@ public sealed class SubmissionFormTests : BunitContext
         Assert.Equal("3 of 5 submissions left today (UTC)", cut.Find("[data-testid=quota]").TextContent);
         Assert.False(cut.Find("[data-testid=submit]").HasAttribute("disabled"));
         Assert.Equal(["Error", "Fpr", "Fnr"], cut.FindAll("[data-testid=metric] option").Select(o => o.GetAttribute("value")));
+    }
+
+    [Fact]
+    public void Form_KeepsItsControlsDisabled_UntilTheCircuitIsInteractive()
+    {
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Static", isInteractive: false));
+
+        var cut = RenderForm(Options(new Quota(5, 0)));
+
+        Assert.All(cut.FindAll("[data-testid=expression], [data-testid=fix-upload], [data-testid=metric], [data-testid=submit]"),
+            element => Assert.True(element.HasAttribute("disabled"), element.GetAttribute("data-testid")));
     }
 
     [Fact]
@@ -82,11 +95,13 @@ public sealed class SubmissionFormTests : BunitContext
         cut.Find("[data-testid=expression]").Input("age >= 60");
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary([7, 7], "fix.onnx"));
         cut.WaitForAssertion(() => Assert.Contains("fix.onnx", cut.Find("[data-testid=fix-status]").TextContent));
+        cut.WaitForAssertion(() => Assert.Contains("rows", cut.Find("[data-testid=expression-status]").TextContent));
         cut.Find("[data-testid=metric]").Change("Fnr");
 
-        cut.Find("[data-testid=submit]").Click();
+        cut.WaitForElement("[data-testid=submit]:not([disabled])").Click();
 
-        var (expression, metric, fix) = Assert.Single(_submitted);
+        cut.WaitForAssertion(() => Assert.Single(_submitted));
+        var (expression, metric, fix) = _submitted[0];
         Assert.Equal(("age >= 60", Metric.Fnr), (expression, metric));
         Assert.Equal([7, 7], fix!.Content);
     }
