@@ -109,6 +109,10 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         }
     }
 
+    /// <summary>The engine judges fixes on the competition's metric only; other metrics are for findings.</summary>
+    public static string FixMetricMessage(Metric competitionMetric) =>
+        $"A fix is judged on the competition's metric ({competitionMetric.Name()}); choose it, or remove the fix to submit a finding on another metric.";
+
     public static string TooLarge(long length, long limit) =>
         $"The file is {length / (double)ModelLimits.BytesPerMegabyte:0.##} MB; the limit is {limit / (double)ModelLimits.BytesPerMegabyte:0.##} MB.";
 
@@ -125,6 +129,8 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         var metric = request.Metric ?? competition.Metric;
         if (!MetricsFor(competition.Metric).Contains(metric))
             errors[Fields.Metric] = $"This competition takes {string.Join(", ", MetricsFor(competition.Metric).Select(m => m.Name()))}.";
+        else if (request.Fix is not null && metric != competition.Metric)
+            errors[Fields.Metric] = FixMetricMessage(competition.Metric);
         if (request.Fix is { } fix)
         {
             if (competition.Metric == Metric.LossColumn) errors[Fields.Fix] = "This competition takes findings only, without a fix model.";

@@ -96,14 +96,27 @@ public sealed class SubmissionFormTests : BunitContext
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary([7, 7], "fix.onnx"));
         cut.WaitForAssertion(() => Assert.Contains("fix.onnx", cut.Find("[data-testid=fix-status]").TextContent));
         cut.WaitForAssertion(() => Assert.Contains("rows", cut.Find("[data-testid=expression-status]").TextContent));
-        cut.Find("[data-testid=metric]").Change("Fnr");
+        cut.Find("[data-testid=metric]").Change("Error");
 
         cut.WaitForElement("[data-testid=submit]:not([disabled])").Click();
 
         cut.WaitForAssertion(() => Assert.Single(_submitted));
         var (expression, metric, fix) = _submitted[0];
-        Assert.Equal(("age >= 60", Metric.Fnr), (expression, metric));
+        Assert.Equal(("age >= 60", Metric.Error), (expression, metric));
         Assert.Equal([7, 7], fix!.Content);
+    }
+
+    [Fact]
+    public void Form_DisablesSubmit_WhenAFixIsSentOnAnotherMetric()
+    {
+        var cut = RenderForm(Options(new Quota(5, 0)));
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary([7, 7], "fix.onnx"));
+        cut.WaitForAssertion(() => Assert.Contains("fix.onnx", cut.Find("[data-testid=fix-status]").TextContent));
+
+        cut.Find("[data-testid=metric]").Change("Fpr");
+
+        Assert.Contains("judged on the competition's metric (error)", cut.Find("[data-testid=metric-hint]").TextContent);
+        Assert.True(cut.Find("[data-testid=submit]").HasAttribute("disabled"));
     }
 
     [Fact]

@@ -159,6 +159,17 @@ public sealed class SubmitEntryTests(PlatformFactory platform) : IClassFixture<P
     }
 
     [Fact]
+    public async Task Submit_RefusesAFixOnAnotherMetricThanTheCompetitions()
+    {
+        var user = await UserAsync("Fnr Fixer");
+
+        var result = await SubmitAsync(user.Id, Arrange.MarriedGroup, Arrange.MarriedFixModel, Metric.Fnr);
+
+        Assert.Contains("A fix is judged on the competition's metric (error)", result.Errors[SubmitEntry.Fields.Metric]);
+        Assert.True((await SubmitAsync(user.Id, Arrange.MarriedGroup, metric: Metric.Fnr)).Succeeded); // a finding on fnr is fine
+    }
+
+    [Fact]
     public async Task Submit_RefusesAnUnknownOrClosedCompetition()
     {
         var user = await UserAsync("Late");
