@@ -159,7 +159,16 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
             CompetitionId = competition.Id, SubmissionId = submission.Id, UserId = request.UserId, Kind = AuditEvent.SubmissionCreated,
             ToState = SubmissionState.Queued, At = now,
         });
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (request.Fix is not null)
+        {
+            // Only the stored file's unique (competition, kind, hash) index can refuse this: the same model stored at this moment.
+            log.LogInformation(e, "The fix of a submission was stored concurrently by another submission");
+            return SubmitResult.Fail(Fields.Fix, "The same model file was being stored by another submission at this moment; please submit again.");
+        }
         await tx.CommitAsync(ct);
         jobs.Enqueue<ScoreSubmissionJob>(job => job.RunAsync(submission.Id, CancellationToken.None));
         return new SubmitResult(submission.Id, new Dictionary<string, string>());
