@@ -1,10 +1,10 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.IO.Compression;
 using System.Text.Json;
 using BiasBounty.Scoring.DecisionLists;
 using BiasBounty.Web.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BiasBounty.Web.Competitions;
 

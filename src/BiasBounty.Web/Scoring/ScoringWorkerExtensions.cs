@@ -1,9 +1,9 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Accounts;
+using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Hosting;
 using Hangfire;
 using Hangfire.PostgreSql;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace BiasBounty.Web.Scoring;
