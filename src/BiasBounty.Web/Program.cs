@@ -1,10 +1,13 @@
 using BiasBounty.Web.Accounts;
+using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Demo;
 using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Leaderboard;
 using BiasBounty.Web.Organize;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Scoring;
+using BiasBounty.Web.Submissions;
+using BiasBounty.Web.Teams;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,6 +16,9 @@ builder.AddPersistence();
 builder.AddIdentityServices();
 builder.AddScoringWorker();
 builder.AddLeaderboard();
+builder.AddCompetitionPages();
+builder.AddTeams();
+builder.AddSubmissions();
 builder.AddDemo();
 builder.AddOrganizing();
 
@@ -20,6 +26,7 @@ var app = builder.Build();
 
 await app.PrepareDatabaseAsync();
 app.UseWebUi();
+app.MapCompetitionDownloads();
 app.Run();
 
 public partial class Program;

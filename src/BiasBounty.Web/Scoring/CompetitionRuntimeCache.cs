@@ -21,7 +21,7 @@ public sealed record CompetitionRuntime(Holdout Holdout, ModelCatalog Catalog)
 /// Worker memory: holdouts parsed once per content hash (and split seed), model catalogs once per competition and
 /// holdout. Callers hold the competition's advisory lock, so one competition's entry is never built twice at once.
 /// </summary>
-public sealed class CompetitionRuntimeCache(IMemoryCache cache, IOptions<ScoringWorkerOptions> options)
+public sealed class CompetitionRuntimeCache(IMemoryCache cache, PublicDataCache publicData, IOptions<ScoringWorkerOptions> options)
 {
     public async Task<CompetitionRuntime> GetAsync(ApplicationDbContext db, Competition competition, CancellationToken ct)
     {
@@ -39,7 +39,10 @@ public sealed class CompetitionRuntimeCache(IMemoryCache cache, IOptions<Scoring
         var runtimeKey = $"runtime:{competition.Id}:{holdoutKey}";
         if (!cache.TryGetValue(runtimeKey, out CompetitionRuntime? runtime) || runtime is null)
         {
-            var catalog = new ModelCatalog(holdout.Data.Schema, holdout.Label, new ModelLimits(settings.MaxModelBytes));
+            // Models without an embedded coding read text columns with the codes participants were given (the public
+            // data card's), never the holdout's own: those would differ where the two files hold different categories.
+            var coding = (await publicData.GetAsync(db, competition.Id, ct))?.Coding;
+            var catalog = new ModelCatalog(holdout.Data.Schema, holdout.Label, new ModelLimits(settings.MaxModelBytes), coding);
             runtime = cache.Set(runtimeKey, new CompetitionRuntime(holdout, catalog), Entry());
         }
         return runtime;

@@ -85,7 +85,7 @@ public sealed class ScoreSubmissionJob(ApplicationDbContext db, CompetitionRunti
         ScoringOutcome outcome;
         try
         {
-            var input = await InputAsync(submission, runtime, ct);
+            var input = await InputAsync(submission, competition, runtime, ct);
             var history = await HistoryAsync(competitionId, input.Group, list, runtime, ct);
             outcome = SubmissionScorer.Score(new ScoringRequest(
                 competition.ScoringSettings(), runtime.Holdout, list, ledger.Ledgers, runtime.Catalog, history, input));
@@ -106,9 +106,9 @@ public sealed class ScoreSubmissionJob(ApplicationDbContext db, CompetitionRunti
             submissionId, outcome.Record.Status, outcome.Model.Current.Number, outcome.Record.Points);
     }
 
-    private async Task<SubmissionInput> InputAsync(Submission submission, CompetitionRuntime runtime, CancellationToken ct)
+    private async Task<SubmissionInput> InputAsync(Submission submission, Competition competition, CompetitionRuntime runtime, CancellationToken ct)
     {
-        var group = GroupRef.FromExpression(SubgroupExpression.Compile(submission.Expression, runtime.Holdout.Data).Canonical);
+        var group = GroupRef.FromExpression(CompileOnHoldout(submission.Expression, competition, runtime));
         string? fixId = null;
         if (submission.FixModelFileId is { } fileId)
         {
@@ -116,6 +116,27 @@ public sealed class ScoreSubmissionJob(ApplicationDbContext db, CompetitionRunti
             fixId = runtime.Catalog.AddOnnx(content, ModelRole.Predictor, runtime.Smoke);
         }
         return new SubmissionInput(submission.Id.ToString(), group, fixId, submission.Metric);
+    }
+
+    public const string HoldoutExpressionReason =
+        "the group could not be evaluated on the hidden data; check it against the competition's data card and submit it again";
+
+    /// <summary>
+    /// The expression's canonical text, checked first against the published schema (whose messages are safe to show)
+    /// and only then bound to the holdout. A holdout-side error could name values the holdout lacks or holds, so it
+    /// is answered with a generic reason.
+    /// </summary>
+    private static string CompileOnHoldout(string expression, Competition competition, CompetitionRuntime runtime)
+    {
+        SubgroupExpression.Parse(expression).Bind(PublicDataCache.SchemaOnly(competition));
+        try
+        {
+            return SubgroupExpression.Compile(expression, runtime.Holdout.Data).Canonical;
+        }
+        catch (ExpressionException)
+        {
+            throw new ScoringInputException(HoldoutExpressionReason);
+        }
     }
 
     /// <summary>Earlier scored submissions with the same rows (for duplicate answers) and the accepted groups.</summary>

@@ -1,7 +1,9 @@
 using BiasBounty.Web.Accounts;
+using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Hosting;
 using Hangfire;
 using Hangfire.PostgreSql;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace BiasBounty.Web.Scoring;
@@ -19,6 +21,7 @@ public static class ScoringWorkerExtensions
         services.AddMemoryCache();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CompetitionRuntimeCache>();
+        services.TryAddSingleton<PublicDataCache>();
         services.AddScoped<ScoreSubmissionJob>();
 
         services.AddHangfire((provider, config) => config

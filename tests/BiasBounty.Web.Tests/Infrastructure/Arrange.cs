@@ -32,14 +32,28 @@ public static class Arrange
     /// <summary>A participant with a team of one in the competition.</summary>
     public static async Task<(ApplicationUser User, Team Team)> TeamAsync(ApplicationDbContext db, Guid competitionId, string name)
     {
-        var email = $"{name.ToLowerInvariant().Replace(' ', '-')}-{Guid.NewGuid():N}@example.org";
-        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name };
+        var user = await UserAsync(db, name);
+        return (user, await TeamOfAsync(db, competitionId, user, name));
+    }
+
+    /// <summary>A confirmed participant account (no team yet).</summary>
+    public static async Task<ApplicationUser> UserAsync(ApplicationDbContext db, string displayName)
+    {
+        var email = $"{displayName.ToLowerInvariant().Replace(' ', '-')}-{Guid.NewGuid():N}@example.org";
+        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = displayName };
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user;
+    }
+
+    /// <summary>A team whose one member is <paramref name="user"/>.</summary>
+    public static async Task<Team> TeamOfAsync(ApplicationDbContext db, Guid competitionId, ApplicationUser user, string name)
+    {
         var team = new Team { CompetitionId = competitionId, Name = name };
         team.Members.Add(new TeamMember { CompetitionId = competitionId, UserId = user.Id });
-        db.Users.Add(user);
         db.Teams.Add(team);
         await db.SaveChangesAsync();
-        return (user, team);
+        return team;
     }
 
     /// <summary>A queued submission with its "created" audit event; the fix (when given) is stored as a model file.</summary>

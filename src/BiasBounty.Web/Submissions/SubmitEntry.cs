@@ -1,0 +1,200 @@
+using BiasBounty.Scoring;
+using BiasBounty.Scoring.Data;
+using BiasBounty.Scoring.Engine;
+using BiasBounty.Scoring.Expressions;
+using BiasBounty.Scoring.Models;
+using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Persistence;
+using BiasBounty.Web.Scoring;
+using BiasBounty.Web.Teams;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+
+namespace BiasBounty.Web.Submissions;
+
+/// <summary>The live answer to an expression: its size on the public training data, or the engine's message.</summary>
+public sealed record ExpressionCheck(bool Valid, int? Rows, string Message);
+
+/// <summary>An uploaded fix as the form holds it.</summary>
+public sealed record UploadedFix(string FileName, byte[] Content);
+
+/// <summary>What the submit form sends. Every field is checked again on the server.</summary>
+public sealed record SubmitRequest(string Slug, string UserId, string? Expression, Metric? Metric, UploadedFix? Fix);
+
+/// <summary>The new submission's id, or one message per bad field (keys: <see cref="SubmitEntry.Fields"/>).</summary>
+public sealed record SubmitResult(Guid? SubmissionId, IReadOnlyDictionary<string, string> Errors)
+{
+    public bool Succeeded => SubmissionId is not null;
+
+    public static SubmitResult Fail(string field, string message) => new(null, new Dictionary<string, string> { [field] = message });
+}
+
+/// <summary>What the submit page shows before anything is typed: the competition's limits and the team's quota.</summary>
+public sealed record SubmitContext(Guid CompetitionId, string Slug, string Name, bool IsOpen, Metric DefaultMetric,
+    IReadOnlyList<Metric> Metrics, long MaxModelBytes, Quota Quota, PublicData? Data);
+
+/// <summary>
+/// Submit slice: checks a finding (expression against the PUBLIC training data, fix bound and smoke-tested on public
+/// rows, metric, quota), stores it as Queued with its audit event and the fix file, and enqueues the scoring job.
+/// </summary>
+public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicData, TeamMembership teams, IBackgroundJobClient jobs,
+    TimeProvider time, ILogger<SubmitEntry> log)
+{
+    public static class Fields
+    {
+        public const string Competition = "competition", Expression = "expression", Fix = "fix", Metric = "metric", Quota = "quota";
+    }
+
+    public async Task<SubmitContext?> ContextAsync(string slug, string? userId, CancellationToken ct = default)
+    {
+        var competition = await db.Competitions.AsNoTracking().SingleOrDefaultAsync(c => c.Slug == slug && c.Status != CompetitionStatus.Draft, ct);
+        if (competition is null) return null;
+        var team = userId is null ? null : await teams.ForUserAsync(competition.Id, userId, ct);
+        var quota = await Quota.ForAsync(db, competition.Id, team?.Id, competition.Settings.SubmissionsPerDay, time.GetUtcNow(), ct);
+        return new SubmitContext(competition.Id, competition.Slug, competition.Name, IsOpen(competition), competition.Metric,
+            MetricsFor(competition.Metric), competition.Settings.MaxModelBytes, quota, await publicData.GetAsync(db, competition.Id, ct));
+    }
+
+    /// <summary>The competition's metric, plus the false-positive and false-negative rates for findings on classification.</summary>
+    public static IReadOnlyList<Metric> MetricsFor(Metric competitionMetric) =>
+        competitionMetric is Metric.Error or Metric.Fpr or Metric.Fnr
+            ? new[] { competitionMetric, Metric.Error, Metric.Fpr, Metric.Fnr }.Distinct().ToArray()
+            : [competitionMetric];
+
+    /// <summary>Checks an expression against the public training data only (never the holdout).</summary>
+    public static ExpressionCheck CheckExpression(PublicData? data, string? expression)
+    {
+        var text = expression?.Trim() ?? "";
+        if (text.Length == 0) return new(false, null, "Write a group, e.g. age >= 60 and sex == \"Female\".");
+        if (text.Length > SubgroupExpression.MaxLength)
+            return new(false, null, $"The expression is {text.Length:N0} characters long; the limit is {SubgroupExpression.MaxLength:N0}.");
+        if (data is null) return new(false, null, "This competition has no public training data yet.");
+        try
+        {
+            var rows = SubgroupExpression.Compile(text, data.Training).Evaluate(data.Training).Count();
+            return new(true, rows, $"{rows:N0} of {data.Training.RowCount:N0} rows of the public training data are in this group.");
+        }
+        catch (ScoringInputException e)
+        {
+            return new(false, null, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Binds an uploaded fix to the public schema with the public data card's coding and smoke-tests it on 16 public
+    /// rows; null when it is usable, else the engine's message.
+    /// </summary>
+    public string? CheckFix(PublicData? data, long maxModelBytes, UploadedFix fix)
+    {
+        if (fix.Content.LongLength > maxModelBytes) return TooLarge(fix.Content.LongLength, maxModelBytes);
+        if (fix.Content.Length == 0) return "The file is empty.";
+        if (data is null) return "This competition has no public training data to check the model on.";
+        try
+        {
+            var training = data.Training;
+            using var model = OnnxModel.Load(fix.Content, training.Schema, LabelDomain.Of(training), ModelRole.Predictor,
+                new ModelLimits(maxModelBytes), data.Coding);
+            model.Validate(data.Smoke);
+            return null;
+        }
+        catch (ScoringInputException e)
+        {
+            return e.Message;
+        }
+        catch (Exception e)
+        {
+            // Untrusted bytes: whatever the runtime throws, the participant gets an answer and the page stays up.
+            log.LogWarning(e, "An uploaded fix ({FileName}, {Length} bytes) failed in an unexpected way", fix.FileName, fix.Content.Length);
+            return "This file is not an ONNX model that can be run on this competition's data.";
+        }
+    }
+
+    /// <summary>The engine judges fixes on the competition's metric only; other metrics are for findings.</summary>
+    public static string FixMetricMessage(Metric competitionMetric) =>
+        $"A fix is judged on the competition's metric ({competitionMetric.Name()}); choose it, or remove the fix to submit a finding on another metric.";
+
+    public static string TooLarge(long length, long limit) =>
+        $"The file is {length / (double)ModelLimits.BytesPerMegabyte:0.##} MB; the limit is {limit / (double)ModelLimits.BytesPerMegabyte:0.##} MB.";
+
+    public async Task<SubmitResult> SubmitAsync(SubmitRequest request, CancellationToken ct = default)
+    {
+        var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Slug == request.Slug && c.Status != CompetitionStatus.Draft, ct);
+        if (competition is null) return SubmitResult.Fail(Fields.Competition, "There is no such competition.");
+        if (!IsOpen(competition)) return SubmitResult.Fail(Fields.Competition, "This competition is not open for submissions.");
+
+        var data = await publicData.GetAsync(db, competition.Id, ct);
+        var errors = new Dictionary<string, string>();
+        var expression = CheckExpression(data, request.Expression);
+        if (!expression.Valid) errors[Fields.Expression] = expression.Message;
+        var metric = request.Metric ?? competition.Metric;
+        if (!MetricsFor(competition.Metric).Contains(metric))
+            errors[Fields.Metric] = $"This competition takes {string.Join(", ", MetricsFor(competition.Metric).Select(m => m.Name()))}.";
+        else if (request.Fix is not null && metric != competition.Metric)
+            errors[Fields.Metric] = FixMetricMessage(competition.Metric);
+        if (request.Fix is { } fix)
+        {
+            if (competition.Metric == Metric.LossColumn) errors[Fields.Fix] = "This competition takes findings only, without a fix model.";
+            else if (CheckFix(data, competition.Settings.MaxModelBytes, fix) is { } fixError) errors[Fields.Fix] = fixError;
+        }
+        if (errors.Count > 0) return new SubmitResult(null, errors);
+
+        var team = await teams.EnsureTeamAsync(competition.Id, request.UserId, ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Two submits of one team at once must not both take the last unit of quota.
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"team:" + team.Id}, 0))", ct);
+        var now = time.GetUtcNow();
+        var quota = await Quota.ForAsync(db, competition.Id, team.Id, competition.Settings.SubmissionsPerDay, now, ct);
+        if (quota.Exhausted)
+            return SubmitResult.Fail(Fields.Quota, $"Your team has used its {quota.Limit} submissions for today (UTC); failed submissions do not count.");
+
+        var submission = new Submission
+        {
+            CompetitionId = competition.Id, TeamId = team.Id, UserId = request.UserId, Expression = request.Expression!.Trim(),
+            Metric = metric, CreatedAt = now,
+            FixModelFile = request.Fix is null ? null : await StoreFixAsync(competition.Id, request.Fix, ct),
+        };
+        db.Submissions.Add(submission);
+        db.AuditEvents.Add(new AuditEvent
+        {
+            CompetitionId = competition.Id, SubmissionId = submission.Id, UserId = request.UserId, Kind = AuditEvent.SubmissionCreated,
+            ToState = SubmissionState.Queued, At = now,
+        });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (request.Fix is not null)
+        {
+            // Only the stored file's unique (competition, kind, hash) index can refuse this: the same model stored at this moment.
+            log.LogInformation(e, "The fix of a submission was stored concurrently by another submission");
+            return SubmitResult.Fail(Fields.Fix, "The same model file was being stored by another submission at this moment; please submit again.");
+        }
+        await tx.CommitAsync(ct);
+        jobs.Enqueue<ScoreSubmissionJob>(job => job.RunAsync(submission.Id, CancellationToken.None));
+        return new SubmitResult(submission.Id, new Dictionary<string, string>());
+    }
+
+    /// <summary>The fix as a stored model file; the same bytes uploaded twice are stored once.</summary>
+    private async Task<StoredFile> StoreFixAsync(Guid competitionId, UploadedFix fix, CancellationToken ct)
+    {
+        var file = StoredFile.Create(competitionId, StoredFileKind.Model, Path.GetFileName(fix.FileName) is { Length: > 0 and <= 200 } n ? n : "fix.onnx", fix.Content);
+        return await db.StoredFiles.SingleOrDefaultAsync(f => f.CompetitionId == competitionId && f.Kind == StoredFileKind.Model && f.ContentHash == file.ContentHash, ct)
+            ?? file;
+    }
+
+    private bool IsOpen(Competition competition)
+    {
+        var now = time.GetUtcNow();
+        return competition.Status == CompetitionStatus.Open && competition.OpensAt <= now && now < competition.ClosesAt;
+    }
+}
+
+public static class SubmissionsExtensions
+{
+    public static IHostApplicationBuilder AddSubmissions(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<SubmitEntry>();
+        builder.Services.AddScoped<SubmissionStatusQuery>();
+        return builder;
+    }
+}

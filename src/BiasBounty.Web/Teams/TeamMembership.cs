@@ -1,0 +1,107 @@
+using BiasBounty.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace BiasBounty.Web.Teams;
+
+/// <summary>The outcome of creating or joining a team: the team, or a message for the form.</summary>
+public sealed record TeamResult(Team? Team, string? Error)
+{
+    public static TeamResult Fail(string error) => new(null, error);
+}
+
+/// <summary>
+/// Teams slice: a user is in at most one team per competition; a team is created with a name or joined with its
+/// invite code, and a user who submits without one gets a team of one.
+/// </summary>
+public sealed class TeamMembership(ApplicationDbContext db)
+{
+    public const int MaxNameLength = 100;
+
+    public Task<Team?> ForUserAsync(Guid competitionId, string userId, CancellationToken ct = default) =>
+        db.Teams.Include(t => t.Members)
+            .Where(t => t.CompetitionId == competitionId && t.Members.Any(m => m.UserId == userId))
+            .SingleOrDefaultAsync(ct);
+
+    public async Task<TeamResult> CreateAsync(Guid competitionId, string userId, string? name, CancellationToken ct = default)
+    {
+        name = name?.Trim() ?? "";
+        if (name.Length == 0) return TeamResult.Fail("Give your team a name.");
+        if (name.Length > MaxNameLength) return TeamResult.Fail($"A team name has at most {MaxNameLength} characters.");
+        if (!await db.Competitions.AnyAsync(c => c.Id == competitionId, ct)) return TeamResult.Fail("There is no such competition.");
+        if (await ForUserAsync(competitionId, userId, ct) is { } current) return TeamResult.Fail($"You are already in team “{current.Name}”.");
+        if (await db.Teams.AnyAsync(t => t.CompetitionId == competitionId && t.Name == name, ct))
+            return TeamResult.Fail($"A team called “{name}” already exists in this competition.");
+        return await SaveAsync(NewTeam(competitionId, userId, name), ct)
+            ?? TeamResult.Fail($"A team called “{name}” already exists in this competition, or you joined one meanwhile.");
+    }
+
+    public async Task<TeamResult> JoinAsync(string userId, string? inviteCode, CancellationToken ct = default)
+    {
+        var code = inviteCode?.Trim().ToUpperInvariant() ?? "";
+        if (code.Length == 0) return TeamResult.Fail("Enter the invite code a team member gave you.");
+        var team = await db.Teams.Include(t => t.Members).SingleOrDefaultAsync(t => t.InviteCode == code, ct);
+        if (team is null) return TeamResult.Fail("No team has this invite code.");
+        if (await ForUserAsync(team.CompetitionId, userId, ct) is { } current)
+            return current.Id == team.Id ? new TeamResult(current, null) : TeamResult.Fail($"You are already in team “{current.Name}” in this competition.");
+        team.Members.Add(new TeamMember { CompetitionId = team.CompetitionId, UserId = userId });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return new TeamResult(team, null);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return TeamResult.Fail("You joined another team in this competition meanwhile.");
+        }
+    }
+
+    /// <summary>The user's team, or a new team of one named after them (made unique with a number).</summary>
+    public async Task<Team> EnsureTeamAsync(Guid competitionId, string userId, CancellationToken ct = default)
+    {
+        if (await ForUserAsync(competitionId, userId, ct) is { } team) return team;
+        var user = await db.Users.Where(u => u.Id == userId).Select(u => new { u.DisplayName, u.Email, u.UserName }).SingleAsync(ct);
+        var baseName = Truncate(user.DisplayName is { Length: > 0 } d ? d : (user.Email ?? user.UserName ?? "team").Split('@')[0], MaxNameLength - 4);
+        for (var n = 1; ; n++)
+        {
+            var name = n == 1 ? baseName : $"{baseName} {n}";
+            if (await db.Teams.AnyAsync(t => t.CompetitionId == competitionId && t.Name == name, ct)) continue;
+            if ((await SaveAsync(NewTeam(competitionId, userId, name), ct))?.Team is { } created) return created;
+            if (await ForUserAsync(competitionId, userId, ct) is { } raced) return raced;
+        }
+    }
+
+    private static Team NewTeam(Guid competitionId, string userId, string name)
+    {
+        var team = new Team { CompetitionId = competitionId, Name = name };
+        team.Members.Add(new TeamMember { CompetitionId = competitionId, UserId = userId });
+        return team;
+    }
+
+    /// <summary>Saves a new team; null when a unique index (name, membership, invite code) refused it.</summary>
+    private async Task<TeamResult?> SaveAsync(Team team, CancellationToken ct)
+    {
+        db.Teams.Add(team);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return new TeamResult(team, null);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return null;
+        }
+    }
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
+}
+
+public static class TeamsExtensions
+{
+    public static IHostApplicationBuilder AddTeams(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<TeamMembership>();
+        return builder;
+    }
+}

@@ -1,0 +1,80 @@
+using BiasBounty.Web.Submissions;
+
+namespace BiasBounty.Web.Components.Tests.Submissions;
+
+public sealed class ExpressionEditorTests : BunitContext
+{
+    public ExpressionEditorTests() => SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+
+    private static ExpressionCheck RealCheck(string text) => SubmitEntry.CheckExpression(TinyData.Public, text);
+
+    private IRenderedComponent<ExpressionEditor> RenderEditor(Func<string, ExpressionCheck> check, int debounceMs = 10) =>
+        Render<ExpressionEditor>(p => p.Add(x => x.Check, check).Add(x => x.Debounce, TimeSpan.FromMilliseconds(debounceMs)));
+
+    [Fact]
+    public void Editor_ShowsTheGroupsSizeOnThePublicData_WhenTheExpressionIsValid()
+    {
+        var cut = RenderEditor(RealCheck);
+
+        cut.Find("[data-testid=expression]").Input("age >= 60");
+
+        cut.WaitForAssertion(() => Assert.Equal("3 of 10 rows of the public training data are in this group.",
+            cut.Find("[data-testid=expression-status]").TextContent.Trim()));
+    }
+
+    [Fact]
+    public void Editor_ShowsTheEnginesMessage_WhenTheColumnIsUnknown()
+    {
+        var cut = RenderEditor(RealCheck);
+
+        cut.Find("[data-testid=expression]").Input("agee >= 60");
+
+        cut.WaitForAssertion(() =>
+        {
+            var status = cut.Find("[data-testid=expression-status]").TextContent;
+            Assert.Contains("column 1: unknown column 'agee'", status);
+            Assert.DoesNotContain("rows", status);
+        });
+    }
+
+    [Fact]
+    public void Editor_ShowsTheEnginesMessage_WhenTheValueIsNotInThePublicData()
+    {
+        var cut = RenderEditor(RealCheck);
+
+        cut.Find("[data-testid=expression]").Input("sex == \"Femal\"");
+
+        cut.WaitForAssertion(() => Assert.Contains("is not a value of sex", cut.Find("[data-testid=expression-status]").TextContent));
+    }
+
+    [Fact]
+    public void Editor_ChecksOnlyTheLastText_WhenTypingFasterThanTheDebounce()
+    {
+        var checkedTexts = new List<string>();
+        var cut = RenderEditor(text => { lock (checkedTexts) checkedTexts.Add(text); return RealCheck(text); }, debounceMs: 300);
+        foreach (var text in new[] { "a", "ag", "age > 50" }) Type(cut, text);
+
+        Assert.Contains("checking", cut.Find("[data-testid=expression-status]").TextContent);
+        cut.WaitForAssertion(() => Assert.Contains("rows", cut.Find("[data-testid=expression-status]").TextContent), TimeSpan.FromSeconds(3));
+        Assert.Equal(["age > 50"], checkedTexts);
+    }
+
+    /// <summary>
+    /// Types into the box. A superseded keystroke's handler finishes on its own and re-renders the box with a new
+    /// handler id, so a keystroke that races it is simply sent again, as a browser would.
+    /// </summary>
+    private static void Type(IRenderedComponent<ExpressionEditor> cut, string text)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                cut.Find("[data-testid=expression]").Input(text);
+                return;
+            }
+            catch (Bunit.Rendering.UnknownEventHandlerIdException) when (attempt < 10)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Text.Json;
+using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Demo;
+using BiasBounty.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace BiasBounty.Web.Tests.Competitions;
+
+public sealed class CompetitionPageTests(PlatformFactory platform) : IClassFixture<PlatformFactory>
+{
+    private async Task<(byte[] Training, byte[] Holdout, byte[] BaseModel)> StoredFilesAsync()
+    {
+        await using var scope = platform.Scope();
+        var db = platform.NewDb(scope);
+        var competition = await Arrange.DemoCompetitionAsync(db);
+        var files = await db.StoredFiles.Where(f => f.CompetitionId == competition.Id).ToListAsync();
+        return (files.Single(f => f.Kind == StoredFileKind.Training).Content, files.Single(f => f.Kind == StoredFileKind.Holdout).Content,
+            files.Single(f => f.Kind == StoredFileKind.Model && f.FileName == "baseline.onnx").Content);
+    }
+
+    [Fact]
+    public async Task Page_RendersDescriptionMarkdown_WithoutRawHtml_AndShowsTheDataCardAndSubmitLink()
+    {
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            var competition = await Arrange.DemoCompetitionAsync(db);
+            competition.DescriptionMarkdown = "## Rules\n\nBe **kind**.\n\n<script>alert('x')</script>\n\n<img src=x onerror=alert(1)>";
+            await db.SaveChangesAsync();
+        }
+
+        var html = await platform.CreateClient().GetStringAsync($"/competitions/{DemoSeeder.Slug}");
+
+        Assert.Contains("<h2>Rules</h2>", html);
+        Assert.Contains("<strong>kind</strong>", html);
+        Assert.DoesNotContain("<script>alert", html);
+        Assert.DoesNotContain("<img src=x", html);
+        Assert.Contains("&lt;script&gt;", html);
+        Assert.Contains("data-testid=\"submit-link\"", html);
+        Assert.Contains($"href=\"competitions/{DemoSeeder.Slug}/submit\"", html);
+        Assert.Contains("data-testid=\"data-card\"", html);
+        Assert.Contains("32,561 rows of public training data", html);
+        Assert.Contains("Holand-Netherlands", html); // values come from the public file
+    }
+
+    [Fact]
+    public async Task Page_RendersTheRulesMarkdown_WithoutRawHtml()
+    {
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            var competition = await Arrange.DemoCompetitionAsync(db);
+            competition.RulesMarkdown = "1. One account per person.\n2. Be **kind**.\n\n<script>alert('rules')</script>";
+            await db.SaveChangesAsync();
+        }
+
+        var html = await platform.CreateClient().GetStringAsync($"/competitions/{DemoSeeder.Slug}");
+
+        Assert.Contains("data-testid=\"rules\"", html);
+        Assert.Contains("<li>One account per person.</li>", html);
+        Assert.DoesNotContain("<script>alert('rules')", html);
+    }
+
+    [Fact]
+    public async Task Page_Is404_ForAnUnknownCompetition()
+    {
+        var response = await platform.CreateClient().GetAsync("/competitions/no-such-competition");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Downloads_AreThePublicTrainingFile_TheDataCardAndTheBaseModel_NeverTheHoldout()
+    {
+        var (training, holdout, baseModel) = await StoredFilesAsync();
+        var client = platform.CreateClient();
+
+        var downloadedTraining = await client.GetByteArrayAsync($"/competitions/{DemoSeeder.Slug}/download/training");
+        var card = await client.GetStringAsync($"/competitions/{DemoSeeder.Slug}/download/schema.json");
+        var model = await client.GetByteArrayAsync($"/competitions/{DemoSeeder.Slug}/download/model");
+
+        Assert.Equal(training, downloadedTraining);
+        Assert.NotEqual(holdout, downloadedTraining);
+        using var json = JsonDocument.Parse(card);
+        Assert.Equal(32_561, json.RootElement.GetProperty("rows").GetInt32()); // adult.data; adult.test has 16,281
+        Assert.Equal("income", json.RootElement.GetProperty("label").GetString());
+        Assert.Equal(baseModel, model);
+        foreach (var body in new[] { downloadedTraining, model, System.Text.Encoding.UTF8.GetBytes(card) })
+            Assert.False(body.AsSpan().IndexOf(holdout.AsSpan(0, 256)) >= 0);
+    }
+
+    [Theory]
+    [InlineData("/competitions/no-such/download/training")]
+    [InlineData("/competitions/no-such/download/schema.json")]
+    [InlineData("/competitions/no-such/download/model")]
+    [InlineData("/competitions/adult-income/download/holdout")]
+    public async Task Downloads_Are404_ForAnythingElse(string path)
+    {
+        var response = await platform.CreateClient().GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}

@@ -1,0 +1,222 @@
+using System.IO.Compression;
+using System.Text.Json;
+using BiasBounty.Scoring.Engine;
+using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Demo;
+using BiasBounty.Web.Persistence;
+using BiasBounty.Web.Scoring;
+using BiasBounty.Web.Submissions;
+using BiasBounty.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BiasBounty.Web.Tests.Submissions;
+
+public sealed class SubmitEntryTests(PlatformFactory platform) : IClassFixture<PlatformFactory>
+{
+    private async Task<SubmitResult> SubmitAsync(string userId, string? expression, byte[]? fix = null, Metric? metric = null, string slug = DemoSeeder.Slug)
+    {
+        await using var scope = platform.Scope();
+        return await scope.ServiceProvider.GetRequiredService<SubmitEntry>()
+            .SubmitAsync(new SubmitRequest(slug, userId, expression, metric, fix is null ? null : new UploadedFix("fix.onnx", fix)));
+    }
+
+    private async Task<ApplicationUser> UserAsync(string displayName)
+    {
+        await using var scope = platform.Scope();
+        return await Arrange.UserAsync(platform.NewDb(scope), displayName);
+    }
+
+    [Fact]
+    public async Task Submit_CreatesATeamOfOne_TheJobScoresIt_AndTheLeaderboardAndModelDownloadShowTheAcceptedFix()
+    {
+        var user = await UserAsync("Solo Finder");
+
+        var result = await SubmitAsync(user.Id, Arrange.MarriedGroup, Arrange.MarriedFixModel);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
+        var submission = await Arrange.FinishedAsync(platform, result.SubmissionId!.Value);
+        Assert.Equal(SubmissionState.Scored, submission.State);
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            var team = await db.Teams.Include(t => t.Members).SingleAsync(t => t.Id == submission.TeamId);
+            Assert.Equal("Solo Finder", team.Name);
+            Assert.Equal(user.Id, Assert.Single(team.Members).UserId);
+            Assert.Equal(Metric.Error, submission.Metric);
+            var fix = await db.StoredFiles.SingleAsync(f => f.Id == submission.FixModelFileId);
+            Assert.Equal(StoredFileKind.Model, fix.Kind);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Arrange.MarriedFixModel)), fix.ContentHash);
+            var audit = await db.AuditEvents.Where(a => a.SubmissionId == submission.Id).OrderBy(a => a.Id).Select(a => a.ToState).ToListAsync();
+            Assert.Equal([SubmissionState.Queued, SubmissionState.Scoring, SubmissionState.Scored], audit);
+
+            var status = await scope.ServiceProvider.GetRequiredService<SubmissionStatusQuery>().ForAsync(submission.Id, user.Id);
+            Assert.Equal(SubmissionState.Scored, status!.State);
+            Assert.NotNull(status.Released);
+            Assert.True(status.Released.FixVerified);
+        }
+
+        var client = platform.CreateClient();
+        Assert.Contains("Solo Finder", await client.GetStringAsync($"/competitions/{DemoSeeder.Slug}/leaderboard"));
+
+        // After an accepted fix the model download is a zip: the public decision list (no holdout predictions) and its models.
+        using var zip = new ZipArchive(new MemoryStream(await client.GetByteArrayAsync($"/competitions/{DemoSeeder.Slug}/download/model")));
+        var listJson = new StreamReader(zip.GetEntry("decision-list.json")!.Open()).ReadToEnd();
+        Assert.DoesNotContain("holdoutPredictions", listJson, StringComparison.OrdinalIgnoreCase);
+        using var list = JsonDocument.Parse(listJson);
+        Assert.True(list.RootElement.GetProperty("nodes").GetArrayLength() >= 1);
+        Assert.Contains(zip.Entries, e => e.FullName == $"models/{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Arrange.MarriedFixModel))}.onnx");
+    }
+
+    [Fact]
+    public async Task Submit_RefusesTheSixthSubmissionOfADay_ButFailedAndYesterdaysDoNotCount()
+    {
+        var user = await UserAsync("Quota Team");
+        Guid firstId;
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            var competition = await Arrange.DemoCompetitionAsync(db);
+            var team = await Arrange.TeamOfAsync(db, competition.Id, user, "Quota Team");
+            var yesterday = await Arrange.SubmissionAsync(db, competition, user, team, "age >= 60");
+            yesterday.CreatedAt = DateTimeOffset.UtcNow.AddDays(-1);
+            firstId = (await Arrange.SubmissionAsync(db, competition, user, team, "age >= 61")).Id;
+            for (var i = 0; i < 4; i++) await Arrange.SubmissionAsync(db, competition, user, team, $"age >= {62 + i}");
+            await db.SaveChangesAsync();
+        }
+
+        var refused = await SubmitAsync(user.Id, "age >= 70");
+
+        Assert.False(refused.Succeeded);
+        Assert.Contains("used its 5 submissions", refused.Errors[SubmitEntry.Fields.Quota]);
+
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            var first = await db.Submissions.SingleAsync(s => s.Id == firstId);
+            db.AuditEvents.Add(first.MoveTo(SubmissionState.Failed, "the model is not a valid ONNX file"));
+            await db.SaveChangesAsync();
+        }
+        var accepted = await SubmitAsync(user.Id, "age >= 70");
+        Assert.True(accepted.Succeeded, string.Join("; ", accepted.Errors.Values));
+        Assert.False((await SubmitAsync(user.Id, "age >= 71")).Succeeded);
+    }
+
+    public static TheoryData<string?, string, string> BadExpressions => new()
+    {
+        { null, SubmitEntry.Fields.Expression, "Write a group" },
+        { "   ", SubmitEntry.Fields.Expression, "Write a group" },
+        { new string('a', 2001), SubmitEntry.Fields.Expression, "the limit is 2,000" },
+        { "agee >= 60", SubmitEntry.Fields.Expression, "unknown column 'agee'" },
+        { "age >= ", SubmitEntry.Fields.Expression, "column " },
+        { "income == \">50K\"", SubmitEntry.Fields.Expression, "cannot be used in a group" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadExpressions))]
+    public async Task Submit_RefusesABadExpression_WithItsMessage(string? expression, string field, string message)
+    {
+        var user = await UserAsync("Bad Expressions");
+
+        var result = await SubmitAsync(user.Id, expression);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(message, result.Errors[field]);
+    }
+
+    [Fact]
+    public async Task Submit_RefusesAFileThatIsNotAnOnnxModel_WithTheEnginesMessage()
+    {
+        var user = await UserAsync("Bad Files");
+
+        var result = await SubmitAsync(user.Id, "age >= 60", "this is not a model"u8.ToArray());
+
+        Assert.False(result.Succeeded);
+        Assert.False(string.IsNullOrWhiteSpace(result.Errors[SubmitEntry.Fields.Fix]));
+        Assert.DoesNotContain(SubmitEntry.Fields.Expression, result.Errors.Keys);
+    }
+
+    [Fact]
+    public async Task Submit_RefusesAnEmptyOrTooLargeFile()
+    {
+        var user = await UserAsync("Big Files");
+
+        var empty = await SubmitAsync(user.Id, "age >= 60", []);
+        var large = await SubmitAsync(user.Id, "age >= 60", new byte[50 * 1024 * 1024 + 1]);
+
+        Assert.Equal("The file is empty.", empty.Errors[SubmitEntry.Fields.Fix]);
+        Assert.Contains("the limit is 50 MB", large.Errors[SubmitEntry.Fields.Fix]);
+    }
+
+    [Fact]
+    public async Task Submit_RefusesAMetricTheCompetitionDoesNotTake()
+    {
+        var user = await UserAsync("Squared");
+
+        var result = await SubmitAsync(user.Id, "age >= 60", metric: Metric.Squared);
+
+        Assert.Contains("This competition takes error, fpr, fnr", result.Errors[SubmitEntry.Fields.Metric]);
+    }
+
+    [Fact]
+    public async Task Submit_RefusesAFixOnAnotherMetricThanTheCompetitions()
+    {
+        var user = await UserAsync("Fnr Fixer");
+
+        var result = await SubmitAsync(user.Id, Arrange.MarriedGroup, Arrange.MarriedFixModel, Metric.Fnr);
+
+        Assert.Contains("A fix is judged on the competition's metric (error)", result.Errors[SubmitEntry.Fields.Metric]);
+        Assert.True((await SubmitAsync(user.Id, Arrange.MarriedGroup, metric: Metric.Fnr)).Succeeded); // a finding on fnr is fine
+    }
+
+    [Fact]
+    public async Task Submit_RefusesAnUnknownOrClosedCompetition()
+    {
+        var user = await UserAsync("Late");
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            var demo = await Arrange.DemoCompetitionAsync(db);
+            db.Competitions.Add(new Competition
+            {
+                Name = "Closed", Slug = "closed-" + Guid.NewGuid().ToString("N")[..8], Status = CompetitionStatus.Closed,
+                LabelColumn = demo.LabelColumn, SchemaJson = demo.SchemaJson, OpensAt = DateTimeOffset.UtcNow.AddDays(-10), ClosesAt = DateTimeOffset.UtcNow.AddDays(-1),
+            });
+            await db.SaveChangesAsync();
+        }
+        string closedSlug;
+        await using (var scope = platform.Scope())
+            closedSlug = await platform.NewDb(scope).Competitions.Where(c => c.Status == CompetitionStatus.Closed).Select(c => c.Slug).FirstAsync();
+
+        Assert.Equal("There is no such competition.", (await SubmitAsync(user.Id, "age >= 60", slug: "no-such-thing")).Errors[SubmitEntry.Fields.Competition]);
+        Assert.Contains("not open", (await SubmitAsync(user.Id, "age >= 60", slug: closedSlug)).Errors[SubmitEntry.Fields.Competition]);
+    }
+
+    [Fact]
+    public async Task Job_AnswersGenerically_WhenTheGroupNamesACategoryTheHoldoutLacks()
+    {
+        // "Holand-Netherlands" is in adult.data (public) but not in adult.test (the holdout): the reason must not say so.
+        var user = await UserAsync("Dutch Finder");
+        var result = await SubmitAsync(user.Id, "native-country == \"Holand-Netherlands\"");
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
+
+        var submission = await Arrange.FinishedAsync(platform, result.SubmissionId!.Value);
+
+        Assert.Equal(ScoreSubmissionJob.HoldoutExpressionReason, submission.FailureReason);
+        Assert.DoesNotContain("Holand", submission.FailureReason);
+    }
+
+    [Fact]
+    public async Task StatusQuery_HidesASubmissionFromUsersOutsideItsTeam()
+    {
+        var owner = await UserAsync("Owner");
+        var stranger = await UserAsync("Stranger");
+        var result = await SubmitAsync(owner.Id, "age >= 60");
+
+        await using var scope = platform.Scope();
+        var query = scope.ServiceProvider.GetRequiredService<SubmissionStatusQuery>();
+        Assert.NotNull(await query.ForAsync(result.SubmissionId!.Value, owner.Id));
+        Assert.Null(await query.ForAsync(result.SubmissionId!.Value, stranger.Id));
+        Assert.Empty(await query.MineAsync(stranger.Id));
+    }
+}
