@@ -17,6 +17,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var chromium = Chromium.ExecutablePath(); // fail before the platform starts if there is no browser
+        Assertions.SetDefaultExpectTimeout(15_000); // Playwright's 5 s is short for a 2-core CI machine
         await ((IAsyncLifetime)Platform).InitializeAsync();
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -19,6 +19,34 @@ public sealed partial class BrowserSession : IAsyncDisposable
         if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
         Directory.CreateDirectory(_folder);
         Page.Console += (_, message) => { if (message.Type == "error") ConsoleErrors.Add(message.Text); };
+        Page.WebSocket += (_, socket) =>
+        {
+            if (socket.Url.Contains("/_blazor", StringComparison.Ordinal))
+                socket.FrameReceived += (_, _) => Interlocked.Exchange(ref _lastCircuitFrame, DateTime.UtcNow.Ticks);
+        };
+    }
+
+    private long _lastCircuitFrame;
+
+    /// <summary>A point in time to pass to <see cref="InteractiveAsync"/>: take it before the navigation.</summary>
+    public static DateTime Mark() => DateTime.UtcNow;
+
+    /// <summary>
+    /// Waits until an interactive-server page is live: its Blazor circuit (the <c>_blazor</c> WebSocket) has sent
+    /// something since <paramref name="since"/> and then been quiet for a moment, so that the prerendered HTML has been
+    /// attached and typing or clicking reaches the server. Before that, input to a prerendered page is lost.
+    /// </summary>
+    public async Task InteractiveAsync(DateTime since, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var last = new DateTime(Interlocked.Read(ref _lastCircuitFrame), DateTimeKind.Utc);
+            if (last > since && DateTime.UtcNow - last > TimeSpan.FromMilliseconds(400)) return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{Page.Url} did not become interactive: no Blazor circuit traffic since {since:O}");
+            await Task.Delay(100);
+        }
     }
 
     public IPage Page { get; }
