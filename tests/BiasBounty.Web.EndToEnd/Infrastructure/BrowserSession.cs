@@ -44,7 +44,8 @@ public sealed partial class BrowserSession : IAsyncDisposable
             var last = new DateTime(Interlocked.Read(ref _lastCircuitFrame), DateTimeKind.Utc);
             if (last > since && DateTime.UtcNow - last > TimeSpan.FromMilliseconds(400)) return;
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{Page.Url} did not become interactive: no Blazor circuit traffic since {since:O}");
+                throw new TimeoutException($"{Page.Url} (heading \"{await FirstHeadingAsync()}\") did not become interactive: " +
+                    $"no Blazor circuit traffic since {since:O}");
             await Task.Delay(100);
         }
     }
@@ -82,6 +83,12 @@ public sealed partial class BrowserSession : IAsyncDisposable
             }
             throw;
         }
+    }
+
+    private async Task<string> FirstHeadingAsync()
+    {
+        var headings = await Page.Locator("h1, h2, h3").AllInnerTextsAsync();
+        return headings.FirstOrDefault()?.Trim() ?? "";
     }
 
     public async ValueTask DisposeAsync() => await _context.CloseAsync();
