@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: builds in Release (warnings are errors), starts a throwaway PostgreSQL (temporary folder,
-# free loopback port) for the web platform's integration tests, runs every test, smoke-tests the CLI demo and the
+# free loopback port) for the web platform's integration and browser tests (installing Debian's chromium for the latter
+# when it is missing), runs every test, smoke-tests the CLI demo and the
 # platform's run command, and stops PostgreSQL on exit. Exits non-zero on any failure.
 # Usage: deploy/test.sh            (from anywhere; works as root and as an ordinary user)
 set -euo pipefail
@@ -14,6 +15,26 @@ fi
 # shellcheck source=deploy/postgres.sh
 source "$root/deploy/postgres.sh"
 pg_require_binaries || exit 1
+
+# The browser tests (tests/BiasBounty.Web.EndToEnd) drive Debian's chromium through Playwright; never a browser that
+# Playwright downloads. Install it when missing: as root directly (CI), with sudo when that needs no password.
+if [ -z "${BIASBOUNTY_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "== Debian's chromium for the browser tests"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+  else
+    cat >&2 <<'MSG'
+deploy/test.sh: the browser tests need Debian's chromium, which is not installed, and this user can neither install it
+(not root) nor use sudo without a password. Install it once as root, then run this again:
+    apt-get update && apt-get install -y chromium
+(or set BIASBOUNTY_CHROMIUM to the path of a Chromium binary)
+MSG
+    exit 1
+  fi
+  command -v chromium >/dev/null 2>&1 || { echo "deploy/test.sh: chromium is still not on PATH after installing it" >&2; exit 1; }
+fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 results="$root/artifacts/test-results"
@@ -35,7 +56,7 @@ pg_start "$pgdir"
 export BIASBOUNTY_TEST_DB="$BIASBOUNTY_DB"
 echo "PostgreSQL on 127.0.0.1:$PGPORT (data in $pgdir)"
 
-echo "== tests"
+echo "== tests (browser screenshots go to artifacts/test-results/screenshots)"
 dotnet test BiasBounty.sln -c Release --no-build -nologo \
   --logger "console;verbosity=normal" --logger "trx" --results-directory "$results"
 

@@ -59,8 +59,12 @@ public class PlatformFactory : WebApplicationFactory<Program>, IAsyncLifetime
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", admin);
             await create.ExecuteNonQueryAsync();
         }
-        _ = Server; // starts the host: migrations, seeding, Hangfire server
+        StartHost();
     }
+
+    /// <summary>Starts the host (migrations, seeding, Hangfire server): the in-memory test server unless a subclass
+    /// serves on a real socket.</summary>
+    protected virtual void StartHost() => _ = Server;
 
     async Task IAsyncLifetime.DisposeAsync()
     {

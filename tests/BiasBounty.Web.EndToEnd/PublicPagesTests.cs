@@ -1,0 +1,51 @@
+using BiasBounty.Web.EndToEnd.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BiasBounty.Web.EndToEnd;
+
+/// <summary>What anyone sees without an account: the home page, the demo competition, its public leaderboard.</summary>
+[Collection(BrowserCollection.Name)]
+public class PublicPagesTests(BrowserFixture fixture)
+{
+    private const string DemoName = "Adult income (UCI demo)";
+
+    [Fact]
+    public async Task An_anonymous_visitor_finds_the_demo_competition_and_its_leaderboard()
+    {
+        await using var session = await fixture.SessionAsync(nameof(An_anonymous_visitor_finds_the_demo_competition_and_its_leaderboard));
+        await session.RunAsync(async page =>
+        {
+            await page.GotoAsync("");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Competitions" })).ToBeVisibleAsync();
+            await Expect(page.Locator("nav").GetByRole(AriaRole.Link, new() { Name = "Login", Exact = true })).ToBeVisibleAsync();
+            var demo = page.Locator("li", new() { HasText = DemoName });
+            await Expect(demo).ToBeVisibleAsync();
+            await session.ShotAsync("home");
+
+            await demo.GetByRole(AriaRole.Link, new() { Name = "Leaderboard" }).ClickAsync();
+            await page.WaitForURLAsync("**/competitions/adult-income/leaderboard");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = DemoName, Level = 1 })).ToBeVisibleAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Standings" })).ToBeVisibleAsync();
+            // the baseline trained at start-up is the first version, with its error on the holdout's feedback part
+            var versions = page.Locator("table.model-versions tbody tr");
+            await Expect(versions.First).ToContainTextAsync("%");
+            await session.ShotAsync("leaderboard");
+        });
+    }
+
+    [Fact]
+    public async Task An_unknown_competition_is_a_404_not_an_error()
+    {
+        await using var session = await fixture.SessionAsync(nameof(An_unknown_competition_is_a_404_not_an_error));
+        await session.RunAsync(async page =>
+        {
+            var response = await page.GotoAsync("competitions/no-such-thing/leaderboard");
+            Assert.NotNull(response);
+            Assert.Equal(404, response.Status);
+            // the page's own "No such competition" or the site's not-found page (the status-code pages re-execute a 404)
+            await Expect(page.GetByRole(AriaRole.Heading, new() { NameRegex = new("No such competition|Not Found") })).ToBeVisibleAsync();
+            await session.ShotAsync("unknown-competition");
+        });
+    }
+}
