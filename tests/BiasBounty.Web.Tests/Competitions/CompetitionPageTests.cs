@@ -22,15 +22,7 @@ public sealed class CompetitionPageTests(PlatformFactory platform) : IClassFixtu
     [Fact]
     public async Task Page_RendersDescriptionMarkdown_WithoutRawHtml_AndShowsTheDataCardAndSubmitLink()
     {
-        await using (var scope = platform.Scope())
-        {
-            var db = platform.NewDb(scope);
-            var competition = await Arrange.DemoCompetitionAsync(db);
-            competition.DescriptionMarkdown = "## Rules\n\nBe **kind**.\n\n<script>alert('x')</script>\n\n<img src=x onerror=alert(1)>";
-            await db.SaveChangesAsync();
-        }
-
-        var html = await platform.CreateClient().GetStringAsync($"/competitions/{DemoSeeder.Slug}");
+        var html = await DemoPageAfter(c => c.DescriptionMarkdown = "## Rules\n\nBe **kind**.\n\n<script>alert('x')</script>\n\n<img src=x onerror=alert(1)>");
 
         Assert.Contains("<h2>Rules</h2>", html);
         Assert.Contains("<strong>kind</strong>", html);
@@ -47,19 +39,23 @@ public sealed class CompetitionPageTests(PlatformFactory platform) : IClassFixtu
     [Fact]
     public async Task Page_RendersTheRulesMarkdown_WithoutRawHtml()
     {
-        await using (var scope = platform.Scope())
-        {
-            var db = platform.NewDb(scope);
-            var competition = await Arrange.DemoCompetitionAsync(db);
-            competition.RulesMarkdown = "1. One account per person.\n2. Be **kind**.\n\n<script>alert('rules')</script>";
-            await db.SaveChangesAsync();
-        }
-
-        var html = await platform.CreateClient().GetStringAsync($"/competitions/{DemoSeeder.Slug}");
+        var html = await DemoPageAfter(c => c.RulesMarkdown = "1. One account per person.\n2. Be **kind**.\n\n<script>alert('rules')</script>");
 
         Assert.Contains("data-testid=\"rules\"", html);
         Assert.Contains("<li>One account per person.</li>", html);
         Assert.DoesNotContain("<script>alert('rules')", html);
+    }
+
+    /// <summary>Changes the demo competition, then fetches its public page as an anonymous viewer.</summary>
+    private async Task<string> DemoPageAfter(Action<Competition> change)
+    {
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            change(await Arrange.DemoCompetitionAsync(db));
+            await db.SaveChangesAsync();
+        }
+        return await platform.CreateClient().GetStringAsync($"/competitions/{DemoSeeder.Slug}");
     }
 
     [Fact]
