@@ -3,6 +3,7 @@ using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Persistence;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BiasBounty.Web.Accounts;
 
@@ -50,6 +51,10 @@ public static class AccountsExtensions
             .AddDefaultTokenProviders();
 
         services.AddScoped<IEmailSender<ApplicationUser>, OutboxEmailSender>();
+        // Every role may deliver: the outbox rows are claimed with SKIP LOCKED, so several processes do not double-send.
+        builder.AddValidatedOptions<SmtpOptions>(SmtpOptions.Section);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<SmtpOutboxDelivery>();
         services.AddScoped<IStartupStep, SeedRoles>();
         return builder;
     }

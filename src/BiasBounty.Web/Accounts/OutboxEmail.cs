@@ -1,6 +1,7 @@
 namespace BiasBounty.Web.Accounts;
 
-/// <summary>An e-mail waiting to be sent (or, without SMTP, kept for the developer to read).</summary>
+/// <summary>An e-mail waiting to be sent (or, without SMTP, kept for the developer to read); <see cref="SmtpOutboxDelivery"/>
+/// delivers it when SMTP is configured.</summary>
 public class OutboxEmail
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
@@ -13,5 +14,17 @@ public class OutboxEmail
 
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 
+    /// <summary>When the SMTP server accepted it; null while it waits (or was given up).</summary>
     public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>SMTP delivery attempts so far.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>The last delivery failure, null after a success.</summary>
+    public string? LastError { get; set; }
+
+    /// <summary>Not retried before this time (backoff after a failure).</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    public const int LastErrorMaxLength = 2000;
 }

@@ -6,7 +6,7 @@ namespace BiasBounty.Web.Accounts;
 
 /// <summary>
 /// Identity's e-mail sender: every message goes to the outbox table (a later sender delivers it by SMTP when one is
-/// configured); in development the message is also logged, so a developer can follow the link.
+/// configured, see <see cref="SmtpOutboxDelivery"/>); in development the message is also logged, so a developer can follow the link.
 /// </summary>
 public sealed class OutboxEmailSender(ApplicationDbContext db, IHostEnvironment environment, ILogger<OutboxEmailSender> log)
     : IEmailSender<ApplicationUser>

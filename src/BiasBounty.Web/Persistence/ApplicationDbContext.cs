@@ -138,6 +138,8 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             e.ToTable("EmailOutbox");
             e.Property(m => m.To).HasMaxLength(320);
             e.Property(m => m.Subject).HasMaxLength(300);
+            e.Property(m => m.LastError).HasMaxLength(OutboxEmail.LastErrorMaxLength);
+            e.HasIndex(m => m.CreatedAt).HasFilter("\"SentAt\" IS NULL").HasDatabaseName("IX_EmailOutbox_Unsent");
         });
     }
 }
