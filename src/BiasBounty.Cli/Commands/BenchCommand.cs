@@ -29,8 +29,9 @@ public static class BenchCommand
         var data = DataFiles.Load(path, args.Optional("label"), args.Optional("positive"));
         args.RejectUnknown();
 
-        var holdout = Holdout.Create(data, new CompetitionSettings().FeedbackShare, new CompetitionSettings().SplitSeed);
-        var settings = new CompetitionSettings { Metric = holdout.Label?.Task == TaskKind.Regression ? Metric.Squared : Metric.Error };
+        var defaults = new CompetitionSettings();
+        var holdout = Holdout.Create(data, defaults.FeedbackShare, defaults.SplitSeed);
+        var settings = defaults with { Metric = holdout.Label?.Task == TaskKind.Regression ? Metric.Squared : Metric.Error };
         using var catalog = new ModelCatalog(data.Schema, holdout.Label);
         var baseId = catalog.AddOnnx(ScoreCommand.ReadModel(modelPath), ModelRole.Predictor);
         var fixId = fixPath is null ? null : catalog.AddOnnx(ScoreCommand.ReadModel(fixPath), ModelRole.Predictor);

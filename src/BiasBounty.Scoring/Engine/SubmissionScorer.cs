@@ -58,12 +58,13 @@ public static class SubmissionScorer
         var nextLedgers = ledgers with { Findings = ledgers.Findings.Record(finding.Verified) };
 
         FixResult? fix = null;
+        int[]? groupAll = null;
         float[]? fixPredictions = null;
         var nextModel = model;
         var fixLevel = ledgers.Fixes.NextLevel;
         if (submission.FixModelId is { } fixId)
         {
-            var groupAll = members.ToIndices();
+            groupAll = members.ToIndices();
             fixPredictions = catalog.Predictor(fixId).Predict(holdout.Data, groupAll);
             fix = TestFix(settings, holdout, metric, losses, members, eligible, fixId, groupAll, fixPredictions, fixLevel);
             nextLedgers = nextLedgers with { Fixes = ledgers.Fixes.Record(fix.Verified) };
@@ -78,7 +79,7 @@ public static class SubmissionScorer
         }
 
         var noiseSeed = NoiseSeed(holdout, maskHash, metric);
-        var feedback = Feedback(settings, holdout, metric, losses, members, eligible, fixPredictions, noiseSeed);
+        var feedback = Feedback(settings, holdout, metric, losses, members, eligible, groupAll, fixPredictions, noiseSeed);
         var record = new ScoreRecord
         {
             SubmissionId = submission.SubmissionId,
@@ -307,7 +308,7 @@ public static class SubmissionScorer
 
     private static FeedbackNumbers? Feedback(
         CompetitionSettings settings, Holdout holdout, Metric metric, VersionLosses losses, RowSet members, RowSet eligible,
-        float[]? fixPredictions, string noiseSeed)
+        int[]? groupRows, float[]? fixPredictions, string noiseSeed)
     {
         var inGroup = members.And(eligible).And(holdout.Feedback);
         var inComplement = members.Not().And(eligible).And(holdout.Feedback);
@@ -321,10 +322,10 @@ public static class SubmissionScorer
         var (ngSize, ngLoss, ncSize, ncLoss) = (Noisy(gSize, "group-size"), Noisy(gLoss, "group-loss"), Noisy(cSize, "complement-size"), Noisy(cLoss, "complement-loss"));
         long? fixErrors = null;
         double? fixPercent = null;
-        if (fixPredictions is not null)
+        if (groupRows is not null && fixPredictions is not null)
         {
             // The fix's loss on the group's feedback rows; predictions are aligned with the group's ascending rows.
-            var rows = members.ToIndices();
+            var rows = groupRows;
             double fixLoss = 0;
             for (var i = 0; i < rows.Length; i++)
                 if (inGroup.Contains(rows[i])) fixLoss += metric.Loss(holdout.Y[rows[i]], fixPredictions[i], settings.LossCap);
