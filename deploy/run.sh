@@ -60,7 +60,7 @@ url="http://127.0.0.1:$port"
 
 echo "== starting BiasBounty (migrations and demo data are applied at start-up)"
 ConnectionStrings__BiasBounty="$BIASBOUNTY_DB" ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" \
-  ASPNETCORE_URLS="$url" \
+  ASPNETCORE_URLS="$url" BiasBounty__PublicUrl="$url/" \
   dotnet "$root/src/BiasBounty.Web/bin/Release/net10.0/BiasBounty.Web.dll" --contentRoot "$root/src/BiasBounty.Web" &
 app_pid=$!
 

@@ -3,6 +3,7 @@ using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Demo;
 using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Leaderboard;
+using BiasBounty.Web.Notifications;
 using BiasBounty.Web.Organize;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Scoring;
@@ -21,6 +22,7 @@ builder.AddTeams();
 builder.AddSubmissions();
 builder.AddDemo();
 builder.AddOrganizing();
+builder.AddNotifications();
 
 var app = builder.Build();
 

@@ -57,5 +57,20 @@ public class Competition
 
     public StoredFile? HoldoutFile { get; set; }
 
+    /// <summary>Days between an approval and the finding's public disclosure (0: at approval).</summary>
+    public int DisclosureEmbargoDays { get; set; } = DefaultEmbargoDays;
+
+    public const int DefaultEmbargoDays = 30;
+
+    /// <summary>When an organizer closed it (froze submissions and computed the payout ledger).</summary>
+    public DateTimeOffset? ClosedAt { get; set; }
+
+    /// <summary>
+    /// Goes up by one whenever anything the public pages show changes (a verdict, a triage decision, an award, a
+    /// disclosure, the close): the cache key and live-update signal of the leaderboard. Bump it with
+    /// <see cref="PublicRevision.BumpAsync"/> inside the change's transaction.
+    /// </summary>
+    public long Revision { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 }

@@ -23,6 +23,10 @@ public sealed class PlatformOptions
 
     [EnumDataType(typeof(PlatformRole))]
     public PlatformRole Role { get; set; } = PlatformRole.All;
+
+    /// <summary>The site's public address, for links in e-mails sent from jobs (no request to read it from).</summary>
+    [Url]
+    public string PublicUrl { get; set; } = "http://localhost:5000/";
 }
 
 public static class PlatformRoleExtensions

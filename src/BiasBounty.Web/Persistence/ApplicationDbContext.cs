@@ -2,6 +2,8 @@ using System.Text.Json;
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Notifications;
+using BiasBounty.Web.Rewards;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Teams;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -30,6 +32,12 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<PointsEntry> Points => Set<PointsEntry>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<OutboxEmail> Outbox => Set<OutboxEmail>();
+    public DbSet<AwardAdjustment> AwardAdjustments => Set<AwardAdjustment>();
+    public DbSet<Payout> Payouts => Set<Payout>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+
+    /// <summary>Longest organizer note (triage note, withholding reason).</summary>
+    public const int MaxNoteLength = 2000;
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -99,6 +107,12 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             e.Property(s => s.Metric).HasConversion<string>().HasMaxLength(20);
             e.Property(s => s.State).HasConversion<string>().HasMaxLength(20);
             e.Property(s => s.FailureReason).HasMaxLength(2000);
+            e.Property(s => s.Triage).HasConversion<string>().HasMaxLength(20);
+            e.Property(s => s.TriageNote).HasMaxLength(MaxNoteLength);
+            e.Property(s => s.WithheldReason).HasMaxLength(MaxNoteLength);
+            e.HasIndex(s => new { s.CompetitionId, s.Triage });
+            e.HasOne<Submission>().WithMany().HasForeignKey(s => s.DuplicateOfId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(s => s.TriagedById).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Competition>().WithMany().HasForeignKey(s => s.CompetitionId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Team>().WithMany().HasForeignKey(s => s.TeamId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<ApplicationUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Restrict);
@@ -128,9 +142,40 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         builder.Entity<AuditEvent>(e =>
         {
             e.HasIndex(a => new { a.SubmissionId, a.At });
+            e.HasIndex(a => new { a.CompetitionId, a.At });
             e.Property(a => a.Kind).HasMaxLength(50);
             e.Property(a => a.FromState).HasConversion<string>().HasMaxLength(20);
             e.Property(a => a.ToState).HasConversion<string>().HasMaxLength(20);
+        });
+
+        builder.Entity<AwardAdjustment>(e =>
+        {
+            e.HasIndex(a => new { a.CompetitionId, a.TeamId });
+            e.HasIndex(a => a.SubmissionId);
+            e.Property(a => a.Reason).HasMaxLength(AwardAdjustment.MaxReasonLength);
+            e.HasOne<Competition>().WithMany().HasForeignKey(a => a.CompetitionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Submission>().WithMany().HasForeignKey(a => a.SubmissionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Team>().WithMany().HasForeignKey(a => a.TeamId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(a => a.ActorId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Payout>(e =>
+        {
+            e.HasIndex(p => new { p.CompetitionId, p.TeamId }).IsUnique();
+            e.Property(p => p.Amount).HasPrecision(18, 2);
+            e.Property(p => p.State).HasConversion<string>().HasMaxLength(20);
+            e.HasOne<Competition>().WithMany().HasForeignKey(p => p.CompetitionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Team>().WithMany().HasForeignKey(p => p.TeamId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Notification>(e =>
+        {
+            e.HasIndex(n => new { n.UserId, n.CreatedAt });
+            e.Property(n => n.Kind).HasMaxLength(20);
+            e.Property(n => n.Title).HasMaxLength(300);
+            e.Property(n => n.Body).HasMaxLength(4000);
+            e.Property(n => n.Link).HasMaxLength(500);
+            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(n => n.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<OutboxEmail>(e =>

@@ -4,6 +4,7 @@ using BiasBounty.Scoring.Engine;
 using BiasBounty.Scoring.Expressions;
 using BiasBounty.Scoring.Models;
 using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Notifications;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Submissions;
 using Hangfire;
@@ -17,7 +18,8 @@ namespace BiasBounty.Web.Scoring;
 /// saved in one transaction taken under the competition's advisory lock, so decisions are serialised per competition
 /// and always made against the newest model version.
 /// </summary>
-public sealed class ScoreSubmissionJob(ApplicationDbContext db, CompetitionRuntimeCache runtimes, TimeProvider time, ILogger<ScoreSubmissionJob> log)
+public sealed class ScoreSubmissionJob(
+    ApplicationDbContext db, CompetitionRuntimeCache runtimes, Notifier notifier, TimeProvider time, ILogger<ScoreSubmissionJob> log)
 {
     /// <summary>Hangfire retries after an unexpected error; the last of the 1 + Retries runs ends the submission in Failed.</summary>
     public const int Retries = 3;
@@ -94,12 +96,15 @@ public sealed class ScoreSubmissionJob(ApplicationDbContext db, CompetitionRunti
         {
             // The participant's expression or model cannot be used: a final answer, not worth a retry.
             db.AuditEvents.Add(submission.MoveTo(SubmissionState.Failed, e.Message, time.GetUtcNow()));
+            await TellTeamAsync(submission, competition, "could not be scored: " + e.Message, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return;
         }
 
         Record(submission, competition, latest, ledger, outcome, runtime);
+        await TellTeamAsync(submission, competition, outcome.Released.Summary, ct);
+        await PublicRevision.BumpAsync(db, competitionId, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         log.LogInformation("Scored submission {SubmissionId}: {Status}, model version {Version}, {Points} points",
@@ -184,6 +189,11 @@ public sealed class ScoreSubmissionJob(ApplicationDbContext db, CompetitionRunti
             ? submission.MoveTo(SubmissionState.Refused, record.RefusalReason, now)
             : submission.MoveTo(SubmissionState.Scored, at: now));
     }
+
+    /// <summary>The verdict notice for the submitter's team: the released summary only, never the internal record.</summary>
+    private Task TellTeamAsync(Submission submission, Competition competition, string summary, CancellationToken ct) =>
+        notifier.TellTeamAsync(submission.TeamId, new TeamMessage(competition.Id, submission.Id, Notification.Verdict,
+            $"Verdict on your submission to {competition.Name}", $"{submission.Expression}: {summary}", $"submissions/{submission.Id}"), ct);
 
     private async Task FailAsync(Guid submissionId, string reason, CancellationToken ct)
     {

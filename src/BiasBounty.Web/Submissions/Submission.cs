@@ -1,5 +1,6 @@
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Review;
 
 namespace BiasBounty.Web.Submissions;
 
@@ -40,6 +41,32 @@ public class Submission
     /// <summary>How many times a worker has started on it; a job that keeps crashing its worker ends in Failed.</summary>
     public int Runs { get; set; }
 
+    /// <summary>The organizer's review; the scoring job moves <see cref="TriageState.New"/> to <see cref="TriageState.Scored"/>.</summary>
+    public TriageState Triage { get; set; } = TriageState.New;
+
+    /// <summary>The organizer's note on the latest triage decision (shown to the team).</summary>
+    public string? TriageNote { get; set; }
+
+    /// <summary>The earlier submission this one duplicates, when <see cref="Triage"/> is <see cref="TriageState.Duplicate"/>.</summary>
+    public Guid? DuplicateOfId { get; set; }
+
+    public DateTimeOffset? TriagedAt { get; set; }
+
+    public string? TriagedById { get; set; }
+
+    /// <summary>
+    /// When an approved finding becomes public: approval time plus the competition's embargo, or earlier when the
+    /// organizer discloses it early. Null while not approved, or while withheld.
+    /// </summary>
+    public DateTimeOffset? DiscloseAt { get; set; }
+
+    /// <summary>Why the organizer withholds an approved finding from disclosure; null when it is not withheld.</summary>
+    public string? WithheldReason { get; set; }
+
+    /// <summary>Whether the public may see the finding at <paramref name="now"/>.</summary>
+    public bool IsDisclosed(DateTimeOffset now) =>
+        Triage == TriageState.Approved && WithheldReason is null && DiscloseAt is { } at && at <= now;
+
     public bool IsFinished => State is SubmissionState.Scored or SubmissionState.Failed or SubmissionState.Refused;
 
     /// <summary>Changes the state and returns the audit event to save with it; every state change goes through here.</summary>
@@ -57,6 +84,7 @@ public class Submission
         {
             FinishedAt = now;
             FailureReason = reason;
+            if (Triage == TriageState.New) Triage = TriageState.Scored; // the engine has answered: the organizer's turn
         }
         return audit;
     }
@@ -113,6 +141,13 @@ public class AuditEvent
 {
     public const string SubmissionCreated = "submission.created";
     public const string SubmissionStateChanged = "submission.state";
+    public const string TriageChanged = "triage.changed";
+    public const string AwardAdjusted = "award.adjusted";
+    public const string DisclosureChanged = "disclosure.changed";
+    public const string HoldoutRefreshed = "holdout.refreshed";
+    public const string CompetitionClosed = "competition.closed";
+    public const string PayoutChanged = "payout.changed";
+    public const string SettingsChanged = "competition.settings";
 
     public long Id { get; set; }
 
@@ -120,7 +155,11 @@ public class AuditEvent
 
     public Guid? SubmissionId { get; set; }
 
+    /// <summary>The submitter, for submission events.</summary>
     public string? UserId { get; set; }
+
+    /// <summary>Who acted: the organizer or admin behind a triage, award, disclosure or close; null for the system.</summary>
+    public string? ActorId { get; set; }
 
     public required string Kind { get; set; }
 

@@ -1,5 +1,7 @@
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Demo;
+using BiasBounty.Web.Notifications;
+using BiasBounty.Web.Review;
 using BiasBounty.Web.Scoring;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Tests.Infrastructure;
@@ -41,6 +43,15 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
             Assert.Equal(
                 [(null, SubmissionState.Queued), (SubmissionState.Queued, SubmissionState.Scoring), (SubmissionState.Scoring, SubmissionState.Scored)],
                 audit.Select(a => (a.FromState, a.ToState)));
+
+            // the engine has answered: the organizer's turn; the public pages learn of it; the team is told
+            Assert.Equal(TriageState.Scored, submission.Triage);
+            Assert.True(await db.Competitions.Where(c => c.Id == score.CompetitionId).Select(c => c.Revision).SingleAsync() > 0);
+            var notice = await db.Notifications.SingleAsync(n => n.SubmissionId == id);
+            Assert.Equal(Notification.Verdict, notice.Kind);
+            Assert.Equal(submission.UserId, notice.UserId);
+            Assert.Contains(score.Released.Summary, notice.Body);
+            Assert.Equal($"submissions/{id}", notice.Link);
         }
 
         var html = await platform.CreateClient().GetStringAsync($"/competitions/{DemoSeeder.Slug}/leaderboard");

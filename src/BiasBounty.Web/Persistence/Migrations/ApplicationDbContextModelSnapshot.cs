@@ -73,6 +73,9 @@ namespace BiasBounty.Web.Persistence.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("ClosesAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -85,6 +88,9 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.Property<string>("DescriptionMarkdown")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<int>("DisclosureEmbargoDays")
+                        .HasColumnType("integer");
 
                     b.Property<Guid?>("HoldoutFileId")
                         .HasColumnType("uuid");
@@ -111,6 +117,9 @@ namespace BiasBounty.Web.Persistence.Migrations
 
                     b.Property<string>("PositiveClass")
                         .HasColumnType("text");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("RewardCurrency")
                         .IsRequired()
@@ -262,6 +271,54 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.ToTable("StoredFiles");
                 });
 
+            modelBuilder.Entity("BiasBounty.Web.Notifications.Notification", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<Guid?>("CompetitionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Link")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTimeOffset?>("ReadAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "CreatedAt");
+
+                    b.ToTable("Notifications");
+                });
+
             modelBuilder.Entity("BiasBounty.Web.Persistence.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
@@ -330,6 +387,89 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("BiasBounty.Web.Rewards.AwardAdjustment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CompetitionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<double>("Delta")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<Guid>("SubmissionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ActorId");
+
+                    b.HasIndex("SubmissionId");
+
+                    b.HasIndex("TeamId");
+
+                    b.HasIndex("CompetitionId", "TeamId");
+
+                    b.ToTable("AwardAdjustments");
+                });
+
+            modelBuilder.Entity("BiasBounty.Web.Rewards.Payout", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<Guid>("CompetitionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("Points")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TeamId");
+
+                    b.HasIndex("CompetitionId", "TeamId")
+                        .IsUnique();
+
+                    b.ToTable("Payouts");
+                });
+
             modelBuilder.Entity("BiasBounty.Web.Submissions.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -337,6 +477,9 @@ namespace BiasBounty.Web.Persistence.Migrations
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ActorId")
+                        .HasColumnType("text");
 
                     b.Property<DateTimeOffset>("At")
                         .HasColumnType("timestamp with time zone");
@@ -367,6 +510,8 @@ namespace BiasBounty.Web.Persistence.Migrations
                         .HasColumnType("text");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CompetitionId", "At");
 
                     b.HasIndex("SubmissionId", "At");
 
@@ -418,6 +563,12 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("DiscloseAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("DuplicateOfId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Expression")
                         .IsRequired()
                         .HasMaxLength(4000)
@@ -452,17 +603,42 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.Property<Guid>("TeamId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Triage")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("TriageNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset?>("TriagedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TriagedById")
+                        .HasColumnType("text");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("WithheldReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.HasKey("Id");
 
+                    b.HasIndex("DuplicateOfId");
+
                     b.HasIndex("FixModelFileId");
+
+                    b.HasIndex("TriagedById");
 
                     b.HasIndex("UserId");
 
                     b.HasIndex("CompetitionId", "CreatedAt");
+
+                    b.HasIndex("CompetitionId", "Triage");
 
                     b.HasIndex("TeamId", "CreatedAt");
 
@@ -779,6 +955,57 @@ namespace BiasBounty.Web.Persistence.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("BiasBounty.Web.Notifications.Notification", b =>
+                {
+                    b.HasOne("BiasBounty.Web.Persistence.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BiasBounty.Web.Rewards.AwardAdjustment", b =>
+                {
+                    b.HasOne("BiasBounty.Web.Persistence.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ActorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("BiasBounty.Web.Competitions.Competition", null)
+                        .WithMany()
+                        .HasForeignKey("CompetitionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("BiasBounty.Web.Submissions.Submission", null)
+                        .WithMany()
+                        .HasForeignKey("SubmissionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("BiasBounty.Web.Teams.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BiasBounty.Web.Rewards.Payout", b =>
+                {
+                    b.HasOne("BiasBounty.Web.Competitions.Competition", null)
+                        .WithMany()
+                        .HasForeignKey("CompetitionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("BiasBounty.Web.Teams.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("BiasBounty.Web.Submissions.PointsEntry", b =>
                 {
                     b.HasOne("BiasBounty.Web.Submissions.Submission", null)
@@ -802,6 +1029,11 @@ namespace BiasBounty.Web.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("BiasBounty.Web.Submissions.Submission", null)
+                        .WithMany()
+                        .HasForeignKey("DuplicateOfId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("BiasBounty.Web.Competitions.StoredFile", "FixModelFile")
                         .WithMany()
                         .HasForeignKey("FixModelFileId")
@@ -812,6 +1044,11 @@ namespace BiasBounty.Web.Persistence.Migrations
                         .HasForeignKey("TeamId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.HasOne("BiasBounty.Web.Persistence.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("TriagedById")
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("BiasBounty.Web.Persistence.ApplicationUser", null)
                         .WithMany()

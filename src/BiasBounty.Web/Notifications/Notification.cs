@@ -1,0 +1,33 @@
+namespace BiasBounty.Web.Notifications;
+
+/// <summary>A message in a user's notification centre (a copy also goes out by e-mail through the outbox).</summary>
+public class Notification
+{
+    public const string Verdict = "verdict";
+    public const string Triage = "triage";
+    public const string Reward = "reward";
+    public const string Disclosure = "disclosure";
+
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    public required string UserId { get; set; }
+
+    public Guid? CompetitionId { get; set; }
+
+    public Guid? SubmissionId { get; set; }
+
+    /// <summary>One of <see cref="Verdict"/>, <see cref="Triage"/>, <see cref="Reward"/>, <see cref="Disclosure"/>.</summary>
+    public required string Kind { get; set; }
+
+    public required string Title { get; set; }
+
+    /// <summary>Plain text; pages encode it.</summary>
+    public required string Body { get; set; }
+
+    /// <summary>A link relative to the site's base, e.g. <c>submissions/{id}</c>.</summary>
+    public string? Link { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+
+    public DateTimeOffset? ReadAt { get; set; }
+}

@@ -1,0 +1,24 @@
+namespace BiasBounty.Web.Review;
+
+/// <summary>
+/// The organizer's review of a submission, as on a bounty platform: <see cref="New"/> until the engine has answered,
+/// <see cref="Scored"/> while it waits for an organizer, then one of the four decisions (each with a note).
+/// </summary>
+public enum TriageState { New, Scored, Approved, Duplicate, NeedsMoreInfo, Disqualified }
+
+public static class TriageStateText
+{
+    public static string Label(this TriageState state) => state switch
+    {
+        TriageState.New => "New",
+        TriageState.Scored => "Scored",
+        TriageState.Approved => "Approved",
+        TriageState.Duplicate => "Duplicate",
+        TriageState.NeedsMoreInfo => "Needs more info",
+        TriageState.Disqualified => "Disqualified",
+        _ => state.ToString(),
+    };
+
+    /// <summary>Decisions that take a submission's points off the standings (a duplicate or a rule violation earns nothing).</summary>
+    public static bool ForfeitsPoints(this TriageState state) => state is TriageState.Duplicate or TriageState.Disqualified;
+}
