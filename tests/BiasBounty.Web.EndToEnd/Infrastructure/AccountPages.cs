@@ -59,15 +59,16 @@ public static class AccountPages
         await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Login", Exact = true })).ToHaveCountAsync(0);
     }
 
-    /// <summary>A confirmed participant created directly (for tests whose subject is not registration).</summary>
-    public static async Task<string> ConfirmedUserAsync(KestrelPlatform platform, string who)
+    /// <summary>A confirmed participant created directly (for tests whose subject is not registration), with the
+    /// <paramref name="extraRoles"/> too (e.g. <see cref="Roles.Organizer"/>).</summary>
+    public static async Task<string> ConfirmedUserAsync(KestrelPlatform platform, string who, params string[] extraRoles)
     {
         var email = NewEmail(who);
         await using var scope = platform.Scope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
         var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true };
         var result = await users.CreateAsync(user, Password);
-        if (result.Succeeded) result = await users.AddToRoleAsync(user, Roles.Participant);
+        if (result.Succeeded) result = await users.AddToRolesAsync(user, [Roles.Participant, .. extraRoles]);
         if (!result.Succeeded) throw new InvalidOperationException(string.Join("; ", result.Errors.Select(e => e.Description)));
         return email;
     }

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BiasBounty.Web.EndToEnd.Infrastructure;
+
+/// <summary>Steps the issue-4 walks share: opening an interactive page, reading amounts, fetching a CSV as the user.</summary>
+public static partial class WalkPages
+{
+    /// <summary>Opens an interactive-server page and waits for its circuit, so that what the walk types reaches the server.</summary>
+    public static async Task GotoInteractiveAsync(BrowserSession session, string url)
+    {
+        var mark = BrowserSession.Mark();
+        var response = await session.Page.GotoAsync(url);
+        Assert.True(response is { Ok: true }, $"GET {url} answered {response?.Status}");
+        await session.InteractiveAsync(mark);
+    }
+
+    /// <summary>Clicks a link to another interactive page and waits for it to be live.</summary>
+    public static async Task FollowInteractiveAsync(BrowserSession session, ILocator link, string urlGlob)
+    {
+        var mark = BrowserSession.Mark();
+        await link.ClickAsync();
+        await session.Page.WaitForURLAsync(urlGlob);
+        await session.InteractiveAsync(mark);
+    }
+
+    /// <summary>The first amount in a cell such as "USD 1,234.50" or "€12.00" (grouping commas allowed).</summary>
+    public static decimal Amount(string text)
+    {
+        var match = AmountPattern().Match(text);
+        Assert.True(match.Success, $"no amount in \"{text}\"");
+        return decimal.Parse(match.Value.Replace(",", ""), NumberStyles.Number, CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex(@"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")]
+    private static partial Regex AmountPattern();
+
+    /// <summary>Fetches a link's target with the browser's cookies (as the signed-in user) and returns its text,
+    /// after checking that it is a CSV download.</summary>
+    public static async Task<string> FetchCsvAsync(IPage page, ILocator link)
+    {
+        var href = await link.GetAttributeAsync("href");
+        Assert.False(string.IsNullOrEmpty(href), "the export link has no href");
+        var url = new Uri(new Uri(page.Url), href).ToString();
+        var response = await page.APIRequest.GetAsync(url);
+        Assert.True(response.Ok, $"GET {url} answered {response.Status}");
+        Assert.Contains("csv", response.Headers.GetValueOrDefault("content-type", ""), StringComparison.OrdinalIgnoreCase);
+        return await response.TextAsync();
+    }
+
+    /// <summary>Selects the option whose value or label contains <paramref name="text"/> (case-insensitive); returns its value.</summary>
+    public static async Task<string> SelectOptionContainingAsync(ILocator select, string text)
+    {
+        await Expect(select).ToBeVisibleAsync();
+        var options = (await select.Locator("option").EvaluateAllAsync<string[]>(
+                "options => options.map(o => o.value + '\\u0001' + (o.textContent ?? ''))"))
+            .Select(o => o.Split('\u0001', 2)).Select(p => new OptionText(p[0], p[1])).ToList();
+        var option = options.FirstOrDefault(o => o.Value.Contains(text, StringComparison.OrdinalIgnoreCase))
+            ?? options.FirstOrDefault(o => o.Label.Contains(text, StringComparison.OrdinalIgnoreCase));
+        Assert.True(option is not null, $"no option containing \"{text}\" among: {string.Join(", ", options.Select(o => $"{o.Value}={o.Label.Trim()}"))}");
+        await select.SelectOptionAsync(option.Value);
+        return option.Value;
+    }
+
+    public sealed record OptionText(string Value, string Label);
+
+    /// <summary>A suffix that keeps team names unique across runs and tests.</summary>
+    public static string Unique() => Guid.NewGuid().ToString("N")[..6];
+}
