@@ -25,8 +25,9 @@ public class ClosePayoutsTests(BrowserFixture fixture)
         var competition = await WalkArrange.CompetitionAsync(platform, "Payouts");
         var fixers = await WalkArrange.TeamAsync(platform, competition.Id, "Fixers " + WalkPages.Unique());
         var finders = await WalkArrange.TeamAsync(platform, competition.Id, "Finders " + WalkPages.Unique());
+        // the finding first: judged against the baseline, it is verified and earns points; then the accepted fix
+        var finding = await WalkArrange.ScoredAsync(platform, finders, "hours-per-week >= 60");
         var accepted = await WalkArrange.ScoredAsync(platform, fixers, Arrange.MarriedGroup, fix);
-        var finding = await WalkArrange.ScoredAsync(platform, finders, "age >= 60");
         foreach (var id in new[] { accepted, finding }) await WalkArrange.ApproveAsync(platform, id, DateTimeOffset.UtcNow.AddDays(30));
         decimal pool;
         await using (var scope = platform.Scope())
@@ -35,6 +36,7 @@ public class ClosePayoutsTests(BrowserFixture fixture)
             pool = await db.Competitions.Where(c => c.Id == competition.Id).Select(c => c.RewardPool).SingleAsync();
             var points = await TeamPoints.ForCompetitionAsync(db, competition.Id);
             Assert.True(points[fixers.Id].ApprovedPoints > 0, "the accepted fix should have earned approved points");
+            Assert.True(points[finders.Id].ApprovedPoints > 0, "the verified finding should have earned approved points");
         }
 
         await using var session = await fixture.SessionAsync(
@@ -66,7 +68,8 @@ public class ClosePayoutsTests(BrowserFixture fixture)
             Assert.Equal(2, amounts.Count);
             Assert.Equal(pool, amounts.Sum(WalkPages.Amount));
             var fixersAmount = WalkPages.Amount(await fixersRow.Locator("td.amount").InnerTextAsync());
-            Assert.True(fixersAmount > 0);
+            var findersAmount = WalkPages.Amount(await findersRow.Locator("td.amount").InnerTextAsync());
+            Assert.True(fixersAmount > findersAmount && findersAmount > 0, $"fixers {fixersAmount}, finders {findersAmount}");
             await session.ShotAsync("payout-ledger");
 
             // approve, then pay, the fixers' payout

@@ -26,7 +26,7 @@ public class OrganizerTriageTests(BrowserFixture fixture)
         var beta = await WalkArrange.TeamAsync(platform, competition.Id, "Beta " + WalkPages.Unique());
         var first = await WalkArrange.ScoredAsync(platform, alpha, "age >= 60");
         var duplicate = await WalkArrange.ScoredAsync(platform, beta, "age >= 60"); // the same group, later: a duplicate
-        var toApprove = await WalkArrange.ScoredAsync(platform, beta, "education == \"Doctorate\"");
+        var toApprove = await WalkArrange.ScoredAsync(platform, beta, "education == \"Bachelors\"");
         var toDisqualify = await WalkArrange.ScoredAsync(platform, alpha, "hours-per-week >= 60");
 
         await using var session = await fixture.SessionAsync(
