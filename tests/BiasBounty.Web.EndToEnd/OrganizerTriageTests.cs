@@ -52,12 +52,7 @@ public class OrganizerTriageTests(BrowserFixture fixture)
             await Expect(page.GetByTestId("triage-state")).ToHaveTextAsync("Scored");
             await session.ShotAsync("review-first");
             await page.GetByTestId("triage-action").SelectOptionAsync("Approved");
-            await page.GetByTestId("triage-note").FillAsync(ApprovalNote);
-            await session.ShotAsync("review-first-approving");
-            await page.GetByTestId("triage-save").ClickAsync();
-            await Expect(page.GetByTestId("triage-state")).ToHaveTextAsync("Approved");
-            await Expect(page.GetByTestId("review-message")).ToBeVisibleAsync();
-            await session.ShotAsync("review-first-approved");
+            await SaveDecisionAsync(session, ApprovalNote, "Approved", "review-first");
 
             // the second team's same group: a duplicate of the first, which the page offers (and preselects)
             await WalkPages.GotoInteractiveAsync(session, $"organize/{competition.Slug}/submissions/{duplicate}");
@@ -66,12 +61,7 @@ public class OrganizerTriageTests(BrowserFixture fixture)
             var duplicateOf = page.GetByTestId("duplicate-of");
             await Expect(duplicateOf).ToHaveValueAsync(first.ToString());
             await duplicateOf.SelectOptionAsync(first.ToString());
-            await page.GetByTestId("triage-note").FillAsync(DuplicateNote);
-            await session.ShotAsync("review-duplicate-marking");
-            await page.GetByTestId("triage-save").ClickAsync();
-            await Expect(page.GetByTestId("triage-state")).ToHaveTextAsync("Duplicate");
-            await Expect(page.GetByTestId("review-message")).ToBeVisibleAsync();
-            await session.ShotAsync("review-duplicate-marked");
+            await SaveDecisionAsync(session, DuplicateNote, "Duplicate", "review-duplicate");
 
             // back in the queue: the two decided ones have left the Scored view; the other two are decided in bulk
             await WalkPages.GotoInteractiveAsync(session, $"organize/{competition.Slug}/triage");
@@ -116,6 +106,19 @@ public class OrganizerTriageTests(BrowserFixture fixture)
 
     private static ILocator Row(IPage page, Guid submissionId) =>
         page.Locator($"tr[data-testid='triage-row'][data-submission-id='{submissionId}']");
+
+    /// <summary>On the review page, with the action chosen: writes the note, saves, and sees the new state and a message
+    /// (screenshots <c>{shot}-deciding</c> and <c>{shot}-decided</c>).</summary>
+    private static async Task SaveDecisionAsync(BrowserSession session, string note, string expectedState, string shot)
+    {
+        var page = session.Page;
+        await page.GetByTestId("triage-note").FillAsync(note);
+        await session.ShotAsync(shot + "-deciding");
+        await page.GetByTestId("triage-save").ClickAsync();
+        await Expect(page.GetByTestId("triage-state")).ToHaveTextAsync(expectedState);
+        await Expect(page.GetByTestId("review-message")).ToBeVisibleAsync();
+        await session.ShotAsync(shot + "-decided");
+    }
 
     /// <summary>Ticks one row, picks the bulk action, writes the note and applies it; the queue answers with a message.</summary>
     private static async Task BulkAsync(BrowserSession session, Guid submissionId, string action, string note)

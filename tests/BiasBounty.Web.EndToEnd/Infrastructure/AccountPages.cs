@@ -46,7 +46,10 @@ public static class AccountPages
         await page.Locator("input[name='Input.Email']").FillAsync(email);
         await page.Locator("input[name='Input.Password']").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.OrdinalIgnoreCase));
+        // Commit, not the default Load: the navigation's nav links below are the proof of login, and on a loaded machine
+        // the load event of the page after the redirect once took longer than the navigation timeout.
+        await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.OrdinalIgnoreCase),
+            new() { WaitUntil = WaitUntilState.Commit });
         await ExpectLoggedInAsync(page, email);
         await session.ShotAsync("logged-in");
     }
