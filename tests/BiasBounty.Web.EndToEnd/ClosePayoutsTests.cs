@@ -44,7 +44,7 @@ public class ClosePayoutsTests(BrowserFixture fixture)
         await session.RunAsync(async page =>
         {
             await AccountPages.LogInAsync(session, competition.OrganizerEmail);
-            await WalkPages.GotoInteractiveAsync(session, $"organize/{competition.Slug}/payouts");
+            await WalkPages.OpenAsync(session, $"organize/{competition.Slug}/payouts");
             await Expect(page.GetByTestId("payout-ledger")).ToHaveCountAsync(0);
             await session.ShotAsync("payouts-open");
 

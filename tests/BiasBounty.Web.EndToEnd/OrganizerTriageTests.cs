@@ -36,7 +36,7 @@ public class OrganizerTriageTests(BrowserFixture fixture)
             await AccountPages.LogInAsync(session, competition.OrganizerEmail);
 
             // the queue opens on the scored submissions waiting for a decision
-            await WalkPages.GotoInteractiveAsync(session, $"organize/{competition.Slug}/triage");
+            await WalkPages.OpenAsync(session, $"organize/{competition.Slug}/triage");
             await Expect(page.GetByTestId("triage-filter")).ToHaveValueAsync("Scored");
             foreach (var id in new[] { first, duplicate, toApprove, toDisqualify })
                 await Expect(Row(page, id).Locator("td.triage-state")).ToHaveTextAsync("Scored");
@@ -46,8 +46,7 @@ public class OrganizerTriageTests(BrowserFixture fixture)
             await session.ShotAsync("triage-queue");
 
             // approve the first finding on its review page, with a note
-            await WalkPages.FollowInteractiveAsync(session, Row(page, first).Locator("a.review"),
-                $"**/organize/{competition.Slug}/submissions/{first}");
+            await WalkPages.FollowAsync(session, Row(page, first).Locator("a.review"), $"organize/{competition.Slug}/submissions/{first}");
             await Expect(page.GetByTestId("internal-record")).ToBeVisibleAsync();
             await Expect(page.GetByTestId("triage-state")).ToHaveTextAsync("Scored");
             await session.ShotAsync("review-first");
@@ -55,7 +54,7 @@ public class OrganizerTriageTests(BrowserFixture fixture)
             await SaveDecisionAsync(session, ApprovalNote, "Approved", "review-first");
 
             // the second team's same group: a duplicate of the first, which the page offers (and preselects)
-            await WalkPages.GotoInteractiveAsync(session, $"organize/{competition.Slug}/submissions/{duplicate}");
+            await WalkPages.OpenAsync(session, $"organize/{competition.Slug}/submissions/{duplicate}");
             await Expect(page.GetByTestId("triage-state")).ToHaveTextAsync("Scored");
             await page.GetByTestId("triage-action").SelectOptionAsync("Duplicate");
             var duplicateOf = page.GetByTestId("duplicate-of");
@@ -64,7 +63,7 @@ public class OrganizerTriageTests(BrowserFixture fixture)
             await SaveDecisionAsync(session, DuplicateNote, "Duplicate", "review-duplicate");
 
             // back in the queue: the two decided ones have left the Scored view; the other two are decided in bulk
-            await WalkPages.GotoInteractiveAsync(session, $"organize/{competition.Slug}/triage");
+            await WalkPages.OpenAsync(session, $"organize/{competition.Slug}/triage");
             await Expect(Row(page, toApprove)).ToBeVisibleAsync();
             await Expect(Row(page, first)).ToHaveCountAsync(0);
             await Expect(Row(page, duplicate)).ToHaveCountAsync(0);
@@ -84,11 +83,11 @@ public class OrganizerTriageTests(BrowserFixture fixture)
             await session.ShotAsync("triage-all-decided");
 
             // the audit log has the four decisions with their notes, and so does its CSV export
-            await WalkPages.GotoInteractiveAsync(session, $"organize/{competition.Slug}/audit");
+            await WalkPages.OpenAsync(session, $"organize/{competition.Slug}/audit");
             var rows = page.Locator("tr[data-testid='audit-row']");
             await Expect(rows.First).ToBeVisibleAsync();
             await session.ShotAsync("audit-log");
-            await WalkPages.SelectOptionContainingAsync(page.GetByTestId("audit-kind"), "triage");
+            await WalkPages.FilterAsync(page.GetByTestId("audit-kind"), "triage");
             foreach (var note in new[] { ApprovalNote, DuplicateNote, BulkApprovalNote, BulkDisqualifyNote })
                 await Expect(rows.Filter(new() { HasText = note })).ToHaveCountAsync(1);
             await Expect(rows).ToHaveCountAsync(4);

@@ -38,7 +38,7 @@ public class ParticipantCentreTests(BrowserFixture fixture)
             await Expect(unread).ToHaveTextAsync("2");
             await session.ShotAsync("unread-count");
 
-            await WalkPages.FollowInteractiveAsync(session, page.GetByTestId("nav-notifications"), "**/notifications");
+            await WalkPages.FollowAsync(session, page.GetByTestId("nav-notifications"), "notifications");
             var notices = page.GetByTestId("notification");
             await Expect(notices).ToHaveCountAsync(2);
             await Expect(page.Locator("li[data-testid='notification'].unread")).ToHaveCountAsync(2);
@@ -58,8 +58,8 @@ public class ParticipantCentreTests(BrowserFixture fixture)
             await session.ShotAsync("notifications-after-reload");
 
             // the team page: both members; leaving takes a confirmation
-            await WalkPages.GotoInteractiveAsync(session, "teams");
-            await WalkPages.FollowInteractiveAsync(session, page.Locator($"a[data-testid='team-page'][href$='teams/{team.Id}']"), $"**/teams/{team.Id}");
+            await WalkPages.OpenAsync(session, "teams");
+            await WalkPages.FollowAsync(session, page.Locator($"a[data-testid='team-page'][href$='teams/{team.Id}']"), $"teams/{team.Id}");
             var members = page.GetByTestId("team-members").Locator("li");
             await Expect(members).ToHaveCountAsync(2);
             await Expect(members.Filter(new() { HasText = teammate })).ToHaveCountAsync(1);

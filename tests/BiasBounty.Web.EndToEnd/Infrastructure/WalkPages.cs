@@ -8,22 +8,38 @@ namespace BiasBounty.Web.EndToEnd.Infrastructure;
 /// <summary>Steps the issue-4 walks share: opening an interactive page, reading amounts, fetching a CSV as the user.</summary>
 public static partial class WalkPages
 {
-    /// <summary>Opens an interactive-server page and waits for its circuit, so that what the walk types reaches the server.</summary>
-    public static async Task GotoInteractiveAsync(BrowserSession session, string url)
+    /// <summary>
+    /// Opens a page; when it holds interactive-server components (the prerendered <c>Blazor:{"type":"server"</c>
+    /// markers), waits for its circuit, so that what the walk types or clicks reaches the server. The contract leaves
+    /// the render mode of some pages open (a read-only organizer page may be static SSR), so this works for both.
+    /// </summary>
+    public static async Task OpenAsync(BrowserSession session, string url)
     {
         var mark = BrowserSession.Mark();
         var response = await session.Page.GotoAsync(url);
         Assert.True(response is { Ok: true }, $"GET {url} answered {response?.Status}");
-        await session.InteractiveAsync(mark);
+        if ((await response!.TextAsync()).Contains(InteractiveServerMarker, StringComparison.Ordinal)) await session.InteractiveAsync(mark);
     }
 
-    /// <summary>Clicks a link to another interactive page and waits for it to be live.</summary>
-    public static async Task FollowInteractiveAsync(BrowserSession session, ILocator link, string urlGlob)
+    private const string InteractiveServerMarker = "Blazor:{\"type\":\"server\"";
+
+    /// <summary>Checks that a link leads to <paramref name="path"/> (relative to the site) and opens its target as
+    /// <see cref="OpenAsync"/> does.</summary>
+    public static async Task FollowAsync(BrowserSession session, ILocator link, string path)
     {
-        var mark = BrowserSession.Mark();
-        await link.ClickAsync();
-        await session.Page.WaitForURLAsync(urlGlob);
-        await session.InteractiveAsync(mark);
+        await Expect(link).ToBeVisibleAsync();
+        var href = await link.GetAttributeAsync("href") ?? "";
+        Assert.True(href.TrimStart('/').Equals(path, StringComparison.OrdinalIgnoreCase), $"the link points at \"{href}\", not {path}");
+        await OpenAsync(session, path);
+    }
+
+    /// <summary>Chooses a filter's option and applies it: an interactive page applies it on change; a static page's GET
+    /// form needs its submit button, which is clicked when the select sits in a form that has one.</summary>
+    public static async Task FilterAsync(ILocator select, string containing)
+    {
+        await SelectOptionContainingAsync(select, containing);
+        var submit = select.Locator("xpath=ancestor::form[1]").Locator("button[type=submit], button:not([type]), input[type=submit]");
+        if (await submit.CountAsync() > 0) await submit.First.ClickAsync();
     }
 
     /// <summary>The first amount in a cell such as "USD 1,234.50" or "€12.00" (grouping commas allowed).</summary>
