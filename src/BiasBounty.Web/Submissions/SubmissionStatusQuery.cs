@@ -39,8 +39,9 @@ public sealed record SubmissionStatus(Guid Id, string CompetitionSlug, string Co
         : Math.Round(released.Points + Adjustment, 1, MidpointRounding.AwayFromZero);
 }
 
-/// <summary>A team's submissions quota in one competition, for the "my submissions" page.</summary>
-public sealed record TeamQuota(Guid CompetitionId, string CompetitionSlug, string CompetitionName, Guid TeamId, string TeamName, Quota Quota);
+/// <summary>A team's submissions quota in one competition, for the "my submissions" page; a competition that is not open
+/// (closed, or outside its dates: the submit slice's rule) takes none.</summary>
+public sealed record TeamQuota(Guid CompetitionId, string CompetitionSlug, string CompetitionName, bool IsOpen, Guid TeamId, string TeamName, Quota Quota);
 
 /// <summary>
 /// Reads submissions for their team's CURRENT members only (a member who left no longer sees the team's submissions);
@@ -68,12 +69,12 @@ public sealed class SubmissionStatusQuery(ApplicationDbContext db, TimeProvider 
             .Join(db.Competitions, t => t.CompetitionId, c => c.Id, (t, c) => new { Team = t, Competition = c })
             .Where(x => x.Competition.Status != Competitions.CompetitionStatus.Draft)
             .OrderByDescending(x => x.Competition.CreatedAt)
-            .Select(x => new { x.Competition.Id, x.Competition.Slug, x.Competition.Name, x.Competition.Settings, TeamId = x.Team.Id, TeamName = x.Team.Name })
+            .Select(x => new { x.Competition.Id, x.Competition.Slug, x.Competition.Name, x.Competition.Status, x.Competition.OpensAt, x.Competition.ClosesAt, x.Competition.Settings, TeamId = x.Team.Id, TeamName = x.Team.Name })
             .ToListAsync(ct);
         var now = time.GetUtcNow();
         var quotas = new List<TeamQuota>(teams.Count);
         foreach (var t in teams)
-            quotas.Add(new TeamQuota(t.Id, t.Slug, t.Name, t.TeamId, t.TeamName,
+            quotas.Add(new TeamQuota(t.Id, t.Slug, t.Name, t.Status == Competitions.CompetitionStatus.Open && t.OpensAt <= now && now < t.ClosesAt, t.TeamId, t.TeamName,
                 await Quota.ForAsync(db, t.Id, t.TeamId, t.Settings.SubmissionsPerDay, now, ct)));
         return quotas;
     }

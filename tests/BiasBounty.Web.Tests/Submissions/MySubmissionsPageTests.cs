@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using BiasBounty.Web.Review;
 using BiasBounty.Web.Rewards;
 using BiasBounty.Web.Submissions;
@@ -19,6 +20,7 @@ public sealed class MySubmissionsPageTests(PlatformFactory platform) : IClassFix
         var approvedId = await ParticipantArrange.ScoredSubmissionAsync(platform, member, Arrange.MarriedGroup);
         var duplicateId = await ParticipantArrange.ScoredSubmissionAsync(platform, member, Arrange.MarriedGroup);
         Guid queuedId, othersId;
+        string closedSlug;
         double enginePoints;
         int limit;
         await using (var scope = platform.Scope())
@@ -28,6 +30,8 @@ public sealed class MySubmissionsPageTests(PlatformFactory platform) : IClassFix
             limit = competition.Settings.SubmissionsPerDay;
             queuedId = (await Arrange.SubmissionAsync(db, competition, member.User, member.Team, "age >= 60")).Id;
             othersId = (await Arrange.SubmissionAsync(db, competition, outsider.User, outsider.Team, "age >= 70")).Id;
+            closedSlug = (await ParticipantArrange.ClosedCompetitionAsync(db)).Slug;
+            await Arrange.TeamOfAsync(db, (await db.Competitions.SingleAsync(c => c.Slug == closedSlug)).Id, member.User, "Finished Team");
             enginePoints = (await db.Scores.SingleAsync(s => s.SubmissionId == approvedId)).Released.Points;
             Assert.True(enginePoints > 0);
             var approved = await db.Submissions.SingleAsync(s => s.Id == approvedId);
@@ -75,7 +79,10 @@ public sealed class MySubmissionsPageTests(PlatformFactory platform) : IClassFix
         Assert.Equal("Queued", rows[queuedId].QuerySelector("td.state")!.TextContent);
         Assert.Equal("", rows[queuedId].QuerySelector("td.points")!.TextContent.Trim());
 
-        var quota = Assert.Single(page.QuerySelectorAll("[data-testid=team-quota]"));
+        var quotas = page.QuerySelectorAll("[data-testid=team-quota]").ToDictionary(q => q.GetAttribute("data-competition")!);
+        Assert.Equal(2, quotas.Count);
+        Assert.Contains("Finished Team: not open for submissions", Regex.Replace(quotas[closedSlug].TextContent, @"\s+", " "));
+        var quota = quotas[Web.Demo.DemoSeeder.Slug];
         Assert.Contains("Reviewed Team", quota.TextContent);
         Assert.Contains($"{limit - 3} of {limit} submissions left today (UTC)", quota.TextContent);
 
