@@ -25,7 +25,7 @@ public sealed class TeamPageTests(PlatformFactory platform) : IClassFixture<Plat
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var page = ParticipantArrange.Html(await response.Content.ReadAsStringAsync());
-        Assert.Equal("Page Team", page.QuerySelector("[data-testid=team-name]")!.TextContent);
+        Assert.Equal("Page Team", page.QuerySelector("[data-testid=current-team]")!.TextContent);
         var members = page.QuerySelectorAll("[data-testid=team-members] li").Select(li => li.GetAttribute("data-user-id")).ToHashSet();
         Assert.Equal([ana.User.Id, bo.User.Id], members);
         Assert.Contains(bo.User.Email!, page.QuerySelector("[data-testid=team-members]")!.TextContent); // fellow members see each other's e-mail
