@@ -37,6 +37,14 @@ public sealed record SubmissionStatus(Guid Id, string CompetitionSlug, string Co
     public double? Points => Released is not { } released ? null
         : PointsForfeited ? 0
         : Math.Round(released.Points + Adjustment, 1, MidpointRounding.AwayFromZero);
+
+    /// <summary>Why <see cref="Points"/> is not simply the engine's: forfeited, or adjusted by the organizers; else null.</summary>
+    public string? PointsReason => Released is not { } released ? null
+        : PointsForfeited ? $"no points: triaged {Triage.Label()}"
+        : Adjustment != 0 ? $"{Format(released.Points)} from the engine {(Adjustment > 0 ? "+" : "−")} {Format(Math.Abs(Adjustment))} awarded by the organizers"
+        : null;
+
+    private static string Format(double points) => points.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>A team's submissions quota in one competition, for the "my submissions" page; a competition that is not open

@@ -33,16 +33,18 @@ public static class ParticipantArrange
         return new Participant(client, user, team);
     }
 
+    /// <summary>A queued submission of the member's team in the demo competition (not enqueued).</summary>
+    public static async Task<Guid> SubmissionAsync(PlatformFactory platform, Participant member, string expression)
+    {
+        await using var scope = platform.Scope();
+        var db = platform.NewDb(scope);
+        return (await Arrange.SubmissionAsync(db, await Arrange.DemoCompetitionAsync(db), member.User, member.Team, expression)).Id;
+    }
+
     /// <summary>A submission of the member's team, scored by the real job (the released view and the points are the engine's).</summary>
     public static async Task<Guid> ScoredSubmissionAsync(PlatformFactory platform, Participant member, string expression)
     {
-        Guid id;
-        await using (var scope = platform.Scope())
-        {
-            var db = platform.NewDb(scope);
-            var competition = await Arrange.DemoCompetitionAsync(db);
-            id = (await Arrange.SubmissionAsync(db, competition, member.User, member.Team, expression)).Id;
-        }
+        var id = await SubmissionAsync(platform, member, expression);
         await platform.RunScoringJobAsync(id);
         return id;
     }

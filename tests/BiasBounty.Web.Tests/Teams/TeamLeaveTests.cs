@@ -21,12 +21,7 @@ public sealed class TeamLeaveTests(PlatformFactory platform) : IClassFixture<Pla
     {
         var ana = await ParticipantArrange.MemberAsync(platform, "Leavers");
         var bo = await ParticipantArrange.MemberAsync(platform, "", ana.Team);
-        Guid submissionId;
-        await using (var scope = platform.Scope())
-        {
-            var db = platform.NewDb(scope);
-            submissionId = (await Arrange.SubmissionAsync(db, await Arrange.DemoCompetitionAsync(db), bo.User, bo.Team, "age >= 60")).Id;
-        }
+        var submissionId = await ParticipantArrange.SubmissionAsync(platform, bo, "age >= 60");
 
         var left = await LeaveAsync(ana.Team.Id, bo.User.Id);
 

@@ -14,12 +14,7 @@ public sealed class TeamPageTests(PlatformFactory platform) : IClassFixture<Plat
     {
         var ana = await ParticipantArrange.MemberAsync(platform, "Page Team");
         var bo = await ParticipantArrange.MemberAsync(platform, "", ana.Team);
-        Guid submissionId;
-        await using (var scope = platform.Scope())
-        {
-            var db = platform.NewDb(scope);
-            submissionId = (await Arrange.SubmissionAsync(db, await Arrange.DemoCompetitionAsync(db), bo.User, bo.Team, "age >= 60")).Id;
-        }
+        var submissionId = await ParticipantArrange.SubmissionAsync(platform, bo, "age >= 60");
 
         var response = await ana.Client.GetAsync($"/teams/{ana.Team.Id}");
 
