@@ -52,6 +52,7 @@ public static class NotificationsExtensions
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<Notifier>();
+        builder.Services.AddScoped<NotificationCentre>();
         return builder;
     }
 }

@@ -1,4 +1,6 @@
+using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Persistence;
+using BiasBounty.Web.Submissions;
 using Microsoft.EntityFrameworkCore;
 
 namespace BiasBounty.Web.Teams;
@@ -9,6 +11,16 @@ public sealed record TeamResult(Team? Team, string? Error)
     public static TeamResult Fail(string error) => new(null, error);
 }
 
+/// <summary>A member as the team page lists them: display name (or the e-mail's local part) and, for fellow members, the e-mail.</summary>
+public sealed record TeamMemberView(string UserId, string Name, string? Email, DateTimeOffset JoinedAt);
+
+/// <summary>What a member sees of their team.</summary>
+public sealed record TeamView(Guid Id, string Name, string InviteCode, Guid CompetitionId, string CompetitionSlug, string CompetitionName,
+    CompetitionStatus CompetitionStatus, IReadOnlyList<TeamMemberView> Members)
+{
+    public bool CanLeave => CompetitionStatus != CompetitionStatus.Closed;
+}
+
 /// <summary>
 /// Teams slice: a user is in at most one team per competition; a team is created with a name or joined with its
 /// invite code, and a user who submits without one gets a team of one.
@@ -16,6 +28,9 @@ public sealed record TeamResult(Team? Team, string? Error)
 public sealed class TeamMembership(ApplicationDbContext db)
 {
     public const int MaxNameLength = 100;
+
+    /// <summary>The audit kind of a member leaving a team (the organizers' audit log shows it).</summary>
+    public const string LeftAuditKind = "team.left";
 
     public Task<Team?> ForUserAsync(Guid competitionId, string userId, CancellationToken ct = default) =>
         db.Teams.Include(t => t.Members)
@@ -56,12 +71,61 @@ public sealed class TeamMembership(ApplicationDbContext db)
         }
     }
 
+    /// <summary>The team with its members, or null when it does not exist or <paramref name="userId"/> is not a member.</summary>
+    public async Task<TeamView?> ViewAsync(Guid teamId, string userId, CancellationToken ct = default)
+    {
+        var team = await db.Teams.AsNoTracking().Where(t => t.Id == teamId && t.Members.Any(m => m.UserId == userId))
+            .Join(db.Competitions, t => t.CompetitionId, c => c.Id, (t, c) => new { t.Id, t.Name, t.InviteCode, t.CompetitionId, c.Slug, CompetitionName = c.Name, c.Status })
+            .SingleOrDefaultAsync(ct);
+        if (team is null) return null;
+        var members = await db.TeamMembers.AsNoTracking().Where(m => m.TeamId == teamId)
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.DisplayName, u.Email, u.UserName, m.JoinedAt })
+            .OrderBy(m => m.JoinedAt).ToListAsync(ct);
+        return new TeamView(team.Id, team.Name, team.InviteCode, team.CompetitionId, team.Slug, team.CompetitionName, team.Status,
+            members.Select(m => new TeamMemberView(m.Id, m.DisplayName is { Length: > 0 } d ? d : LocalPart(m.Email ?? m.UserName ?? "member"), m.Email, m.JoinedAt)).ToArray());
+    }
+
+    /// <summary>
+    /// The user leaves the team. The team, its submissions and its points stay (the last member leaving leaves an empty
+    /// team that keeps them); the user may then create or join another team in the competition. The invite code is
+    /// renewed, so a former member needs a current member to come back. Refused once the competition is closed: the
+    /// payout ledger is computed over the teams as they were at the close.
+    /// </summary>
+    public async Task<TeamResult> LeaveAsync(Guid teamId, string userId, CancellationToken ct = default)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var team = await db.Teams.Include(t => t.Members).SingleOrDefaultAsync(t => t.Id == teamId, ct);
+        var membership = team?.Members.SingleOrDefault(m => m.UserId == userId);
+        if (team is null || membership is null) return TeamResult.Fail("You are not in this team.");
+        var status = await db.Competitions.Where(c => c.Id == team.CompetitionId).Select(c => c.Status).SingleAsync(ct);
+        if (status == CompetitionStatus.Closed)
+            return TeamResult.Fail("The competition is closed: its teams are final, and the rewards are paid to them as they were at the close.");
+        team.Members.Remove(membership);
+        team.InviteCode = Team.NewInviteCode();
+        db.AuditEvents.Add(new AuditEvent
+        {
+            CompetitionId = team.CompetitionId, UserId = userId, ActorId = userId, Kind = LeftAuditKind,
+            Detail = $"left team “{team.Name}” ({team.Members.Count} member(s) remain)",
+        });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return new TeamResult(team, null);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return TeamResult.Fail("The team changed meanwhile; try again.");
+        }
+    }
+
     /// <summary>The user's team, or a new team of one named after them (made unique with a number).</summary>
     public async Task<Team> EnsureTeamAsync(Guid competitionId, string userId, CancellationToken ct = default)
     {
         if (await ForUserAsync(competitionId, userId, ct) is { } team) return team;
         var user = await db.Users.Where(u => u.Id == userId).Select(u => new { u.DisplayName, u.Email, u.UserName }).SingleAsync(ct);
-        var baseName = Truncate(user.DisplayName is { Length: > 0 } d ? d : (user.Email ?? user.UserName ?? "team").Split('@')[0], MaxNameLength - 4);
+        var baseName = Truncate(user.DisplayName is { Length: > 0 } d ? d : LocalPart(user.Email ?? user.UserName ?? "team"), MaxNameLength - 4);
         for (var n = 1; ; n++)
         {
             var name = n == 1 ? baseName : $"{baseName} {n}";
@@ -93,6 +157,8 @@ public sealed class TeamMembership(ApplicationDbContext db)
             return null;
         }
     }
+
+    private static string LocalPart(string email) => email.Split('@')[0];
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 }

@@ -1,0 +1,34 @@
+using BiasBounty.Web.Teams;
+
+namespace BiasBounty.Web.Components.Tests.Participants;
+
+public sealed class TeamMembersListTests : BunitContext
+{
+    [Fact]
+    public void List_HasOneItemPerMember_WithNameEmailAndWhoIsYou()
+    {
+        TeamMemberView[] members =
+        [
+            new("u1", "Ana", "ana@example.org", DateTimeOffset.Parse("2026-11-01T10:00:00Z")),
+            new("u2", "bo", "bo@example.org", DateTimeOffset.Parse("2026-11-02T10:00:00Z")),
+        ];
+
+        var cut = Render<TeamMembersList>(p => p.Add(x => x.Members, members).Add(x => x.CurrentUserId, "u2"));
+
+        var items = cut.FindAll("[data-testid=team-members] li");
+        Assert.Equal(["u1", "u2"], items.Select(li => li.GetAttribute("data-user-id")));
+        Assert.Equal(["Ana", "bo"], items.Select(li => li.QuerySelector(".member-name")!.TextContent));
+        Assert.Equal("ana@example.org", items[0].QuerySelector(".member-email")!.TextContent);
+        Assert.DoesNotContain("you", items[0].TextContent);
+        Assert.Contains("you", items[1].TextContent);
+    }
+
+    [Fact]
+    public void EmptyTeam_SaysItKeepsItsPoints()
+    {
+        var cut = Render<TeamMembersList>(p => p.Add(x => x.Members, Array.Empty<TeamMemberView>()));
+
+        Assert.Empty(cut.FindAll("[data-testid=team-members] li"));
+        Assert.Contains("keeps its submissions and points", cut.Markup);
+    }
+}
