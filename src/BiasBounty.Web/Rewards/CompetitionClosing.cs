@@ -61,11 +61,3 @@ public sealed class CompetitionClosing(ApplicationDbContext db, Notifier notifie
         return new(true, "The competition is closed and new submissions are refused. " + summary);
     }
 }
-
-/// <summary>Amounts and dates as the organizer pages, notices and the CSV write them (invariant culture).</summary>
-public static class Money
-{
-    public static string Format(decimal amount, string currency) => amount.ToString("N2", CultureInfo.InvariantCulture) + " " + currency;
-
-    public static string Date(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "an unknown date";
-}
