@@ -117,6 +117,17 @@ public sealed class PointerDecisionList
         return new UpdateResult(list, repairs);
     }
 
+    /// <summary>
+    /// The same model on a fresh holdout (SCORING.md §5: a refresh keeps the model): the same base model, nodes and
+    /// published versions, with every version's predictions computed again on <paramref name="holdout"/>'s rows.
+    /// </summary>
+    public PointerDecisionList OnHoldout(Holdout holdout, IModelCatalog catalog)
+    {
+        var memo = new Dictionary<int, float[]>();
+        var versions = Versions.Select(v => v with { HoldoutPredictions = PredictVersion(holdout.Data, catalog, v.Number, memo) }).ToArray();
+        return new PointerDecisionList(BaseModelId, holdout.ContentHash, Nodes, versions);
+    }
+
     /// <summary>Cached holdout predictions of a published version.</summary>
     public float[] HoldoutPredictions(int version) => Versions[version].HoldoutPredictions;
 

@@ -189,8 +189,24 @@ public sealed class CompetitionDraft
 
     private string? LoadHoldout(UploadedTable training, UploadedTable holdout, DatasetSchema schema)
     {
-        if (ColumnDifference(training.Data, holdout.Data) is { } difference)
-            return "The holdout file must have the training file's columns: " + difference + ".";
+        var (holdoutFile, problem) = FitHoldout(holdout, schema);
+        if (holdoutFile is null) return problem;
+        TrainingFile = DataFile.WithSchema(training.FileName, training.Content, schema);
+        HoldoutFile = holdoutFile;
+        DataSplitSeed = null;
+        Schema = schema;
+        return null;
+    }
+
+    /// <summary>
+    /// Reads an uploaded holdout with a confirmed schema (the wizard's, or a running competition's for a fresh holdout):
+    /// the same columns in the same order, values that fit the column kinds, and the label's classes. The file to store,
+    /// or a message that names lines and columns but never the holdout's values.
+    /// </summary>
+    public static (DataFile? File, string? Problem) FitHoldout(UploadedTable holdout, DatasetSchema schema)
+    {
+        if (ColumnDifference(schema.Columns.Select(c => c.Name).ToArray(), holdout.Data) is { } difference)
+            return (null, "The holdout file must have the training file's columns: " + difference + ".");
         var holdoutFile = DataFile.WithSchema(holdout.FileName, holdout.Content, schema);
         try
         {
@@ -202,26 +218,29 @@ public sealed class CompetitionDraft
             catch (ScoringInputException)
             {
                 // The engine would list the holdout's label values; say what is wrong without them.
-                return $"The holdout's label column '{schema.LabelColumn}' must hold the training file's two classes and no missing values.";
+                return (null, $"The holdout's label column '{schema.LabelColumn}' must hold the training file's two classes and no missing values.");
             }
         }
         catch (DatasetFormatException e)
         {
-            return "The holdout file does not fit the training file's column kinds: " + Sentence(e.Message);
+            return (null, "The holdout file does not fit the training file's column kinds: " + Sentence(e.Message));
         }
-        TrainingFile = DataFile.WithSchema(training.FileName, training.Content, schema);
-        HoldoutFile = holdoutFile;
-        DataSplitSeed = null;
-        Schema = schema;
-        return null;
+        return (holdoutFile, null);
     }
 
     private static string? Read(string what, string fileName, byte[] content, Func<UploadedTable, string?> accept)
     {
+        var (table, problem) = ReadTable(what, fileName, content);
+        return table is null ? problem : accept(table);
+    }
+
+    /// <summary>Reads an uploaded data file (<paramref name="what"/> names it in messages): CSV or TSV, within the size limit, with rows.</summary>
+    public static (UploadedTable? Table, string? Problem) ReadTable(string what, string fileName, byte[] content)
+    {
         if (!DataExtensions.Any(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
-            return $"The {what} must be CSV or TSV (.csv, .tsv or .txt, optionally gzip-compressed as .gz); '{fileName}' is not.";
-        if (content.LongLength > MaxDataBytes) return $"The {what} is larger than the limit of {MaxDataBytes / 1048576} MB.";
-        if (content.Length == 0) return $"The {what} is empty.";
+            return (null, $"The {what} must be CSV or TSV (.csv, .tsv or .txt, optionally gzip-compressed as .gz); '{fileName}' is not.");
+        if (content.LongLength > MaxDataBytes) return (null, $"The {what} is larger than the limit of {MaxDataBytes / 1048576} MB.");
+        if (content.Length == 0) return (null, $"The {what} is empty.");
         Dataset data;
         try
         {
@@ -229,19 +248,21 @@ public sealed class CompetitionDraft
         }
         catch (ScoringInputException e)
         {
-            return $"The {what} could not be read: {Sentence(e.Message)}";
+            return (null, $"The {what} could not be read: {Sentence(e.Message)}");
         }
-        if (data.RowCount == 0) return $"The {what} has a header but no rows.";
-        return accept(new UploadedTable(fileName, content, data));
+        if (data.RowCount == 0) return (null, $"The {what} has a header but no rows.");
+        return (new UploadedTable(fileName, content, data), null);
     }
 
     private static string? Read(string what, string fileName, byte[] content, Action<UploadedTable> accept) =>
         Read(what, fileName, content, table => { accept(table); return null; });
 
     /// <summary>How two tables' column lists differ (names and order), or null when they are the same.</summary>
-    private static string? ColumnDifference(Dataset training, Dataset holdout)
+    private static string? ColumnDifference(Dataset training, Dataset holdout) =>
+        ColumnDifference(training.Columns.Select(c => c.Name).ToArray(), holdout);
+
+    private static string? ColumnDifference(string[] expected, Dataset holdout)
     {
-        var expected = training.Columns.Select(c => c.Name).ToArray();
         var actual = holdout.Columns.Select(c => c.Name).ToArray();
         if (expected.SequenceEqual(actual)) return null;
         var missing = expected.Except(actual).ToArray();

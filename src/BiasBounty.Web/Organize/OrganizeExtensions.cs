@@ -5,10 +5,11 @@ namespace BiasBounty.Web.Organize;
 
 public static class OrganizeExtensions
 {
-    /// <summary>The organizer pages (<c>/organize</c>): they need the competition-assembly service.</summary>
+    /// <summary>The organizer pages (<c>/organize</c>): they need the competition-assembly and holdout-refresh services.</summary>
     public static IHostApplicationBuilder AddOrganizing(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddScoped<CompetitionAssembly>();
+        builder.Services.TryAddScoped<HoldoutRefresh>();
         return builder;
     }
 }

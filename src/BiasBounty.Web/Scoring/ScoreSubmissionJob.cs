@@ -70,7 +70,7 @@ public sealed class ScoreSubmissionJob(
         db.ChangeTracker.Clear();
         var competitionId = await db.Submissions.Where(s => s.Id == submissionId).Select(s => s.CompetitionId).SingleAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"competition:" + competitionId}, 0))", ct);
+        await CompetitionLock.AcquireAsync(db, competitionId, ct);
 
         // Read again under the lock: another run may have finished it while this one waited.
         var submission = await db.Submissions.SingleAsync(s => s.Id == submissionId, ct);

@@ -31,7 +31,7 @@ public sealed record SubmitResult(Guid? SubmissionId, IReadOnlyDictionary<string
 
 /// <summary>What the submit page shows before anything is typed: the competition's limits and the team's quota.</summary>
 public sealed record SubmitContext(Guid CompetitionId, string Slug, string Name, bool IsOpen, Metric DefaultMetric,
-    IReadOnlyList<Metric> Metrics, long MaxModelBytes, Quota Quota, PublicData? Data);
+    IReadOnlyList<Metric> Metrics, long MaxModelBytes, Quota Quota, PublicData? Data, bool IsClosed = false);
 
 /// <summary>
 /// Submit slice: checks a finding (expression against the PUBLIC training data, fix bound and smoke-tested on public
@@ -52,7 +52,8 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         var team = userId is null ? null : await teams.ForUserAsync(competition.Id, userId, ct);
         var quota = await Quota.ForAsync(db, competition.Id, team?.Id, competition.Settings.SubmissionsPerDay, time.GetUtcNow(), ct);
         return new SubmitContext(competition.Id, competition.Slug, competition.Name, IsOpen(competition), competition.Metric,
-            MetricsFor(competition.Metric), competition.Settings.MaxModelBytes, quota, await publicData.GetAsync(db, competition.Id, ct));
+            MetricsFor(competition.Metric), competition.Settings.MaxModelBytes, quota, await publicData.GetAsync(db, competition.Id, ct),
+            competition.Status == CompetitionStatus.Closed);
     }
 
     /// <summary>The competition's metric, plus the false-positive and false-negative rates for findings on classification.</summary>
@@ -113,6 +114,8 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
     public static string FixMetricMessage(Metric competitionMetric) =>
         $"A fix is judged on the competition's metric ({competitionMetric.Name()}); choose it, or remove the fix to submit a finding on another metric.";
 
+    public const string ClosedMessage = "This competition has closed: it no longer takes submissions. The leaderboard shows the final standings and rewards.";
+
     public static string TooLarge(long length, long limit) =>
         $"The file is {length / (double)ModelLimits.BytesPerMegabyte:0.##} MB; the limit is {limit / (double)ModelLimits.BytesPerMegabyte:0.##} MB.";
 
@@ -120,6 +123,7 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
     {
         var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Slug == request.Slug && c.Status != CompetitionStatus.Draft, ct);
         if (competition is null) return SubmitResult.Fail(Fields.Competition, "There is no such competition.");
+        if (competition.Status == CompetitionStatus.Closed) return SubmitResult.Fail(Fields.Competition, ClosedMessage);
         if (!IsOpen(competition)) return SubmitResult.Fail(Fields.Competition, "This competition is not open for submissions.");
 
         var data = await publicData.GetAsync(db, competition.Id, ct);
@@ -142,6 +146,11 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Two submits of one team at once must not both take the last unit of quota.
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"team:" + team.Id}, 0))", ct);
+        // Read the status again with a share lock on the row: an organizer closing now either finishes first (and this
+        // submission is refused) or waits until it is stored (and it is scored, as every submission queued before the close).
+        var status = await db.Database.SqlQuery<string>(
+            $"SELECT \"Status\" AS \"Value\" FROM \"Competitions\" WHERE \"Id\" = {competition.Id} FOR SHARE").SingleAsync(ct);
+        if (status == nameof(CompetitionStatus.Closed)) return SubmitResult.Fail(Fields.Competition, ClosedMessage);
         var now = time.GetUtcNow();
         var quota = await Quota.ForAsync(db, competition.Id, team.Id, competition.Settings.SubmissionsPerDay, now, ct);
         if (quota.Exhausted)

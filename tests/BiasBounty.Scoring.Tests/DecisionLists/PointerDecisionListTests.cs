@@ -119,4 +119,32 @@ public class PointerDecisionListTests
         Assert.Throws<InvalidOperationException>(() =>
             list.ApplyUpdate(GroupRef.FromModel("group-a"), rows, "fix-a", new float[500], null, other, Metric.Error, Epsilon, 1f, catalog));
     }
+
+    [Fact]
+    public void OnHoldout_KeepsTheModel_AndPredictsEveryVersionOnTheFreshRows()
+    {
+        var (list, _, _) = AcceptBothFixes();
+        var catalog = Catalog();
+        var fresh = Holdout.Create(Data.SelectRows(Enumerable.Range(100, 600).ToArray()), 0.4, 7, "fresh-holdout");
+
+        var moved = list.OnHoldout(fresh, catalog);
+
+        Assert.Equal("fresh-holdout", moved.HoldoutHash);
+        Assert.Equal(list.BaseModelId, moved.BaseModelId);
+        Assert.Equal(list.Nodes, moved.Nodes);
+        Assert.Equal(list.Versions.Select(v => (v.Number, v.NodeCount, v.SubmissionId)), moved.Versions.Select(v => (v.Number, v.NodeCount, v.SubmissionId)));
+        foreach (var version in moved.Versions)
+        {
+            Assert.Equal(600, version.HoldoutPredictions.Length);
+            Assert.Equal(list.Predict(fresh.Data, catalog, version.Number), version.HoldoutPredictions);
+        }
+        // On the holdout it was built on, the predictions are the cached ones.
+        Assert.All(list.OnHoldout(Holdout, catalog).Versions, v => Assert.Equal(list.HoldoutPredictions(v.Number), v.HoldoutPredictions));
+        // And the moved list takes updates judged on the fresh holdout.
+        var group = GroupRef.FromModel("group-a");
+        var rows = catalog.Members(group, fresh.Data);
+        var next = moved.ApplyUpdate(group, rows, "fix-a", catalog.Predictor("fix-a").Predict(fresh.Data, rows.ToIndices()), "s3",
+            fresh, Metric.Error, Epsilon, 1f, catalog);
+        Assert.Equal(3, next.List.Current.Number);
+    }
 }

@@ -189,7 +189,7 @@ public sealed class SubmitEntryTests(PlatformFactory platform) : IClassFixture<P
             closedSlug = await platform.NewDb(scope).Competitions.Where(c => c.Status == CompetitionStatus.Closed).Select(c => c.Slug).FirstAsync();
 
         Assert.Equal("There is no such competition.", (await SubmitAsync(user.Id, "age >= 60", slug: "no-such-thing")).Errors[SubmitEntry.Fields.Competition]);
-        Assert.Contains("not open", (await SubmitAsync(user.Id, "age >= 60", slug: closedSlug)).Errors[SubmitEntry.Fields.Competition]);
+        Assert.Equal(SubmitEntry.ClosedMessage, (await SubmitAsync(user.Id, "age >= 60", slug: closedSlug)).Errors[SubmitEntry.Fields.Competition]);
     }
 
     [Fact]

@@ -1,0 +1,11 @@
+using System.Globalization;
+
+namespace BiasBounty.Web.Rewards;
+
+/// <summary>Amounts and dates as the organizer pages, notices and the CSV write them (invariant culture).</summary>
+public static class Money
+{
+    public static string Format(decimal amount, string currency) => amount.ToString("N2", CultureInfo.InvariantCulture) + " " + currency;
+
+    public static string Date(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "an unknown date";
+}
