@@ -6,6 +6,7 @@ using BiasBounty.Web.Leaderboard;
 using BiasBounty.Web.Notifications;
 using BiasBounty.Web.Organize;
 using BiasBounty.Web.Persistence;
+using BiasBounty.Web.Review;
 using BiasBounty.Web.Scoring;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Teams;
@@ -23,12 +24,14 @@ builder.AddSubmissions();
 builder.AddDemo();
 builder.AddOrganizing();
 builder.AddNotifications();
+builder.AddReview();
 
 var app = builder.Build();
 
 await app.PrepareDatabaseAsync();
 app.UseWebUi();
 app.MapCompetitionDownloads();
+app.MapReviewExports();
 app.Run();
 
 public partial class Program;
