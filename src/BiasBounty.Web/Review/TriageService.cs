@@ -46,22 +46,14 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
     /// <summary>Largest award adjustment, either way, in points.</summary>
     public const double MaxAdjustment = 1000;
 
-    public async Task<ReviewOutcome> DecideAsync(Guid competitionId, Guid submissionId, TriageDecision decision, string actorId, CancellationToken ct = default)
-    {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var competition = await db.Competitions.AsNoTracking().SingleOrDefaultAsync(c => c.Id == competitionId, ct);
-        if (competition is null) return ReviewOutcome.Refused("There is no such competition.");
-        var submission = (await LockAsync([submissionId], competitionId, ct)).SingleOrDefault();
-        if (submission is null) return ReviewOutcome.Refused("There is no such submission in this competition.");
-        var refusal = ValidateDecision(decision.To, decision.Note, competition) ?? await ValidateOnAsync(submission, decision, ct);
-        if (refusal is not null) return ReviewOutcome.Refused(refusal);
-
-        await ApplyAsync(submission, competition, decision, actorId, ct);
-        await PublicRevision.BumpAsync(db, competitionId, ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return new ReviewOutcome(true, $"Marked {decision.To.Label()}; the team has been told.");
-    }
+    public Task<ReviewOutcome> DecideAsync(Guid competitionId, Guid submissionId, TriageDecision decision, string actorId, CancellationToken ct = default) =>
+        ChangeOneAsync(competitionId, submissionId, async (competition, submission, _) =>
+        {
+            if ((ValidateDecision(decision.To, decision.Note, competition) ?? await ValidateOnAsync(submission, decision, ct)) is { } refusal)
+                return ReviewOutcome.Refused(refusal);
+            await ApplyAsync(submission, competition, decision, actorId, ct);
+            return new ReviewOutcome(true, $"Marked {decision.To.Label()}; the team has been told.");
+        }, ct);
 
     /// <summary>The same decision on several submissions, in one transaction; those it cannot apply to are skipped with the reason.</summary>
     public async Task<BulkOutcome> DecideManyAsync(Guid competitionId, IReadOnlyCollection<Guid> submissionIds, TriageState to, string? note,
@@ -103,28 +95,21 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
         if (Math.Abs(rounded) > MaxAdjustment) return ReviewOutcome.Refused($"An adjustment can be at most {MaxAdjustment:N0} points either way.");
         if (NoteRefusal(reason, "a reason for the adjustment", AwardAdjustment.MaxReasonLength) is { } bad) return ReviewOutcome.Refused(bad);
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var competition = await db.Competitions.AsNoTracking().SingleOrDefaultAsync(c => c.Id == competitionId, ct);
-        if (competition is null) return ReviewOutcome.Refused("There is no such competition.");
-        if (competition.Status == CompetitionStatus.Closed) return ReviewOutcome.Refused("The competition is closed: its points are final.");
-        var submission = (await LockAsync([submissionId], competitionId, ct)).SingleOrDefault();
-        if (submission is null) return ReviewOutcome.Refused("There is no such submission in this competition.");
-        if (!submission.IsFinished) return ReviewOutcome.Refused("The submission has not been scored yet.");
-
         var text = reason!.Trim();
-        var now = time.GetUtcNow();
-        db.AwardAdjustments.Add(new AwardAdjustment
+        return await ChangeOneAsync(competitionId, submissionId, async (competition, submission, now) =>
         {
-            CompetitionId = competitionId, SubmissionId = submission.Id, TeamId = submission.TeamId, Delta = rounded, Reason = text, ActorId = actorId, At = now,
-        });
-        var points = Points(rounded);
-        Audit(submission, AuditEvent.AwardAdjusted, actorId, $"{points}: {text}", now);
-        await notifier.TellTeamAsync(submission.TeamId, new TeamMessage(competitionId, submission.Id, Notification.Reward,
-            $"Points adjusted on your submission ({points})", $"{points} on \"{submission.Expression}\": {text}", $"submissions/{submission.Id}"), ct);
-        await PublicRevision.BumpAsync(db, competitionId, ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return new ReviewOutcome(true, $"Adjusted by {points}; the team has been told.");
+            if (competition.Status == CompetitionStatus.Closed) return ReviewOutcome.Refused("The competition is closed: its points are final.");
+            if (!submission.IsFinished) return ReviewOutcome.Refused("The submission has not been scored yet.");
+            db.AwardAdjustments.Add(new AwardAdjustment
+            {
+                CompetitionId = competitionId, SubmissionId = submission.Id, TeamId = submission.TeamId, Delta = rounded, Reason = text, ActorId = actorId, At = now,
+            });
+            var points = Points(rounded);
+            Audit(submission, AuditEvent.AwardAdjusted, actorId, $"{points}: {text}", now);
+            await notifier.TellTeamAsync(submission.TeamId, new TeamMessage(competitionId, submission.Id, Notification.Reward,
+                $"Points adjusted on your submission ({points})", $"{points} on \"{submission.Expression}\": {text}", $"submissions/{submission.Id}"), ct);
+            return new ReviewOutcome(true, $"Adjusted by {points}; the team has been told.");
+        }, ct);
     }
 
     /// <summary>Makes an approved finding public now (ending its embargo, and any withholding).</summary>
@@ -168,28 +153,39 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
     /// <summary>Points with their sign and one decimal: "+2.5 points", "-1.0 points".</summary>
     public static string Points(double delta) => delta.ToString("+0.0;-0.0", CultureInfo.InvariantCulture) + " points";
 
-    private static string Utc(DateTimeOffset at) => at.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+    private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
-    private async Task<ReviewOutcome> ChangeDisclosureAsync(Guid competitionId, Guid submissionId, string actorId,
-        Func<Submission, Competition, DateTimeOffset, (string? Detail, string? Refusal)> change, CancellationToken ct)
+    private Task<ReviewOutcome> ChangeDisclosureAsync(Guid competitionId, Guid submissionId, string actorId,
+        Func<Submission, Competition, DateTimeOffset, (string? Detail, string? Refusal)> change, CancellationToken ct) =>
+        ChangeOneAsync(competitionId, submissionId, async (competition, submission, now) =>
+        {
+            if (submission.Triage != TriageState.Approved) return ReviewOutcome.Refused("Only an approved finding can be disclosed or withheld.");
+            var (detail, refusal) = change(submission, competition, now);
+            if (refusal is not null || detail is null) return ReviewOutcome.Refused(refusal ?? "Nothing to change.");
+            Audit(submission, AuditEvent.DisclosureChanged, actorId, detail, now);
+            await notifier.TellTeamAsync(submission.TeamId, new TeamMessage(competitionId, submission.Id, Notification.Disclosure,
+                "Disclosure of your finding changed", $"\"{submission.Expression}\": {detail}.", $"submissions/{submission.Id}"), ct);
+            return new ReviewOutcome(true, detail + ".");
+        }, ct);
+
+    /// <summary>
+    /// One organizer action on one submission: in a transaction, with the submission locked, <paramref name="change"/>
+    /// validates and makes its changes; when it succeeds the revision is bumped and everything is saved at once.
+    /// </summary>
+    private async Task<ReviewOutcome> ChangeOneAsync(Guid competitionId, Guid submissionId,
+        Func<Competition, Submission, DateTimeOffset, Task<ReviewOutcome>> change, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var competition = await db.Competitions.AsNoTracking().SingleOrDefaultAsync(c => c.Id == competitionId, ct);
         if (competition is null) return ReviewOutcome.Refused("There is no such competition.");
         var submission = (await LockAsync([submissionId], competitionId, ct)).SingleOrDefault();
         if (submission is null) return ReviewOutcome.Refused("There is no such submission in this competition.");
-        if (submission.Triage != TriageState.Approved) return ReviewOutcome.Refused("Only an approved finding can be disclosed or withheld.");
-
-        var now = time.GetUtcNow();
-        var (detail, refusal) = change(submission, competition, now);
-        if (refusal is not null || detail is null) return ReviewOutcome.Refused(refusal ?? "Nothing to change.");
-        Audit(submission, AuditEvent.DisclosureChanged, actorId, detail, now);
-        await notifier.TellTeamAsync(submission.TeamId, new TeamMessage(competitionId, submission.Id, Notification.Disclosure,
-            "Disclosure of your finding changed", $"\"{submission.Expression}\": {detail}.", $"submissions/{submission.Id}"), ct);
+        var outcome = await change(competition, submission, time.GetUtcNow());
+        if (!outcome.Ok) return outcome;
         await PublicRevision.BumpAsync(db, competitionId, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return new ReviewOutcome(true, detail + ".");
+        return outcome;
     }
 
     /// <summary>The rules that do not depend on the submission: a real decision, a note, an open competition.</summary>
