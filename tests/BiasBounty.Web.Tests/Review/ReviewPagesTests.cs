@@ -97,7 +97,10 @@ public sealed class ReviewPagesTests(PlatformFactory platform) : IClassFixture<P
     public async Task ReviewPage_ShowsTheRecord_TheNearDuplicateSideBySide_AndTheDisclosureState()
     {
         var organized = await OrganizedAsync();
-        var html = await (await OrganizerAsync(organized)).GetStringAsync($"/organize/{organized.Competition.Slug}/submissions/{organized.Near.Id}");
+        var client = await OrganizerAsync(organized);
+        var records = await client.GetStringAsync($"/organize/{organized.Competition.Slug}/submissions");
+        Assert.Contains($"href=\"organize/{organized.Competition.Slug}/submissions/{organized.Near.Id}\"", records); // "all records" links here
+        var html = await client.GetStringAsync($"/organize/{organized.Competition.Slug}/submissions/{organized.Near.Id}");
 
         Assert.Contains("data-testid=\"internal-record\"", html);
         Assert.Contains("mask hash", html);
