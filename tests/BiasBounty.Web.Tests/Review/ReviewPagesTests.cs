@@ -6,6 +6,7 @@ using BiasBounty.Web.Demo;
 using BiasBounty.Web.Review;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BiasBounty.Web.Tests.Review;
 
@@ -176,5 +177,30 @@ public sealed class ReviewPagesTests(PlatformFactory platform) : IClassFixture<P
         Assert.Single((await client.GetStringAsync($"/organize/{slug}/audit.csv?from={tomorrow}")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries));
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
         Assert.Equal(6, (await client.GetStringAsync($"/organize/{slug}/audit.csv?from={today}&to={today}")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public async Task AuditLog_IsPagedNewestFirst_AndClampsThePage()
+    {
+        var organized = await OrganizedAsync();
+        await using var scope = platform.Scope();
+        var db = platform.NewDb(scope);
+        var start = DateTimeOffset.UtcNow.AddDays(-2);
+        for (var i = 0; i < 60; i++)
+            db.AuditEvents.Add(new AuditEvent { CompetitionId = organized.Competition.Id, Kind = AuditEvent.HoldoutRefreshed, Detail = $"refresh {i}", At = start.AddMinutes(i) });
+        await db.SaveChangesAsync();
+        var audit = scope.ServiceProvider.GetRequiredService<AuditLogQuery>();
+        var filter = new AuditFilter(Kind: AuditEvent.HoldoutRefreshed);
+
+        var first = await audit.PageAsync(organized.Competition.Id, filter, 1);
+        Assert.Equal((60, 2, 50), (first.Total, first.Pages, first.Rows.Count));
+        Assert.Equal("refresh 59", first.Rows[0].Detail);
+        var last = await audit.PageAsync(organized.Competition.Id, filter, 99);
+        Assert.Equal(2, last.Page);
+        Assert.Equal(("refresh 9", "refresh 0"), (last.Rows[0].Detail, last.Rows[^1].Detail));
+        var day = DateOnly.FromDateTime(start.AddMinutes(30).UtcDateTime);
+        Assert.All((await audit.PageAsync(organized.Competition.Id, filter with { From = day, To = day }, 1)).Rows,
+            r => Assert.Equal(day, DateOnly.FromDateTime(r.At.UtcDateTime)));
+        Assert.Equal(0, (await audit.PageAsync(organized.Competition.Id, filter with { SubmissionId = organized.Near.Id }, 1)).Total);
     }
 }
