@@ -7,6 +7,7 @@ using BiasBounty.Web.Notifications;
 using BiasBounty.Web.Organize;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Rewards;
+using BiasBounty.Web.Review;
 using BiasBounty.Web.Scoring;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Teams;
@@ -25,6 +26,7 @@ builder.AddDemo();
 builder.AddOrganizing();
 builder.AddNotifications();
 builder.AddRewards();
+builder.AddReview();
 
 var app = builder.Build();
 
@@ -32,6 +34,7 @@ await app.PrepareDatabaseAsync();
 app.UseWebUi();
 app.MapCompetitionDownloads();
 app.MapRewards();
+app.MapReviewExports();
 app.Run();
 
 public partial class Program;

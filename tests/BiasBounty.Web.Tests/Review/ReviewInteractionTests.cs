@@ -1,0 +1,150 @@
+using System.Security.Claims;
+using Bunit;
+using BiasBounty.Web.Accounts;
+using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Review;
+using BiasBounty.Web.Rewards;
+using BiasBounty.Web.Submissions;
+using BiasBounty.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using BiasBounty.Web.Hosting;
+using BiasBounty.Web.Notifications;
+using BiasBounty.Web.Persistence;
+
+namespace BiasBounty.Web.Tests.Review;
+
+/// <summary>The interactive triage queue and review page driven like a browser would (bUnit), on the real platform and database.</summary>
+public sealed class ReviewInteractionTests : BunitContext, IClassFixture<PlatformFactory>
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private readonly PlatformFactory _platform;
+    private readonly string _adminId;
+
+    public ReviewInteractionTests(PlatformFactory platform)
+    {
+        _platform = platform;
+        (_adminId, var email) = SignedInClient.UserAsync(platform, Roles.Admin).GetAwaiter().GetResult();
+        // The pages open a scope per action: give bUnit's container the platform's services on the same database.
+        Services.AddDbContext<ApplicationDbContext>(o => o.UseNpgsql(platform.ConnectionString));
+        Services.AddSingleton(platform.Services.GetRequiredService<IOptions<PlatformOptions>>());
+        Services.AddScoped<Notifier>();
+        Services.AddScoped<TriageService>();
+        Services.AddScoped<ReviewQueries>();
+        Services.AddSingleton(TimeProvider.System);
+        AddAuthorization().SetAuthorized(email).SetRoles(Roles.Admin).SetClaims(new Claim(ClaimTypes.NameIdentifier, _adminId));
+    }
+
+    private async Task<(Competition Competition, List<Submission> Submissions)> ArrangeAsync(params string[] expressions)
+    {
+        await using var scope = _platform.Scope();
+        var db = _platform.NewDb(scope);
+        var competition = await ReviewArrange.CompetitionAsync(db, embargoDays: 14);
+        var submissions = new List<Submission>();
+        for (var i = 0; i < expressions.Length; i++)
+        {
+            var team = await ReviewArrange.TeamAsync(db, competition, $"Team {i}");
+            submissions.Add(await ReviewArrange.ScoredAsync(db, competition, team, expressions[i], points: 2,
+                createdAt: DateTimeOffset.UtcNow.AddMinutes(i - expressions.Length),
+                record: r => i > 0 ? r with { DuplicateOf = submissions[0].Id.ToString(), Status = ScoreStatusDuplicate } : r));
+        }
+        return (competition, submissions);
+    }
+
+    private const BiasBounty.Scoring.Engine.ScoreStatus ScoreStatusDuplicate = BiasBounty.Scoring.Engine.ScoreStatus.Duplicate;
+
+    private async Task<Submission> StoredAsync(Guid id)
+    {
+        await using var scope = _platform.Scope();
+        return await _platform.NewDb(scope).Submissions.AsNoTracking().SingleAsync(s => s.Id == id);
+    }
+
+    [Fact]
+    public async Task TriageQueue_BulkDecision_ChangesTheSelected_ReportsTheSkipped_AndFollowsTheFilter()
+    {
+        var (competition, submissions) = await ArrangeAsync("age > 20", "age > 21", "age > 22");
+        var cut = Render<TriagePage>(p => p.Add(x => x.Slug, competition.Slug));
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr[data-testid=triage-row]").Count), Wait);
+        Assert.Equal(2, cut.FindAll(".near-duplicate-flag").Count);
+
+        Checkbox(cut, submissions[1].Id).Change(true);
+        Checkbox(cut, submissions[2].Id).Change(true);
+        cut.Find("select[data-testid=bulk-action]").Change(nameof(TriageState.NeedsMoreInfo));
+        cut.Find("[data-testid=bulk-apply]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("Write a note for the team: it is mandatory.", cut.Find("[data-testid=triage-message]").TextContent), Wait);
+
+        cut.Find("textarea[data-testid=bulk-note]").Change("Which rows do you mean?");
+        cut.Find("[data-testid=bulk-apply]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("2 submissions changed.", cut.Find("[data-testid=triage-message]").TextContent), Wait);
+        // the default filter shows what still waits for a decision
+        cut.WaitForAssertion(() => Assert.Equal([submissions[0].Id.ToString()],
+            cut.FindAll("tr[data-testid=triage-row]").Select(r => r.GetAttribute("data-submission-id"))), Wait);
+        Assert.Equal(TriageState.NeedsMoreInfo, (await StoredAsync(submissions[2].Id)).Triage);
+
+        cut.Find("select[data-testid=triage-filter]").Change(nameof(TriageState.NeedsMoreInfo));
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tr[data-testid=triage-row]").Count), Wait);
+        Assert.All(cut.FindAll("td.triage-state"), td => Assert.Equal("Needs more info", td.TextContent));
+
+        cut.Find("select[data-testid=triage-filter]").Change("All");
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr[data-testid=triage-row]").Count), Wait);
+        cut.Find("input[data-testid=select-all]").Change(true);
+        cut.Find("select[data-testid=bulk-action]").Change(nameof(TriageState.NeedsMoreInfo));
+        cut.Find("textarea[data-testid=bulk-note]").Change("Please add the rows.");
+        cut.Find("[data-testid=bulk-apply]").Click();
+        cut.WaitForAssertion(() => Assert.StartsWith("1 submission changed; 2 skipped: ", cut.Find("[data-testid=triage-message]").TextContent), Wait);
+        Assert.Contains("already Needs more info", cut.Find("[data-testid=triage-message]").TextContent);
+
+        cut.Find("input[data-testid=triage-expression]").Change("21");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr[data-testid=triage-row]")), Wait);
+    }
+
+    private static AngleSharp.Dom.IElement Checkbox(IRenderedComponent<TriagePage> cut, Guid id) =>
+        cut.Find($"tr[data-submission-id='{id}'] input[data-testid=select-submission]");
+
+    [Fact]
+    public async Task ReviewPage_MarksADuplicate_AdjustsTheAward_AndControlsTheDisclosure()
+    {
+        var (competition, submissions) = await ArrangeAsync("age > 30", "age >= 31");
+        var (original, duplicate) = (submissions[0], submissions[1]);
+        var cut = Render<ReviewPage>(p => p.Add(x => x.Slug, competition.Slug).Add(x => x.Id, duplicate.Id));
+        cut.WaitForAssertion(() => Assert.Equal("Scored", cut.Find("[data-testid=triage-state]").TextContent), Wait);
+        Assert.Equal(original.Id.ToString(), cut.Find("select[data-testid=duplicate-of]").GetAttribute("value"));
+        Assert.Contains("age >= 31", cut.Find("[data-testid=near-duplicates]").TextContent);
+        Assert.Contains("age > 30", cut.Find("[data-testid=near-duplicates]").TextContent);
+        Assert.Contains("mask hash", cut.Find("[data-testid=internal-record]").TextContent);
+
+        cut.Find("select[data-testid=triage-action]").Change(nameof(TriageState.Duplicate));
+        cut.Find("textarea[data-testid=triage-note]").Change("Same rows as the earlier finding.");
+        cut.Find("[data-testid=triage-save]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("Duplicate", cut.Find("[data-testid=triage-state]").TextContent), Wait);
+        Assert.Equal("Marked Duplicate; the team has been told.", cut.Find("[data-testid=review-message]").TextContent);
+        Assert.Equal(original.Id, (await StoredAsync(duplicate.Id)).DuplicateOfId);
+
+        // approve the original from its own page, then adjust and withhold it
+        var page = Render<ReviewPage>(p => p.Add(x => x.Slug, competition.Slug).Add(x => x.Id, original.Id));
+        page.WaitForAssertion(() => Assert.Equal("Scored", page.Find("[data-testid=triage-state]").TextContent), Wait);
+        page.Find("[data-testid=triage-save]").Click();
+        page.WaitForAssertion(() => Assert.Equal("Write a note for the team: it is mandatory.", page.Find("[data-testid=review-message]").TextContent), Wait);
+        page.Find("textarea[data-testid=triage-note]").Change("Verified, thank you.");
+        page.Find("[data-testid=triage-save]").Click();
+        page.WaitForAssertion(() => Assert.StartsWith("embargoed until ", page.Find("[data-testid=disclosure-state]").TextContent), Wait);
+
+        page.Find("input[data-testid=adjust-points]").Change("1.5");
+        page.Find("[data-testid=adjust-save]").Click();
+        page.WaitForAssertion(() => Assert.Equal("Write a reason for the adjustment: it is mandatory.", page.Find("[data-testid=review-message]").TextContent), Wait);
+        page.Find("textarea[data-testid=adjust-reason]").Change("Excellent write-up.");
+        page.Find("[data-testid=adjust-save]").Click();
+        page.WaitForAssertion(() => Assert.Equal("3.5", page.Find("[data-testid=total-points]").TextContent), Wait);
+        Assert.Contains("Excellent write-up.", page.Find("[data-testid=adjustment-history]").TextContent);
+        await using (var scope = _platform.Scope())
+            Assert.Equal(3.5, (await TeamPoints.ForCompetitionAsync(_platform.NewDb(scope), competition.Id))[original.TeamId].ApprovedPoints);
+
+        page.Find("textarea[data-testid=withhold-reason]").Change("The vendor is patching.");
+        page.Find("[data-testid=withhold]").Click();
+        page.WaitForAssertion(() => Assert.Equal("withheld: The vendor is patching.", page.Find("[data-testid=disclosure-state]").TextContent), Wait);
+        page.Find("[data-testid=disclose-now]").Click();
+        page.WaitForAssertion(() => Assert.StartsWith("public since ", page.Find("[data-testid=disclosure-state]").TextContent), Wait);
+        Assert.True((await StoredAsync(original.Id)).IsDisclosed(DateTimeOffset.UtcNow));
+    }
+}
