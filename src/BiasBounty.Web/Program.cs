@@ -28,6 +28,7 @@ var app = builder.Build();
 
 await app.PrepareDatabaseAsync();
 app.UseWebUi();
+app.UseLeaderboard();
 app.MapCompetitionDownloads();
 app.Run();
 
