@@ -36,6 +36,21 @@ public sealed class LeaderboardCachePolicy : IOutputCachePolicy
         context.CacheVaryByRules.VaryByValues["revision"] = revision.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         context.Tags.Add(LeaderboardChanges.CacheTag(slug!));
         context.ResponseExpirationTimeSpan = TimeSpan.FromMinutes(10);
+        http.Response.OnStarting(DropAntiforgeryCookie, http.Response);
+    }
+
+    /// <summary>
+    /// Blazor persists an antiforgery token on every static page of an app with interactive pages, which sets the
+    /// antiforgery cookie. This page posts nothing, so an anonymous visitor needs no such cookie: dropping it lets the
+    /// response be shared. Any other cookie still prevents caching.
+    /// </summary>
+    private static Task DropAntiforgeryCookie(object state)
+    {
+        var response = (HttpResponse)state;
+        var cookies = response.Headers.SetCookie;
+        if (cookies.Count > 0 && cookies.All(c => c is not null && c.StartsWith(".AspNetCore.Antiforgery.", StringComparison.Ordinal)))
+            response.Headers.Remove("Set-Cookie");
+        return Task.CompletedTask;
     }
 
     ValueTask IOutputCachePolicy.ServeFromCacheAsync(OutputCacheContext context, CancellationToken ct) => ValueTask.CompletedTask;
