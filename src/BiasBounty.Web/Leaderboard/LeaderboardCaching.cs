@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.OutputCaching;
-using Npgsql;
+using Microsoft.Net.Http.Headers;
 
 namespace BiasBounty.Web.Leaderboard;
 
 /// <summary>
-/// Output caching of the public leaderboard for anonymous GETs: varied by the query string and by the competition's
-/// current revision (read per request, one indexed row, so a page is never served older than the database), tagged
-/// per competition so that <see cref="LeaderboardChanges"/> evicts the stale entries. Signed-in users always get a
-/// fresh render (their navigation differs, and nothing personal may be cached).
+/// Output caching of the public leaderboard for anonymous GETs: varied by the query string, the accepted encodings and
+/// the competition's public version as <see cref="LeaderboardChanges"/> last read it (in memory: a hit costs no
+/// database round trip, so an anonymous page may lag a change by one poll interval), and tagged per competition so
+/// that <see cref="LeaderboardChanges"/> evicts the stale entries when the version moves. A competition it does not
+/// know yet (just created) is not cached. Signed-in users always get a fresh render (their navigation differs).
 /// </summary>
 public sealed class LeaderboardCachePolicy : IOutputCachePolicy
 {
@@ -20,10 +21,10 @@ public sealed class LeaderboardCachePolicy : IOutputCachePolicy
         var anonymousGet = (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
             && http.User.Identity?.IsAuthenticated != true && string.IsNullOrEmpty(request.Headers.Authorization);
         var slug = request.RouteValues["slug"] as string;
-        var revision = anonymousGet && slug is not null
-            ? await http.RequestServices.GetRequiredService<LeaderboardRevisions>().RevisionAsync(slug, ct)
+        var version = anonymousGet && slug is not null
+            ? await http.RequestServices.GetRequiredService<LeaderboardChanges>().VersionAsync(slug, ct)
             : null;
-        if (revision is null)
+        if (version is null)
         {
             context.EnableOutputCaching = false;
             return;
@@ -33,7 +34,8 @@ public sealed class LeaderboardCachePolicy : IOutputCachePolicy
         context.AllowCacheStorage = true;
         context.AllowLocking = true;
         context.CacheVaryByRules.QueryKeys = "*";
-        context.CacheVaryByRules.VaryByValues["revision"] = revision.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.CacheVaryByRules.HeaderNames = HeaderNames.AcceptEncoding; // the cache holds the compressed bodies
+        context.CacheVaryByRules.VaryByValues["version"] = version;
         context.Tags.Add(LeaderboardChanges.CacheTag(slug!));
         context.ResponseExpirationTimeSpan = TimeSpan.FromMinutes(10);
         http.Response.OnStarting(DropAntiforgeryCookie, http.Response);
@@ -61,20 +63,5 @@ public sealed class LeaderboardCachePolicy : IOutputCachePolicy
         // Only a plain 200 is shared: never a 404, an error page, or anything setting a cookie.
         if (response.StatusCode != StatusCodes.Status200OK || response.Headers.SetCookie.Count > 0) context.AllowCacheStorage = false;
         return ValueTask.CompletedTask;
-    }
-}
-
-/// <summary>A competition's revision by slug, straight from PostgreSQL (no DbContext): the cache key of every anonymous hit.</summary>
-public sealed class LeaderboardRevisions(IConfiguration configuration) : IAsyncDisposable
-{
-    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(configuration.GetConnectionString("BiasBounty")!);
-
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
-
-    public async Task<long?> RevisionAsync(string slug, CancellationToken ct)
-    {
-        await using var command = _dataSource.CreateCommand("""SELECT "Revision" FROM "Competitions" WHERE "Slug" = $1""");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = slug });
-        return await command.ExecuteScalarAsync(ct) is long revision ? revision : null;
     }
 }
