@@ -172,26 +172,35 @@ public sealed class PublicLeaderboardTests(PlatformFactory platform) : IClassFix
         Assert.Equal($"{Seed}7", none.QuerySelector("[data-testid='findings-search']")!.GetAttribute("value"));
     }
 
+    private static async Task<HttpResponseMessage> UntilAsync(Func<Task<HttpResponseMessage>> get, Func<HttpResponseMessage, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var response = await get();
+            if (done(response)) return response;
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException("the condition was not met within 15 s");
+            await Task.Delay(100);
+        }
+    }
+
     [Fact]
     public async Task AnonymousPages_AreServedFromTheOutputCache_UntilTheRevisionMoves_SignedInUsersNever()
     {
         var anonymous = platform.CreateClient();
         var first = await anonymous.GetAsync(Page + "?cache=1");
         Assert.False(first.Headers.Contains("Set-Cookie")); // a shared response hands out no cookie
-        var cached = await anonymous.GetAsync(Page + "?cache=1");
+        // a repeat is a hit (Age header); retried because a previous test's bump may move the version in between
+        var cached = await UntilAsync(() => anonymous.GetAsync(Page + "?cache=1"), r => r.Headers.Age is not null);
         Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
-        Assert.NotNull(cached.Headers.Age); // served from the cache
         Assert.Null((await anonymous.GetAsync(Page + "?cache=2")).Headers.Age); // another query string: its own entry
 
         var team = $"Late team {Seed}";
         await ArrangeAsync(async on => await on.ScoredAsync(await on.TeamAsync(team), "age > 20", points: 1));
         // within a poll or two, the change evicts the cached copy and the next hit is rendered afresh
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        HttpResponseMessage fresh;
-        while ((fresh = await anonymous.GetAsync(Page + "?cache=1")).Headers.Age is not null && DateTime.UtcNow < deadline) await Task.Delay(100);
-        Assert.Null(fresh.Headers.Age);
+        var fresh = await UntilAsync(() => anonymous.GetAsync(Page + "?cache=1"), r => r.Headers.Age is null);
         Assert.Contains(team, await fresh.Content.ReadAsStringAsync());
-        Assert.NotNull((await anonymous.GetAsync(Page + "?cache=1")).Headers.Age); // and cached again
+        await UntilAsync(() => anonymous.GetAsync(Page + "?cache=1"), r => r.Headers.Age is not null); // and cached again
 
         var signedIn = await SignedInClient.CreateAsync(platform, "Participant");
         await signedIn.GetAsync(Page + "?cache=1");
