@@ -25,7 +25,16 @@
         if (!response.ok) continue;
         const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("leaderboard-live");
         const current = document.getElementById("leaderboard-live");
-        if (fresh && current) current.replaceWith(document.importNode(fresh, true));
+        if (fresh && current) {
+          // keep what the visitor is typing in the findings search
+          for (const selector of ['[data-testid="findings-search"]', '[data-testid="findings-feature"]']) {
+            const before = current.querySelector(selector), after = fresh.querySelector(selector);
+            if (before && after) after.value = before.value;
+          }
+          const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.testid : null;
+          current.replaceWith(document.importNode(fresh, true));
+          if (focused) { const again = document.querySelector('[data-testid="' + focused + '"]'); if (again) again.focus(); }
+        }
       } while (again);
     } catch (e) {
       status("reconnecting…");
