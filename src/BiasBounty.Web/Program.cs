@@ -32,6 +32,7 @@ var app = builder.Build();
 
 await app.PrepareDatabaseAsync();
 app.UseWebUi();
+app.UseLeaderboard();
 app.MapCompetitionDownloads();
 app.MapRewards();
 app.MapReviewExports();

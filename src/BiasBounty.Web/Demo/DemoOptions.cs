@@ -14,4 +14,9 @@ public sealed class DemoOptions
     public string? DataDirectory { get; set; }
 
     [Required, EmailAddress] public string OrganizerEmail { get; set; } = "organizer@biasbounty.local";
+
+    /// <summary>deploy/loadtest.sh only: seed this many synthetic teams into the demo competition (0: none).</summary>
+    [Range(0, 10_000)] public int LoadTestTeams { get; set; }
+
+    [Range(1, 1_000)] public int LoadTestSubmissionsPerTeam { get; set; } = 50;
 }

@@ -118,6 +118,7 @@ public static class DemoExtensions
         builder.AddValidatedOptions<DemoOptions>(DemoOptions.Section);
         builder.Services.TryAddScoped<CompetitionAssembly>();
         builder.Services.AddScoped<IStartupStep, DemoSeeder>();
+        builder.Services.AddScoped<IStartupStep, LoadTestSeeder>(); // after the demo seeder; does nothing unless enabled
         return builder;
     }
 }

@@ -1,59 +1,179 @@
 using BiasBounty.Scoring.Engine;
+using BiasBounty.Scoring.Expressions;
+using BiasBounty.Scoring.Statistics;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Persistence;
+using BiasBounty.Web.Review;
+using BiasBounty.Web.Rewards;
 using BiasBounty.Web.Submissions;
 using Microsoft.EntityFrameworkCore;
 
 namespace BiasBounty.Web.Leaderboard;
 
-public sealed record TeamStanding(int Rank, string Team, double Points, int AcceptedFixes, int VerifiedFindings, DateTimeOffset? LastImprovement);
+/// <summary>A closed competition's reward for one team.</summary>
+public sealed record Reward(decimal Amount, string Currency);
 
-public sealed record ModelVersionRow(int Version, DateTimeOffset CreatedAt, double? ErrorPercent);
+public sealed record TeamStanding(int Rank, string Team, double Points, int AcceptedFixes, int VerifiedFindings, int FirstFound, Reward? Reward);
 
-public sealed record LeaderboardView(string CompetitionName, string Slug, Metric Metric, IReadOnlyList<TeamStanding> Standings, IReadOnlyList<ModelVersionRow> Versions);
+/// <summary>One published model version; <see cref="Team"/> is set for an accepted fix, <see cref="Group"/> only once that finding is disclosed.</summary>
+public sealed record ModelVersionRow(int Version, DateTimeOffset CreatedAt, double? ErrorPercent, string? Team = null, string? Group = null);
 
-/// <summary>The public leaderboard: only released facts (points, verdict counts, rounded model error per version).</summary>
-public sealed class LeaderboardQuery(ApplicationDbContext db)
+/// <summary>Teams × columns: how many of each team's scored submissions use each column.</summary>
+public sealed record HeatMapView(IReadOnlyList<string> Features, IReadOnlyList<HeatMapRow> Rows)
+{
+    public int Max => Rows.SelectMany(r => r.Counts).DefaultIfEmpty(0).Max();
+}
+
+/// <summary><see cref="Counts"/> line up with <see cref="HeatMapView.Features"/>; the share is accepted fixes / scored submissions, in %.</summary>
+public sealed record HeatMapRow(string Team, IReadOnlyList<int> Counts, int Submissions, double AcceptedSharePercent);
+
+/// <summary>A disclosed finding, in released terms only: bands and the feedback part's rounded percentages.</summary>
+public sealed record DisclosedFinding(
+    string Expression, IReadOnlyList<string> Columns, string Team, string SizeBand, double? ErrorBeforePercent, string? GapBand,
+    double? ErrorAfterPercent, string? ImprovementBand, DateTimeOffset DisclosedAt);
+
+public sealed record LeaderboardView(
+    string CompetitionName, string Slug, Metric Metric, bool Closed, string PublicVersion,
+    IReadOnlyList<TeamStanding> Standings, IReadOnlyList<ModelVersionRow> Versions, HeatMapView HeatMap,
+    IReadOnlyList<DisclosedFinding> DisclosedFindings);
+
+/// <summary>
+/// The public leaderboard: only released facts. Nothing of a submission that is not disclosed appears except as a
+/// count (standings, heat map), and an accepted fix's group only once its finding is disclosed.
+/// </summary>
+public sealed class LeaderboardQuery(ApplicationDbContext db, TimeProvider time)
 {
     public async Task<LeaderboardView?> ForAsync(string slug, CancellationToken ct = default)
     {
+        var now = time.GetUtcNow();
         var competition = await db.Competitions.AsNoTracking().Where(c => c.Slug == slug && c.Status != CompetitionStatus.Draft)
-            .Select(c => new { c.Id, c.Name, c.Slug, c.Metric }).SingleOrDefaultAsync(ct);
+            .Select(c => new { c.Id, c.Name, c.Slug, c.Metric, c.Status, c.Revision, c.RewardCurrency }).SingleOrDefaultAsync(ct);
         if (competition is null) return null;
 
-        var teams = await db.Teams.AsNoTracking().Where(t => t.CompetitionId == competition.Id)
-            .Select(t => new
-            {
-                t.Name,
-                Scores = db.Scores.Where(s => s.TeamId == t.Id)
-                    .Select(s => new { s.Points, s.FixAccepted, s.FindingVerified, s.CreatedAt }).ToList(),
-            })
+        var teamNames = await db.Teams.AsNoTracking().Where(t => t.CompetitionId == competition.Id).ToDictionaryAsync(t => t.Id, t => t.Name, ct);
+        var scored = await db.Scores.AsNoTracking().Where(s => s.CompetitionId == competition.Id && s.Status != ScoreStatus.Refused)
+            .Join(db.Submissions, s => s.SubmissionId, x => x.Id, (s, x) => new ScoredSubmission(
+                x.Id, s.TeamId, x.Expression, x.CreatedAt, s.Status, s.MaskHash, s.FindingVerified, s.FixAccepted, x.Triage))
             .ToListAsync(ct);
-        var standings = teams.Where(t => t.Scores.Count > 0)
-            .Select(t => new
-            {
-                t.Name,
-                Points = Math.Round(t.Scores.Sum(s => s.Points), 1),
-                Fixes = t.Scores.Count(s => s.FixAccepted),
-                Findings = t.Scores.Count(s => s.FindingVerified),
-                Last = t.Scores.Where(s => s.Points > 0).Select(s => (DateTimeOffset?)s.CreatedAt).Max(),
-            })
-            .OrderByDescending(t => t.Points).ThenBy(t => t.Last ?? DateTimeOffset.MaxValue).ThenBy(t => t.Name, StringComparer.Ordinal)
-            .Select((t, i) => new TeamStanding(i + 1, t.Name, t.Points, t.Fixes, t.Findings, t.Last))
-            .ToArray();
+        var points = await TeamPoints.ForCompetitionAsync(db, competition.Id, ct);
+        var rewards = competition.Status == CompetitionStatus.Closed
+            ? await db.Payouts.AsNoTracking().Where(p => p.CompetitionId == competition.Id).ToDictionaryAsync(p => p.TeamId, p => new Reward(p.Amount, competition.RewardCurrency), ct)
+            : [];
 
-        var versions = await db.DecisionListVersions.AsNoTracking().Where(v => v.CompetitionId == competition.Id)
-            .OrderBy(v => v.Version).Select(v => new { v.Version, v.CreatedAt, v.FeedbackLoss }).ToListAsync(ct);
-        return new LeaderboardView(competition.Name, competition.Slug, competition.Metric, standings,
-            versions.Select(v => new ModelVersionRow(v.Version, v.CreatedAt, double.IsFinite(v.FeedbackLoss) ? Math.Round(100 * v.FeedbackLoss, 1) : null)).ToArray());
+        var disclosed = await DisclosedAsync(competition.Id, now, teamNames, ct);
+        var versions = await VersionsAsync(competition.Id, scored, teamNames, disclosed, ct);
+        var disclosedCount = disclosed.Count;
+        return new LeaderboardView(competition.Name, competition.Slug, competition.Metric, competition.Status == CompetitionStatus.Closed,
+            LeaderboardChanges.VersionText(competition.Revision, disclosedCount),
+            Standings(scored, points, rewards, teamNames), versions, HeatMap(scored, teamNames),
+            disclosed.Values.OrderByDescending(f => f.DisclosedAt).ThenBy(f => f.Expression, StringComparer.Ordinal).ToArray());
+    }
+
+    private sealed record ScoredSubmission(
+        Guid Id, Guid TeamId, string Expression, DateTimeOffset CreatedAt, ScoreStatus Status, string MaskHash, bool FindingVerified, bool FixAccepted, TriageState Triage)
+    {
+        /// <summary>Duplicates and disqualified submissions count for nothing on the standings.</summary>
+        public bool Counts => !Triage.ForfeitsPoints() && Status == ScoreStatus.Scored;
+    }
+
+    private static TeamStanding[] Standings(List<ScoredSubmission> scored, IReadOnlyDictionary<Guid, TeamPoints> points,
+        IReadOnlyDictionary<Guid, Reward> rewards, Dictionary<Guid, string> teamNames)
+    {
+        // First-found credit: per group (mask hash), the earliest counting verified finding; its team gets the credit.
+        var firstFinders = scored.Where(s => s.Counts && s.FindingVerified)
+            .GroupBy(s => s.MaskHash)
+            .Select(g => g.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).First().TeamId)
+            .CountBy(team => team)
+            .ToDictionary(p => p.Key, p => p.Value);
+        return scored.GroupBy(s => s.TeamId)
+            .Select(g => new
+            {
+                Team = teamNames.GetValueOrDefault(g.Key, "?"),
+                Points = points.TryGetValue(g.Key, out var p) ? p.Points : 0,
+                Fixes = g.Count(s => s.Counts && s.FixAccepted),
+                Findings = g.Count(s => s.Counts && s.FindingVerified),
+                FirstFound = firstFinders.GetValueOrDefault(g.Key),
+                Reward = rewards.GetValueOrDefault(g.Key),
+            })
+            .OrderByDescending(t => t.Points).ThenByDescending(t => t.Fixes).ThenByDescending(t => t.FirstFound)
+            .ThenBy(t => t.Team, StringComparer.Ordinal)
+            .Select((t, i) => new TeamStanding(i + 1, t.Team, t.Points, t.Fixes, t.Findings, t.FirstFound, t.Reward))
+            .ToArray();
+    }
+
+    private static HeatMapView HeatMap(List<ScoredSubmission> scored, Dictionary<Guid, string> teamNames)
+    {
+        var columnsOf = scored.ToDictionary(s => s.Id, s => ColumnsOf(s.Expression));
+        var features = columnsOf.Values.SelectMany(c => c).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var rows = scored.GroupBy(s => s.TeamId)
+            .Select(g => new HeatMapRow(
+                teamNames.GetValueOrDefault(g.Key, "?"),
+                features.Select(f => g.Count(s => columnsOf[s.Id].Contains(f))).ToArray(),
+                g.Count(),
+                Math.Round(100.0 * g.Count(s => s.Counts && s.FixAccepted) / g.Count(), 1)))
+            .OrderBy(r => r.Team, StringComparer.Ordinal)
+            .ToArray();
+        return new HeatMapView(features, rows);
+    }
+
+    /// <summary>The columns an expression reads; none when it does not parse (it could not have been scored then).</summary>
+    public static IReadOnlySet<string> ColumnsOf(string expression)
+    {
+        try { return SubgroupExpression.Parse(expression).Columns; }
+        catch (ExpressionException) { return new HashSet<string>(); }
+    }
+
+    /// <summary>Disclosed findings by submission id. The disclosure test runs in the database and again here, so a
+    /// change to <see cref="Submission.IsDisclosed"/> cannot be bypassed by the query.</summary>
+    private async Task<Dictionary<Guid, DisclosedFinding>> DisclosedAsync(Guid competitionId, DateTimeOffset now, Dictionary<Guid, string> teamNames, CancellationToken ct)
+    {
+        var rows = await db.Submissions.AsNoTracking()
+            .Where(x => x.CompetitionId == competitionId && x.Triage == TriageState.Approved && x.WithheldReason == null && x.DiscloseAt != null && x.DiscloseAt <= now)
+            .Join(db.Scores, x => x.Id, s => s.SubmissionId, (x, s) => new { Submission = x, s.Record, s.Released, s.FixAccepted })
+            .ToListAsync(ct);
+        return rows.Where(r => r.Submission.IsDisclosed(now)).ToDictionary(r => r.Submission.Id, r =>
+        {
+            var feedback = r.Released.Feedback;
+            return new DisclosedFinding(
+                r.Record.Group, ColumnsOf(r.Record.Group).Order(StringComparer.Ordinal).ToArray(), teamNames.GetValueOrDefault(r.Submission.TeamId, "?"),
+                SizeBand(feedback?.GroupRows), feedback?.GroupErrorPercent, r.Released.FindingEffect?.ToDisplayText(),
+                r.FixAccepted ? feedback?.FixGroupErrorPercent : null, r.FixAccepted ? r.Released.FixEffect?.ToDisplayText() : null,
+                r.Submission.DiscloseAt!.Value);
+        });
+    }
+
+    /// <summary>A band of the released (noisy, rounded) feedback row count: never the exact size of the group.</summary>
+    public static string SizeBand(long? feedbackRows) => feedbackRows switch
+    {
+        null => "small group (under 15 feedback rows, not released)",
+        < 100 => "15–99 rows",
+        < 1_000 => "100–999 rows",
+        < 10_000 => "1,000–9,999 rows",
+        _ => "10,000 rows or more",
+    };
+
+    private async Task<ModelVersionRow[]> VersionsAsync(Guid competitionId, List<ScoredSubmission> scored, Dictionary<Guid, string> teamNames,
+        Dictionary<Guid, DisclosedFinding> disclosed, CancellationToken ct)
+    {
+        var versions = await db.DecisionListVersions.AsNoTracking().Where(v => v.CompetitionId == competitionId)
+            .OrderBy(v => v.Version).Select(v => new { v.Version, v.CreatedAt, v.FeedbackLoss, v.SubmissionId }).ToListAsync(ct);
+        var teamOf = scored.ToDictionary(s => s.Id, s => s.TeamId);
+        return versions.Select(v => new ModelVersionRow(
+                v.Version, v.CreatedAt, double.IsFinite(v.FeedbackLoss) ? Math.Round(100 * v.FeedbackLoss, 1) : null,
+                v.SubmissionId is { } id && teamOf.TryGetValue(id, out var team) ? teamNames.GetValueOrDefault(team) : null,
+                v.SubmissionId is { } sid && disclosed.TryGetValue(sid, out var finding) ? finding.Expression : null))
+            .ToArray();
     }
 }
 
-public static class LeaderboardExtensions
+/// <summary>The findings search: <see cref="Q"/> matches the expression or the team, <see cref="Feature"/> is a column the expression uses.</summary>
+public sealed record FindingsFilter(string? Q, string? Feature)
 {
-    public static IHostApplicationBuilder AddLeaderboard(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddScoped<LeaderboardQuery>();
-        return builder;
-    }
+    public static FindingsFilter From(string? q, string? feature) =>
+        new(string.IsNullOrWhiteSpace(q) ? null : q.Trim(), string.IsNullOrWhiteSpace(feature) ? null : feature.Trim());
+
+    public IReadOnlyList<DisclosedFinding> Apply(IReadOnlyList<DisclosedFinding> findings) => findings
+        .Where(f => Q is null || f.Expression.Contains(Q, StringComparison.OrdinalIgnoreCase) || f.Team.Contains(Q, StringComparison.OrdinalIgnoreCase))
+        .Where(f => Feature is null || f.Columns.Contains(Feature, StringComparer.Ordinal))
+        .ToArray();
 }
