@@ -38,10 +38,17 @@ public sealed class LeaderboardChanges(IServiceScopeFactory scopes, IOutputCache
     /// <summary>What the page and the event stream call the public state of a competition.</summary>
     public static string VersionText(long revision, int disclosed) => $"{revision}.{disclosed}";
 
-    /// <summary>The competition's current public version, or null for an unknown or draft competition (after the first read).</summary>
+    /// <summary>
+    /// The competition's current public version; null for an unknown or draft competition, or while the first read
+    /// has not succeeded (at most a few seconds are waited for it: the database may be down, a page must not hang).
+    /// </summary>
     public async Task<string?> VersionAsync(string slug, CancellationToken ct)
     {
-        await _firstRead.Task.WaitAsync(ct);
+        if (!_firstRead.Task.IsCompleted)
+        {
+            try { await _firstRead.Task.WaitAsync(TimeSpan.FromSeconds(5), time, ct); }
+            catch (TimeoutException) { return null; }
+        }
         return _versions.GetValueOrDefault(slug);
     }
 
