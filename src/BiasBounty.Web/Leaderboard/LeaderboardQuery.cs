@@ -15,7 +15,7 @@ public sealed record Reward(decimal Amount, string Currency);
 
 public sealed record TeamStanding(int Rank, string Team, double Points, int AcceptedFixes, int VerifiedFindings, int FirstFound, Reward? Reward);
 
-/// <summary>One published model version; <see cref="Team"/> is set for an accepted fix, <see cref="Group"/> only once that finding is disclosed.</summary>
+/// <summary>One published model version; <see cref="Team"/> and <see cref="Group"/> are set for the version an accepted fix made.</summary>
 public sealed record ModelVersionRow(int Version, DateTimeOffset CreatedAt, double? ErrorPercent, string? Team = null, string? Group = null);
 
 /// <summary>Teams × columns: how many of each team's scored submissions use each column.</summary>
@@ -39,7 +39,7 @@ public sealed record LeaderboardView(
 
 /// <summary>
 /// The public leaderboard: only released facts. Nothing of a submission that is not disclosed appears except as a
-/// count (standings, heat map), and an accepted fix's group only once its finding is disclosed.
+/// count (standings, heat map), except an accepted fix's group, which the published model already shows.
 /// </summary>
 public sealed class LeaderboardQuery(ApplicationDbContext db, TimeProvider time)
 {
@@ -61,7 +61,7 @@ public sealed class LeaderboardQuery(ApplicationDbContext db, TimeProvider time)
             : [];
 
         var disclosed = await DisclosedAsync(competition.Id, now, teamNames, ct);
-        var versions = await VersionsAsync(competition.Id, scored, teamNames, disclosed, ct);
+        var versions = await VersionsAsync(competition.Id, scored, teamNames, ct);
         var disclosedCount = disclosed.Count;
         return new LeaderboardView(competition.Name, competition.Slug, competition.Metric, competition.Status == CompetitionStatus.Closed,
             LeaderboardChanges.VersionText(competition.Revision, disclosedCount),
@@ -153,16 +153,26 @@ public sealed class LeaderboardQuery(ApplicationDbContext db, TimeProvider time)
     };
 
     private async Task<ModelVersionRow[]> VersionsAsync(Guid competitionId, List<ScoredSubmission> scored, Dictionary<Guid, string> teamNames,
-        Dictionary<Guid, DisclosedFinding> disclosed, CancellationToken ct)
+        CancellationToken ct)
     {
         var versions = await db.DecisionListVersions.AsNoTracking().Where(v => v.CompetitionId == competitionId)
             .OrderBy(v => v.Version).Select(v => new { v.Version, v.CreatedAt, v.FeedbackLoss, v.SubmissionId }).ToListAsync(ct);
-        var teamOf = scored.ToDictionary(s => s.Id, s => s.TeamId);
-        return versions.Select(v => new ModelVersionRow(
-                v.Version, v.CreatedAt, double.IsFinite(v.FeedbackLoss) ? Math.Round(100 * v.FeedbackLoss, 1) : null,
-                v.SubmissionId is { } id && teamOf.TryGetValue(id, out var team) ? teamNames.GetValueOrDefault(team) : null,
-                v.SubmissionId is { } sid && disclosed.TryGetValue(sid, out var finding) ? finding.Expression : null))
+        var fixes = scored.Where(s => s.FixAccepted).ToDictionary(s => s.Id);
+        return versions.Select(v => v.SubmissionId is { } id && fixes.TryGetValue(id, out var fix)
+                ? new ModelVersionRow(v.Version, v.CreatedAt, Percent(v.FeedbackLoss), teamNames.GetValueOrDefault(fix.TeamId), CanonicalOf(fix.Expression))
+                : new ModelVersionRow(v.Version, v.CreatedAt, Percent(v.FeedbackLoss)))
             .ToArray();
+
+        static double? Percent(double loss) => double.IsFinite(loss) ? Math.Round(100 * loss, 1) : null;
+    }
+
+    /// <summary>An accepted fix's group in canonical form: it is public from the moment it is accepted, because it is a
+    /// node of the published model anyone can download (<c>/competitions/{slug}/download/model</c>); only the finding's
+    /// numbers wait for disclosure.</summary>
+    private static string CanonicalOf(string expression)
+    {
+        try { return SubgroupExpression.Parse(expression).ToCanonicalString(); }
+        catch (ExpressionException) { return expression; }
     }
 }
 

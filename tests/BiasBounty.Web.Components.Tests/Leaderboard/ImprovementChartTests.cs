@@ -10,7 +10,7 @@ public sealed class ImprovementChartTests : BunitContext
     [
         new(0, Day, 14.6),
         new(1, Day.AddDays(1), 13.9, "Married Finders", "marital-status == \"Married-civ-spouse\""),
-        new(2, Day.AddDays(2), 13.5, "Quiet Team"), // accepted fix, finding not disclosed yet
+        new(2, Day.AddDays(2), 13.5, "Quiet Team", "age > 70"),
     ];
 
     [Fact]
@@ -29,13 +29,13 @@ public sealed class ImprovementChartTests : BunitContext
         var annotations = cut.FindAll("g.annotation text").Select(t => t.TextContent).ToArray();
         Assert.Equal(2, annotations.Length);
         Assert.StartsWith("Married Finders · marital-status", annotations[0]);
-        Assert.Equal("Quiet Team · group not disclosed yet", annotations[1]);
+        Assert.Equal("Quiet Team · age > 70", annotations[1]);
         Assert.Contains(cut.FindAll(".y-axis text"), t => t.TextContent.EndsWith(" %", StringComparison.Ordinal));
         Assert.Equal(["v0", "v1", "v2"], cut.FindAll(".x-axis g.tick text:first-of-type").Select(t => t.TextContent));
     }
 
     [Fact]
-    public void Table_HasOneRowPerVersion_NamingTheTeam_AndTheGroupOnlyWhenDisclosed()
+    public void Table_HasOneRowPerVersion_NamingTheTeamAndTheGroupOfEachAcceptedFix()
     {
         var cut = Render<ImprovementChart>(p => p.Add(x => x.Versions, Versions));
 
@@ -44,7 +44,8 @@ public sealed class ImprovementChartTests : BunitContext
         Assert.Equal("baseline", rows[0].QuerySelector("td.team")!.TextContent);
         Assert.Equal("Married Finders", rows[1].QuerySelector("td.team")!.TextContent);
         Assert.Equal("marital-status == \"Married-civ-spouse\"", rows[1].QuerySelector("td.group code")!.TextContent);
-        Assert.Null(rows[2].QuerySelector("td.group code"));
+        Assert.Equal("age > 70", rows[2].QuerySelector("td.group code")!.TextContent);
+        Assert.Null(rows[0].QuerySelector("td.group code"));
         Assert.Equal("13.5 %", rows[2].QuerySelector("td.error")!.TextContent);
     }
 

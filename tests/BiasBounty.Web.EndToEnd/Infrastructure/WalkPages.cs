@@ -57,9 +57,8 @@ public static partial class WalkPages
     /// after checking that it is a CSV download.</summary>
     public static async Task<string> FetchCsvAsync(IPage page, ILocator link)
     {
-        var href = await link.GetAttributeAsync("href");
-        Assert.False(string.IsNullOrEmpty(href), "the export link has no href");
-        var url = new Uri(new Uri(page.Url), href).ToString();
+        Assert.False(string.IsNullOrEmpty(await link.GetAttributeAsync("href")), "the export link has no href");
+        var url = await link.EvaluateAsync<string>("a => a.href"); // resolved as the browser does, against <base href>
         var response = await page.APIRequest.GetAsync(url);
         Assert.True(response.Ok, $"GET {url} answered {response.Status}");
         Assert.Contains("csv", response.Headers.GetValueOrDefault("content-type", ""), StringComparison.OrdinalIgnoreCase);
