@@ -229,8 +229,14 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
         var to = decision.To == TriageState.Duplicate ? $"Duplicate of {decision.DuplicateOfId}" : decision.To.Label();
         Audit(submission, AuditEvent.TriageChanged, actorId, $"{from.Label()} → {to}: {note}", now);
         await notifier.TellTeamAsync(submission.TeamId, new TeamMessage(competition.Id, submission.Id, Notification.Triage,
-            TitleFor(decision.To), $"\"{submission.Expression}\" is now {decision.To.Label()}. The organizer's note: {note}", $"submissions/{submission.Id}"), ct);
+            TitleFor(decision.To), $"\"{submission.Expression}\" is now {decision.To.Label()}.{DisclosureText(submission)} The organizer's note: {note}",
+            $"submissions/{submission.Id}"), ct);
     }
+
+    /// <summary>An approval tells the team when its finding goes public (no second notice is sent when the embargo ends).</summary>
+    private static string DisclosureText(Submission submission) => submission.DiscloseAt is { } at && submission.Triage == TriageState.Approved
+        ? $" It will be published on the leaderboard on {at:yyyy-MM-dd} (UTC)."
+        : "";
 
     private static string TitleFor(TriageState to) => to switch
     {
