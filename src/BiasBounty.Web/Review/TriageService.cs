@@ -1,5 +1,6 @@
 using System.Globalization;
 using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Notifications;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Rewards;
@@ -163,6 +164,7 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
             var (detail, refusal) = change(submission, competition, now);
             if (refusal is not null || detail is null) return ReviewOutcome.Refused(refusal ?? "Nothing to change.");
             Audit(submission, AuditEvent.DisclosureChanged, actorId, detail, now);
+            if (submission.IsDisclosed(now)) submission.DisclosureNoticeSentAt ??= now; // this notice says so
             await notifier.TellTeamAsync(submission.TeamId, new TeamMessage(competitionId, submission.Id, Notification.Disclosure,
                 "Disclosure of your finding changed", $"\"{submission.Expression}\": {detail}.", $"submissions/{submission.Id}"), ct);
             return new ReviewOutcome(true, detail + ".");
@@ -277,6 +279,9 @@ public static class ReviewExtensions
         builder.Services.AddScoped<TriageService>();
         builder.Services.AddScoped<AuditLogQuery>();
         builder.Services.AddScoped<ReviewQueries>();
+        builder.AddValidatedOptions<ReviewOptions>(ReviewOptions.Section);
+        builder.Services.AddScoped<DisclosureNoticeJob>();
+        builder.Services.AddScoped<IStartupStep, DisclosureNoticeSchedule>();
         return builder;
     }
 }

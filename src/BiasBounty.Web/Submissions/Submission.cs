@@ -63,6 +63,10 @@ public class Submission
     /// <summary>Why the organizer withholds an approved finding from disclosure; null when it is not withheld.</summary>
     public string? WithheldReason { get; set; }
 
+    /// <summary>When the team was told the finding is public (by the organizer's early disclosure or by
+    /// <c>DisclosureNoticeJob</c> once the embargo ended); null until then.</summary>
+    public DateTimeOffset? DisclosureNoticeSentAt { get; set; }
+
     /// <summary>Whether the public may see the finding at <paramref name="now"/>.</summary>
     public bool IsDisclosed(DateTimeOffset now) =>
         Triage == TriageState.Approved && WithheldReason is null && DiscloseAt is { } at && at <= now;

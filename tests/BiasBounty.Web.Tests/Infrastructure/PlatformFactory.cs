@@ -49,6 +49,7 @@ public class PlatformFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("BiasBounty:Demo:Enabled", Demo ? "true" : "false");
         builder.UseSetting("BiasBounty:Worker:WorkerCount", "2");
         builder.UseSetting("BiasBounty:Worker:QueuePollInterval", "00:00:00.200");
+        builder.UseSetting("BiasBounty:Review:DisclosureNoticeSchedule", Hangfire.Cron.Never()); // tests run the job themselves
     }
 
     public async Task InitializeAsync()

@@ -7,6 +7,7 @@ using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Teams;
 using BiasBounty.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BiasBounty.Web.Tests.Review;
 
@@ -54,6 +55,35 @@ public sealed class TriageServiceTests(PlatformFactory platform) : IClassFixture
 
     private Task<List<AuditEvent>> AuditAsync(Guid id, string kind) =>
         ReadAsync(db => db.AuditEvents.AsNoTracking().Where(a => a.SubmissionId == id && a.Kind == kind).OrderBy(a => a.Id).ToListAsync());
+
+    [Fact]
+    public async Task DisclosureNoticeJob_TellsTheTeamOnceWhenTheEmbargoEnds_NotBefore_AndNotAgainAfterAnEarlyDisclosure()
+    {
+        var atApproval = await SetupAsync(embargoDays: 0);
+        var embargoed = await SetupAsync(embargoDays: 7);
+        var public0 = await ScoredAsync(atApproval, "age > 61");
+        var later = await ScoredAsync(embargoed, "age > 62");
+        var early = await ScoredAsync(embargoed, "age > 63");
+        foreach (var (setup, id) in new[] { (atApproval, public0.Id), (embargoed, later.Id), (embargoed, early.Id) })
+            Assert.True((await DecideAsync(setup, id, TriageState.Approved, "confirmed")).Ok);
+        Assert.True((await WithTriageAsync(t => t.DiscloseNowAsync(embargoed.Competition.Id, early.Id, embargoed.ActorId))).Ok);
+
+        Task<int> NoticesAsync(Guid id) => ReadAsync(db => db.Notifications.CountAsync(n => n.SubmissionId == id && n.Kind == Notification.Disclosure));
+        Task<int[]> AllNoticesAsync() => Task.WhenAll(NoticesAsync(public0.Id), NoticesAsync(later.Id), NoticesAsync(early.Id));
+        Assert.Equal(new[] { 0, 0, 1 }, await AllNoticesAsync());
+
+        for (var run = 0; run < 2; run++)
+        {
+            await using var scope = platform.Scope();
+            await scope.ServiceProvider.GetRequiredService<DisclosureNoticeJob>().RunAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(new[] { 1, 0, 1 }, await AllNoticesAsync());
+        var notice = await ReadAsync(db => db.Notifications.SingleAsync(n => n.SubmissionId == public0.Id && n.Kind == Notification.Disclosure));
+        Assert.Contains("now public", notice.Title);
+        Assert.NotNull((await SubmissionAsync(public0.Id)).DisclosureNoticeSentAt);
+        Assert.Null((await SubmissionAsync(later.Id)).DisclosureNoticeSentAt);
+    }
 
     [Fact]
     public async Task Approve_RecordsTheDecision_StartsTheEmbargo_AuditsTellsTheTeamByMail_AndBumpsTheRevision()

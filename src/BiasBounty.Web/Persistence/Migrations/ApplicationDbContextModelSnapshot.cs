@@ -566,6 +566,9 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.Property<DateTimeOffset?>("DiscloseAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("DisclosureNoticeSentAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<Guid?>("DuplicateOfId")
                         .HasColumnType("uuid");
 

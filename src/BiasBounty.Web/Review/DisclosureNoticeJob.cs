@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+using BiasBounty.Web.Notifications;
+using BiasBounty.Web.Persistence;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace BiasBounty.Web.Review;
+
+/// <summary>
+/// Tells each team when its approved finding goes public because the embargo ended (nothing else happens at that
+/// moment, so a recurring job looks for it). Early disclosures are announced by the organizer's action and marked, so
+/// no team hears it twice; <see cref="Submissions.Submission.DisclosureNoticeSentAt"/> is set in the same transaction
+/// as the notice.
+/// </summary>
+public sealed class DisclosureNoticeJob(ApplicationDbContext db, Notifier notifier, TimeProvider time)
+{
+    public const string RecurringJobId = "disclosure-notices";
+
+    /// <summary>Notices per run; the rest wait for the next run.</summary>
+    public const int BatchSize = 500;
+
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var due = await db.Submissions
+            .Where(s => s.Triage == TriageState.Approved && s.WithheldReason == null && s.DiscloseAt <= now && s.DisclosureNoticeSentAt == null)
+            .OrderBy(s => s.DiscloseAt).Take(BatchSize)
+            .Join(db.Competitions, s => s.CompetitionId, c => c.Id, (s, c) => new { Submission = s, CompetitionName = c.Name })
+            .ToListAsync(ct);
+        foreach (var item in due)
+        {
+            var submission = item.Submission;
+            submission.DisclosureNoticeSentAt = now;
+            await notifier.TellTeamAsync(submission.TeamId, new TeamMessage(submission.CompetitionId, submission.Id, Notification.Disclosure,
+                $"Your finding is now public on the {item.CompetitionName} leaderboard",
+                $"\"{submission.Expression}\" is now listed among the disclosed findings, with your team as its finder.",
+                $"submissions/{submission.Id}"), ct);
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return due.Count;
+    }
+}
+
+/// <summary>Section <c>BiasBounty:Review</c>.</summary>
+public sealed class ReviewOptions
+{
+    public const string Section = "BiasBounty:Review";
+
+    /// <summary>Cron schedule of <see cref="DisclosureNoticeJob"/>; every ten minutes by default (an embargo is counted
+    /// in days, so a notice at most ten minutes late is on time). Tests set it to never and run the job themselves.</summary>
+    [Required]
+    public string DisclosureNoticeSchedule { get; set; } = "*/10 * * * *";
+}
+
+/// <summary>Schedules <see cref="DisclosureNoticeJob"/> at start-up (idempotent: the recurring job is updated in place).</summary>
+public sealed class DisclosureNoticeSchedule(IRecurringJobManager recurring, IOptions<ReviewOptions> options) : IStartupStep
+{
+    public Task RunAsync(CancellationToken ct)
+    {
+        recurring.AddOrUpdate<DisclosureNoticeJob>(DisclosureNoticeJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            options.Value.DisclosureNoticeSchedule);
+        return Task.CompletedTask;
+    }
+}
