@@ -29,10 +29,14 @@ public static class CompetitionData
     /// Mean loss of the list's current version on the feedback part only, the one number per version that the public
     /// leaderboard shows (rounded); NaN for loss-column competitions, which have no model predictions to score.
     /// </summary>
-    public static double FeedbackLoss(PointerDecisionList list, Holdout holdout, CompetitionSettings settings)
+    public static double FeedbackLoss(PointerDecisionList list, Holdout holdout, CompetitionSettings settings) =>
+        FeedbackLoss(list, list.Current.Number, holdout, settings);
+
+    /// <summary>The same for a published <paramref name="version"/> of <paramref name="list"/> (its cached holdout predictions).</summary>
+    public static double FeedbackLoss(PointerDecisionList list, int version, Holdout holdout, CompetitionSettings settings)
     {
         if (settings.Metric == Metric.LossColumn) return double.NaN;
         var rows = settings.Metric.Eligible(holdout.Y).And(holdout.Feedback).ToIndices();
-        return PointerDecisionList.MeanLoss(list.Current.HoldoutPredictions, rows, holdout.Y, settings.Metric, settings.LossCap);
+        return PointerDecisionList.MeanLoss(list.HoldoutPredictions(version), rows, holdout.Y, settings.Metric, settings.LossCap);
     }
 }

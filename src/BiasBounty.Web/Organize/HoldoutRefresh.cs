@@ -61,14 +61,14 @@ public sealed class HoldoutRefresh(ApplicationDbContext db, CompetitionRuntimeCa
 
         var latest = await db.DecisionListVersions.Where(v => v.CompetitionId == competitionId).OrderByDescending(v => v.Version).FirstAsync(ct);
         PointerDecisionList moved;
-        int rows;
+        Holdout newHoldout;
         try
         {
             var runtime = await runtimes.GetAsync(db, tracked, ct);
             var list = PointerDecisionList.FromJson(latest.ListJson);
             await CompetitionRuntimeCache.EnsureModelsAsync(db, competitionId, runtime, list, ct);
             moved = list.OnHoldout(runtime.Holdout, runtime.Catalog);
-            rows = runtime.Holdout.RowCount;
+            newHoldout = runtime.Holdout;
         }
         catch (ScoringInputException e)
         {
@@ -78,6 +78,11 @@ public sealed class HoldoutRefresh(ApplicationDbContext db, CompetitionRuntimeCa
         }
         // The scoring job reads the newest version's cached predictions, so they must be those of the new rows.
         latest.ListJson = moved.ToJson();
+        // Every version's public error is measured again on the new rows, so the improvement chart compares like with like.
+        var settings = tracked.ScoringSettings();
+        foreach (var version in await db.DecisionListVersions.Where(v => v.CompetitionId == competitionId).ToListAsync(ct))
+            version.FeedbackLoss = CompetitionData.FeedbackLoss(moved, version.Version, newHoldout, settings);
+        var rows = newHoldout.RowCount;
 
         var ledger = await db.Ledgers.SingleAsync(l => l.CompetitionId == competitionId, ct);
         var before = ledger.Ledgers;
@@ -93,6 +98,7 @@ public sealed class HoldoutRefresh(ApplicationDbContext db, CompetitionRuntimeCa
                      $"{before.Findings.TestsRun} tests, fixes {Wealth(before.Fixes.Wealth)} after {before.Fixes.TestsRun}; " +
                      $"{before.AcceptedOnHoldout} accepts of the budget were used.",
         });
+        await PublicRevision.BumpAsync(db, competitionId, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new(true, $"The new holdout ({rows:N0} rows) is in use for the next scoring. The model is kept at version {latest.Version}; " +

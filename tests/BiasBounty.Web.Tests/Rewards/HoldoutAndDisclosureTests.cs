@@ -7,6 +7,7 @@ using BiasBounty.Web.Demo;
 using BiasBounty.Web.Organize;
 using BiasBounty.Web.Rewards;
 using BiasBounty.Web.Submissions;
+using BiasBounty.Web.Scoring;
 using BiasBounty.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,15 @@ namespace BiasBounty.Web.Tests.Rewards;
 /// <summary>Refreshing the demo competition's holdout for real (then scoring on it), and the disclosure policy.</summary>
 public sealed class HoldoutAndDisclosureTests(PlatformFactory platform) : IClassFixture<PlatformFactory>
 {
+    /// <summary>What the public leaderboard reads of the model: each version's feedback loss, and the revision.</summary>
+    private async Task<(double[] Losses, long Revision)> PublicNumbersAsync(Guid competitionId)
+    {
+        await using var scope = platform.Scope();
+        var db = platform.NewDb(scope);
+        var losses = await db.DecisionListVersions.Where(v => v.CompetitionId == competitionId).OrderBy(v => v.Version).Select(v => v.FeedbackLoss).ToArrayAsync();
+        return (losses, await db.Competitions.Where(c => c.Id == competitionId).Select(c => c.Revision).SingleAsync());
+    }
+
     private async Task<RefreshOutcome> RefreshAsync(Guid competitionId, string fileName, byte[] content, string actorId)
     {
         await using var scope = platform.Scope();
@@ -52,6 +62,7 @@ public sealed class HoldoutAndDisclosureTests(PlatformFactory platform) : IClass
             Assert.True(ledger.Ledgers.Findings.TestsRun > 0);
             acceptCount = ledger.AcceptCount;
         }
+        var (lossesBefore, revisionBefore) = await PublicNumbersAsync(demoId);
 
         var fresh = await HoldoutRowsAsync(0, 9000);
         var outcome = await RefreshAsync(demoId, "adult-fresh.csv.gz", fresh, organizerId);
@@ -74,6 +85,15 @@ public sealed class HoldoutAndDisclosureTests(PlatformFactory platform) : IClass
             Assert.Equal(freshHash, list.HoldoutHash);
             Assert.Equal(2, list.Versions.Count);
             Assert.All(list.Versions, v => Assert.Equal(9000, v.HoldoutPredictions.Length));
+
+            // The public chart's numbers are measured again on the new rows, every version alike, and the pages learn of it.
+            var runtime = await scope.ServiceProvider.GetRequiredService<CompetitionRuntimeCache>().GetAsync(db, demo, CancellationToken.None);
+            Assert.Equal(freshHash, runtime.Holdout.ContentHash);
+            Assert.Equal(versions.Select(v => CompetitionData.FeedbackLoss(list, v.Version, runtime.Holdout, demo.ScoringSettings())),
+                versions.Select(v => v.FeedbackLoss));
+            var (lossesAfter, revisionAfter) = await PublicNumbersAsync(demoId);
+            Assert.All(lossesBefore.Zip(lossesAfter), pair => Assert.NotEqual(pair.First, pair.Second));
+            Assert.True(revisionAfter > revisionBefore);
 
             // Both ledgers and the budget start again; the model's own count stays.
             var ledger = await db.Ledgers.AsNoTracking().SingleAsync(l => l.CompetitionId == demoId);
