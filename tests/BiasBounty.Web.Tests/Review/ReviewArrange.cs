@@ -1,5 +1,6 @@
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Demo;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Review;
 using BiasBounty.Web.Submissions;
@@ -38,21 +39,15 @@ public static class ReviewArrange
         var user = await db.Users.FindAsync(userId) ?? throw new InvalidOperationException("no member");
         var submission = await Arrange.SubmissionAsync(db, competition, user, team, expression);
         if (createdAt is { } at) submission.CreatedAt = at;
-        db.AuditEvents.Add(submission.MoveTo(SubmissionState.Scored));
-        var scored = new ScoreRecord
+        db.AuditEvents.Add(submission.MoveTo(SubmissionState.Scored)); // the audit line the job writes; the score below keeps the state
+        var score = SyntheticScores.Score(submission, expression, Guid.NewGuid().ToString("N"), findingVerified: true, fixAccepted: false, points);
+        if (record is not null)
         {
-            SubmissionId = submission.Id.ToString(), Metric = Metric.Error, Status = ScoreStatus.Scored, Group = expression,
-            MaskHash = Guid.NewGuid().ToString("N"), GroupRows = 120, GroupShare = 0.12, Points = points,
-            Finding = new FindingResult(120, 40, 880, 100, 0.33, 0.11, "z", 4.2, 0.0001, 0.01, 0.1, 0.3, true, []),
-            Provenance = new Provenance("holdout", 0, "test", 1, "noise", 0.01, 0.01),
-        };
-        scored = record?.Invoke(scored) ?? scored;
-        db.Scores.Add(new SubmissionScore
-        {
-            SubmissionId = submission.Id, CompetitionId = competition.Id, TeamId = team.Id, Record = scored,
-            Released = new ReleasedView(scored.SubmissionId, scored.Status, "summary", true, null, null, null, null, null, null, points, scored.DuplicateOf),
-            Status = scored.Status, MaskHash = scored.MaskHash, FindingVerified = scored.FindingVerified, Points = points,
-        });
+            score.Record = record(score.Record);
+            score.Released = SubmissionScorer.Release(score.Record);
+            (score.Status, score.MaskHash, score.FindingVerified) = (score.Record.Status, score.Record.MaskHash, score.Record.FindingVerified);
+        }
+        db.Scores.Add(score);
         await db.SaveChangesAsync();
         return submission;
     }

@@ -1,5 +1,6 @@
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Demo;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Review;
 using BiasBounty.Web.Rewards;
@@ -37,21 +38,11 @@ public static class RewardsArrange
         var submission = new Submission
         {
             CompetitionId = competition.Id, TeamId = team.Id, UserId = user.Id, Expression = "age >= " + Random.Shared.Next(17, 90),
-            State = SubmissionState.Scored, Triage = triage,
         };
-        var maskHash = Guid.NewGuid().ToString("N");
-        var record = new ScoreRecord
-        {
-            SubmissionId = submission.Id.ToString(), Metric = Metric.Error, Status = ScoreStatus.Scored, Group = submission.Expression,
-            MaskHash = maskHash, Points = points, Provenance = new Provenance("holdout", 0, "test", competition.SplitSeed, "noise", 0.01, 0.01),
-        };
+        var score = SyntheticScores.Score(submission, submission.Expression, Guid.NewGuid().ToString("N"), findingVerified: true, fixAccepted: false, points);
+        submission.Triage = triage;
         db.Submissions.Add(submission);
-        db.Scores.Add(new SubmissionScore
-        {
-            SubmissionId = submission.Id, CompetitionId = competition.Id, TeamId = team.Id, Record = record, MaskHash = maskHash,
-            Released = new ReleasedView(submission.Id.ToString(), ScoreStatus.Scored, "verified", true, null, null, null, null, null, null, points, null),
-            Status = ScoreStatus.Scored, FindingVerified = true, Points = points,
-        });
+        db.Scores.Add(score);
         await db.SaveChangesAsync();
         return submission;
     }
