@@ -33,7 +33,7 @@ public sealed class LeaderboardCachePolicy : IOutputCachePolicy
         context.AllowCacheLookup = true;
         context.AllowCacheStorage = true;
         context.AllowLocking = true;
-        context.CacheVaryByRules.QueryKeys = "*";
+        context.CacheVaryByRules.QueryKeys = "*"; // junk parameters mint entries, but the cache's size limit bounds them
         context.CacheVaryByRules.HeaderNames = HeaderNames.AcceptEncoding; // the cache holds the compressed bodies
         context.CacheVaryByRules.VaryByValues["version"] = version;
         context.Tags.Add(LeaderboardChanges.CacheTag(slug!));

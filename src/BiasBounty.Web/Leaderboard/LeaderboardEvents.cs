@@ -18,6 +18,9 @@ public static class LeaderboardEvents
         var ct = stop.Token;
         try
         {
+            // The next-change signal is taken before each read of the version, so a change landing between the read and
+            // the wait is never missed; the same signal serves every heartbeat until it fires.
+            var next = changes.NextChangeAsync(ct);
             var version = await changes.VersionAsync(slug, ct);
             if (version is null)
             {
@@ -32,7 +35,6 @@ public static class LeaderboardEvents
             await SendAsync(http, version, ct);
             while (true)
             {
-                var next = changes.NextChangeAsync(ct);
                 if (await Task.WhenAny(next, Task.Delay(options.Value.Heartbeat, ct)) != next)
                 {
                     await http.Response.WriteAsync(": keep-alive\n\n", ct);
@@ -40,6 +42,7 @@ public static class LeaderboardEvents
                     continue;
                 }
                 await next;
+                next = changes.NextChangeAsync(ct);
                 var current = await changes.VersionAsync(slug, ct);
                 if (current is null) return; // the competition went away (back to draft): nothing more to say
                 if (current != version) await SendAsync(http, version = current, ct);

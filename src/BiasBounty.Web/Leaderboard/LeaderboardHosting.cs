@@ -23,14 +23,15 @@ public static class LeaderboardHosting
     {
         if (!app.Configuration.GetPlatformRole().ServesPages()) return app;
         app.UseOutputCache();
-        // Compressed inside the cache, so that a hit costs no compression: the leaderboard page only (it carries no
-        // secret, so compressing it cannot leak one).
+        // Compressed inside the cache, so that a hit costs no compression: the anonymous leaderboard page only. A
+        // signed-in page carries the logout form's antiforgery token beside the reflected search text, and compressing
+        // a secret next to attacker-chosen input is what BREACH exploits.
         app.UseWhen(IsLeaderboardPage, branch => branch.UseResponseCompression());
         app.MapGet("/competitions/{slug}/leaderboard/events", LeaderboardEvents.StreamAsync).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 
     private static bool IsLeaderboardPage(HttpContext http) =>
-        http.Request.Path.StartsWithSegments("/competitions", out var rest) && rest.Value is { } tail
+        http.User.Identity?.IsAuthenticated != true && http.Request.Path.StartsWithSegments("/competitions", out var rest) && rest.Value is { } tail
         && tail.EndsWith("/leaderboard", StringComparison.Ordinal) && tail.Count(c => c == '/') == 2;
 }

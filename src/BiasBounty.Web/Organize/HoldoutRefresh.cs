@@ -5,6 +5,7 @@ using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.DecisionLists;
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Scoring;
 using BiasBounty.Web.Submissions;
@@ -73,7 +74,7 @@ public sealed class HoldoutRefresh(ApplicationDbContext db, CompetitionRuntimeCa
         catch (ScoringInputException e)
         {
             // The engine's message could quote a holdout value: it goes to the log, the organizer gets the plain reason.
-            log.LogWarning(e, "The model of competition {CompetitionId} failed on a new holdout", competitionId);
+            log.LogWarning("The model of competition {CompetitionId} failed on a new holdout: {Exception}", competitionId, e.WithoutMessage());
             return new(false, ModelFailsMessage);
         }
         // The scoring job reads the newest version's cached predictions, so they must be those of the new rows.

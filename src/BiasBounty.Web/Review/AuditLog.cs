@@ -50,6 +50,7 @@ public sealed class AuditLogQuery(ApplicationDbContext db)
         (AuditEvent.HoldoutRefreshed, "holdout refreshed"),
         (AuditEvent.PayoutChanged, "payout"),
         (AuditEvent.SettingsChanged, "settings"),
+        (Teams.TeamMembership.LeftAuditKind, "team member left"),
     ];
 
     public async Task<AuditResults> PageAsync(Guid competitionId, AuditFilter filter, int page, CancellationToken ct = default)
@@ -73,7 +74,7 @@ public sealed class AuditLogQuery(ApplicationDbContext db)
         if (filter.SubmissionId is { } submissionId) events = events.Where(a => a.SubmissionId == submissionId);
         if (filter.TeamId is { } teamId) events = events.Where(a => db.Submissions.Any(s => s.Id == a.SubmissionId && s.TeamId == teamId));
         if (filter.From is { } from) events = events.Where(a => a.At >= StartOf(from));
-        if (filter.To is { } to) events = events.Where(a => a.At < StartOf(to.AddDays(1)));
+        if (filter.To is { } to && to < DateOnly.MaxValue) events = events.Where(a => a.At < StartOf(to.AddDays(1))); // the last day: no bound
         return events;
     }
 

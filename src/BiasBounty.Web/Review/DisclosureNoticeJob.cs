@@ -25,17 +25,22 @@ public sealed class DisclosureNoticeJob(ApplicationDbContext db, Notifier notifi
     {
         var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var due = await db.Submissions
-            .Where(s => s.Triage == TriageState.Approved && s.WithheldReason == null && s.DiscloseAt <= now && s.DisclosureNoticeSentAt == null)
-            .OrderBy(s => s.DiscloseAt).Take(BatchSize)
-            .Join(db.Competitions, s => s.CompetitionId, c => c.Id, (s, c) => new { Submission = s, CompetitionName = c.Name })
+        // Row locks (skipping rows an organizer holds right now): a finding withheld while this runs is either seen
+        // withheld here, or waits for this transaction; PostgreSQL re-checks the conditions on the locked rows.
+        var due = await db.Submissions.FromSql(
+                $"""
+                SELECT * FROM "Submissions"
+                WHERE "Triage" = 'Approved' AND "WithheldReason" IS NULL AND "DiscloseAt" <= {now} AND "DisclosureNoticeSentAt" IS NULL
+                ORDER BY "DiscloseAt" LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
+                """)
             .ToListAsync(ct);
-        foreach (var item in due)
+        var competitionIds = due.Select(s => s.CompetitionId).Distinct().ToArray();
+        var names = await db.Competitions.Where(c => competitionIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
+        foreach (var submission in due.Where(s => s.IsDisclosed(now)))
         {
-            var submission = item.Submission;
             submission.DisclosureNoticeSentAt = now;
             await notifier.TellTeamAsync(submission.TeamId, new TeamMessage(submission.CompetitionId, submission.Id, Notification.Disclosure,
-                $"Your finding is now public on the {item.CompetitionName} leaderboard",
+                $"Your finding is now public on the {names[submission.CompetitionId]} leaderboard",
                 $"\"{submission.Expression}\" is now listed among the disclosed findings, with your team as its finder.",
                 $"submissions/{submission.Id}"), ct);
         }

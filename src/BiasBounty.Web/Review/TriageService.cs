@@ -63,6 +63,7 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
         if (submissionIds.Count == 0) return new BulkOutcome([], [], "Select at least one submission.");
         if (!BulkDecisions.Contains(to)) return new BulkOutcome([], [], "Choose Approved, Needs more info or Disqualified for a bulk decision.");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await CompetitionLock.AcquireAsync(db, competitionId, ct); // the close cannot slip in between this check and the save
         var competition = await db.Competitions.AsNoTracking().SingleOrDefaultAsync(c => c.Id == competitionId, ct);
         if (competition is null) return new BulkOutcome([], [], "There is no such competition.");
         if (ValidateDecision(to, note, competition) is { } refusal) return new BulkOutcome([], [], refusal);
@@ -101,6 +102,11 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
         {
             if (competition.Status == CompetitionStatus.Closed) return ReviewOutcome.Refused("The competition is closed: its points are final.");
             if (!submission.IsFinished) return ReviewOutcome.Refused("The submission has not been scored yet.");
+            // Points live on the verdict, and a forfeited submission counts nothing: an adjustment there would be lost.
+            if (!await db.Scores.AnyAsync(x => x.SubmissionId == submission.Id, ct))
+                return ReviewOutcome.Refused("The submission has no verdict (scoring failed), so it has no points to adjust.");
+            if (submission.Triage.ForfeitsPoints())
+                return ReviewOutcome.Refused($"The submission is triaged {submission.Triage.Label()} and counts no points; change its triage first.");
             db.AwardAdjustments.Add(new AwardAdjustment
             {
                 CompetitionId = competitionId, SubmissionId = submission.Id, TeamId = submission.TeamId, Delta = rounded, Reason = text, ActorId = actorId, At = now,
@@ -178,6 +184,7 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
         Func<Competition, Submission, DateTimeOffset, Task<ReviewOutcome>> change, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await CompetitionLock.AcquireAsync(db, competitionId, ct); // the close cannot slip in between this check and the save
         var competition = await db.Competitions.AsNoTracking().SingleOrDefaultAsync(c => c.Id == competitionId, ct);
         if (competition is null) return ReviewOutcome.Refused("There is no such competition.");
         var submission = (await LockAsync([submissionId], competitionId, ct)).SingleOrDefault();
@@ -203,6 +210,8 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
     private async Task<string?> ValidateOnAsync(Submission submission, TriageDecision decision, CancellationToken ct)
     {
         if (!submission.IsFinished) return "not scored yet (only finished submissions can be triaged)";
+        if (decision.To == TriageState.Approved && !await db.Scores.AnyAsync(x => x.SubmissionId == submission.Id, ct))
+            return "it has no verdict (scoring failed), so there is nothing to approve";
         if (decision.To != TriageState.Duplicate) return null;
         if (decision.DuplicateOfId is not { } originalId) return "Choose the earlier submission this one duplicates.";
         var original = await db.Submissions.AsNoTracking().Where(s => s.Id == originalId)

@@ -4,6 +4,7 @@ using BiasBounty.Scoring.Engine;
 using BiasBounty.Scoring.Expressions;
 using BiasBounty.Scoring.Models;
 using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Notifications;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Submissions;
@@ -40,8 +41,8 @@ public sealed class ScoreSubmissionJob(
         }
         catch (Exception e) when (run >= MaxRuns && !ct.IsCancellationRequested)
         {
-            // The message of an unexpected exception is not the engine's vetted text, so it goes to the log only.
-            log.LogError(e, "Scoring submission {SubmissionId} failed on its last run ({Run} of {MaxRuns})", submissionId, run, MaxRuns);
+            // The message of an unexpected exception is not the engine's vetted text and could quote holdout data: the log gets its type and stack only.
+            log.LogError("Scoring submission {SubmissionId} failed on its last run ({Run} of {MaxRuns}): {Exception}", submissionId, run, MaxRuns, e.WithoutMessage());
             await FailAsync(submissionId, InternalErrorReason, ct);
             throw;
         }

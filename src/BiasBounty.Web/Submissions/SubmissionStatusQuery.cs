@@ -83,7 +83,7 @@ public sealed class SubmissionStatusQuery(ApplicationDbContext db, TimeProvider 
         var quotas = new List<TeamQuota>(teams.Count);
         foreach (var t in teams)
             quotas.Add(new TeamQuota(t.Id, t.Slug, t.Name, t.Status == Competitions.CompetitionStatus.Open && t.OpensAt <= now && now < t.ClosesAt, t.TeamId, t.TeamName,
-                await Quota.ForAsync(db, t.Id, t.TeamId, t.Settings.SubmissionsPerDay, now, ct)));
+                await Quota.ForAsync(db, t.Id, t.TeamId, userId, t.Settings.SubmissionsPerDay, now, ct)));
         return quotas;
     }
 

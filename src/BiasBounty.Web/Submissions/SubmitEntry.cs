@@ -50,7 +50,7 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         var competition = await db.Competitions.AsNoTracking().SingleOrDefaultAsync(c => c.Slug == slug && c.Status != CompetitionStatus.Draft, ct);
         if (competition is null) return null;
         var team = userId is null ? null : await teams.ForUserAsync(competition.Id, userId, ct);
-        var quota = await Quota.ForAsync(db, competition.Id, team?.Id, competition.Settings.SubmissionsPerDay, time.GetUtcNow(), ct);
+        var quota = await Quota.ForAsync(db, competition.Id, team?.Id, userId, competition.Settings.SubmissionsPerDay, time.GetUtcNow(), ct);
         return new SubmitContext(competition.Id, competition.Slug, competition.Name, IsOpen(competition), competition.Metric,
             MetricsFor(competition.Metric), competition.Settings.MaxModelBytes, quota, await publicData.GetAsync(db, competition.Id, ct),
             competition.Status == CompetitionStatus.Closed);
@@ -152,9 +152,9 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
             $"SELECT \"Status\" AS \"Value\" FROM \"Competitions\" WHERE \"Id\" = {competition.Id} FOR SHARE").SingleAsync(ct);
         if (status == nameof(CompetitionStatus.Closed)) return SubmitResult.Fail(Fields.Competition, ClosedMessage);
         var now = time.GetUtcNow();
-        var quota = await Quota.ForAsync(db, competition.Id, team.Id, competition.Settings.SubmissionsPerDay, now, ct);
+        var quota = await Quota.ForAsync(db, competition.Id, team.Id, request.UserId, competition.Settings.SubmissionsPerDay, now, ct);
         if (quota.Exhausted)
-            return SubmitResult.Fail(Fields.Quota, $"Your team has used its {quota.Limit} submissions for today (UTC); failed submissions do not count.");
+            return SubmitResult.Fail(Fields.Quota, $"Your team has used its {quota.Limit} submissions for today (UTC), counting yours in any team; failed submissions do not count.");
 
         var submission = new Submission
         {

@@ -57,6 +57,39 @@ public sealed class TriageServiceTests(PlatformFactory platform) : IClassFixture
         ReadAsync(db => db.AuditEvents.AsNoTracking().Where(a => a.SubmissionId == id && a.Kind == kind).OrderBy(a => a.Id).ToListAsync());
 
     [Fact]
+    public async Task NoPointsAreAdjustedOrApproved_WhereTheyCouldNotCount_AFailedSubmissionOrAForfeitedOne()
+    {
+        var setup = await SetupAsync();
+        var disqualified = await ScoredAsync(setup, "age > 64");
+        Assert.True((await DecideAsync(setup, disqualified.Id, TriageState.Disqualified, "rule 3")).Ok);
+        Guid failedId;
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            var team = await db.Teams.Include(t => t.Members).SingleAsync(t => t.Id == setup.Team.Id);
+            var user = await db.Users.SingleAsync(u => u.Id == team.Members.First().UserId);
+            var failed = await Arrange.SubmissionAsync(db, setup.Competition, user, team, "age > 65");
+            db.AuditEvents.Add(failed.MoveTo(SubmissionState.Failed, "the model is not a valid ONNX file"));
+            await db.SaveChangesAsync();
+            failedId = failed.Id;
+        }
+
+        Task<ReviewOutcome> AdjustAsync(Guid id) => WithTriageAsync(t => t.AdjustAwardAsync(setup.Competition.Id, id, 2, "bonus", setup.ActorId));
+        var forfeited = await AdjustAsync(disqualified.Id);
+        var noVerdict = await AdjustAsync(failedId);
+        var approveFailed = await DecideAsync(setup, failedId, TriageState.Approved, "looks right");
+
+        Assert.False(forfeited.Ok);
+        Assert.Contains("Disqualified", forfeited.Message);
+        Assert.False(noVerdict.Ok);
+        Assert.Contains("no verdict", noVerdict.Message);
+        Assert.False(approveFailed.Ok);
+        Assert.Contains("no verdict", approveFailed.Message);
+        Assert.Equal(0, await ReadAsync(db => db.AwardAdjustments.CountAsync(a => a.CompetitionId == setup.Competition.Id)));
+        Assert.Equal(TriageState.Scored, (await SubmissionAsync(failedId)).Triage);
+    }
+
+    [Fact]
     public async Task DisclosureNoticeJob_TellsTheTeamOnceWhenTheEmbargoEnds_NotBefore_AndNotAgainAfterAnEarlyDisclosure()
     {
         var atApproval = await SetupAsync(embargoDays: 0);

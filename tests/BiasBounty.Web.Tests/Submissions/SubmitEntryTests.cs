@@ -6,6 +6,7 @@ using BiasBounty.Web.Demo;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Scoring;
 using BiasBounty.Web.Submissions;
+using BiasBounty.Web.Teams;
 using BiasBounty.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -100,6 +101,27 @@ public sealed class SubmitEntryTests(PlatformFactory platform) : IClassFixture<P
         var accepted = await SubmitAsync(user.Id, "age >= 70");
         Assert.True(accepted.Succeeded, string.Join("; ", accepted.Errors.Values));
         Assert.False((await SubmitAsync(user.Id, "age >= 71")).Succeeded);
+    }
+
+    [Fact]
+    public async Task Submit_KeepsCountingTheUsersOwnSubmissions_AfterTheyLeaveTheTeamForANewOne()
+    {
+        var user = await UserAsync("Quota Leaver");
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            var competition = await Arrange.DemoCompetitionAsync(db);
+            var team = await Arrange.TeamOfAsync(db, competition.Id, user, "Quota Leavers");
+            for (var i = 0; i < 5; i++) await Arrange.SubmissionAsync(db, competition, user, team, $"age >= {40 + i}");
+            var left = await scope.ServiceProvider.GetRequiredService<TeamMembership>().LeaveAsync(team.Id, user.Id);
+            Assert.Null(left.Error);
+        }
+
+        // the submit makes the user a new team of one; the day's five probes still count against it
+        var refused = await SubmitAsync(user.Id, "age >= 70");
+
+        Assert.False(refused.Succeeded);
+        Assert.Contains("used its 5 submissions", refused.Errors[SubmitEntry.Fields.Quota]);
     }
 
     public static TheoryData<string?, string, string> BadExpressions => new()
