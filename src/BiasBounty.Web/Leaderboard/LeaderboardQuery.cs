@@ -129,13 +129,13 @@ public sealed class LeaderboardQuery(ApplicationDbContext db, TimeProvider time)
     {
         var rows = await db.Submissions.AsNoTracking()
             .Where(x => x.CompetitionId == competitionId && x.Triage == TriageState.Approved && x.WithheldReason == null && x.DiscloseAt != null && x.DiscloseAt <= now)
-            .Join(db.Scores, x => x.Id, s => s.SubmissionId, (x, s) => new { Submission = x, s.Record, s.Released, s.FixAccepted })
+            .Join(db.Scores, x => x.Id, s => s.SubmissionId, (x, s) => new { Submission = x, s.Released, s.FixAccepted }) // never the internal record
             .ToListAsync(ct);
         return rows.Where(r => r.Submission.IsDisclosed(now)).ToDictionary(r => r.Submission.Id, r =>
         {
             var feedback = r.Released.Feedback;
             return new DisclosedFinding(
-                r.Record.Group, ColumnsOf(r.Record.Group).Order(StringComparer.Ordinal).ToArray(), teamNames.GetValueOrDefault(r.Submission.TeamId, "?"),
+                CanonicalOf(r.Submission.Expression), ColumnsOf(r.Submission.Expression).Order(StringComparer.Ordinal).ToArray(), teamNames.GetValueOrDefault(r.Submission.TeamId, "?"),
                 SizeBand(feedback?.GroupRows), feedback?.GroupErrorPercent, r.Released.FindingEffect?.ToDisplayText(),
                 r.FixAccepted ? feedback?.FixGroupErrorPercent : null, r.FixAccepted ? r.Released.FixEffect?.ToDisplayText() : null,
                 r.Submission.DiscloseAt!.Value);
