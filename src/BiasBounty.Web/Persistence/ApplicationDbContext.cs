@@ -107,6 +107,9 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             e.Property(s => s.Metric).HasConversion<string>().HasMaxLength(20);
             e.Property(s => s.State).HasConversion<string>().HasMaxLength(20);
             e.Property(s => s.FailureReason).HasMaxLength(2000);
+            e.Property(s => s.ScoringJobId).HasMaxLength(100);
+            // The sweep looks for unfinished submissions only: a partial index keeps that lookup small forever.
+            e.HasIndex(s => s.CreatedAt).HasFilter("\"State\" IN ('Queued', 'Scoring')").HasDatabaseName("IX_Submissions_Unfinished");
             e.Property(s => s.Triage).HasConversion<string>().HasMaxLength(20);
             e.Property(s => s.TriageNote).HasMaxLength(MaxNoteLength);
             e.Property(s => s.WithheldReason).HasMaxLength(MaxNoteLength);

@@ -43,6 +43,7 @@ public sealed class AuditLogQuery(ApplicationDbContext db)
     [
         (AuditEvent.SubmissionCreated, "submission created"),
         (AuditEvent.SubmissionStateChanged, "submission state"),
+        (AuditEvent.ScoringRequeued, "scoring re-queued"),
         (AuditEvent.TriageChanged, "triage"),
         (AuditEvent.AwardAdjusted, "award adjusted"),
         (AuditEvent.DisclosureChanged, "disclosure"),

@@ -3,7 +3,6 @@ using BiasBounty.Web.Notifications;
 using BiasBounty.Web.Persistence;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace BiasBounty.Web.Review;
 
@@ -59,15 +58,4 @@ public sealed class ReviewOptions
     /// in days, so a notice at most ten minutes late is on time). Tests set it to never and run the job themselves.</summary>
     [Required]
     public string DisclosureNoticeSchedule { get; set; } = "*/10 * * * *";
-}
-
-/// <summary>Schedules <see cref="DisclosureNoticeJob"/> at start-up (idempotent: the recurring job is updated in place).</summary>
-public sealed class DisclosureNoticeSchedule(IRecurringJobManager recurring, IOptions<ReviewOptions> options) : IStartupStep
-{
-    public Task RunAsync(CancellationToken ct)
-    {
-        recurring.AddOrUpdate<DisclosureNoticeJob>(DisclosureNoticeJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
-            options.Value.DisclosureNoticeSchedule);
-        return Task.CompletedTask;
-    }
 }

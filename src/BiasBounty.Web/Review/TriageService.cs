@@ -7,6 +7,7 @@ using BiasBounty.Web.Rewards;
 using BiasBounty.Web.Submissions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace BiasBounty.Web.Review;
 
@@ -289,8 +290,8 @@ public static class ReviewExtensions
         builder.Services.AddScoped<AuditLogQuery>();
         builder.Services.AddScoped<ReviewQueries>();
         builder.AddValidatedOptions<ReviewOptions>(ReviewOptions.Section);
-        builder.Services.AddScoped<DisclosureNoticeJob>();
-        builder.Services.AddScoped<IStartupStep, DisclosureNoticeSchedule>();
+        builder.Services.AddRecurringJob<DisclosureNoticeJob>(DisclosureNoticeJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            provider => provider.GetRequiredService<IOptions<ReviewOptions>>().Value.DisclosureNoticeSchedule);
         return builder;
     }
 }

@@ -23,6 +23,9 @@ public static class ScoringWorkerExtensions
         services.AddSingleton<CompetitionRuntimeCache>();
         services.TryAddSingleton<PublicDataCache>();
         services.AddScoped<ScoreSubmissionJob>();
+        services.AddScoped<ScoringQueue>();
+        services.AddRecurringJob<StalledSubmissionSweep>(StalledSubmissionSweep.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+            provider => provider.GetRequiredService<IOptions<ScoringWorkerOptions>>().Value.StalledSweepSchedule);
 
         services.AddHangfire((provider, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

@@ -15,4 +15,11 @@ public sealed class ScoringWorkerOptions
 
     /// <summary>How long a parsed holdout and a competition's loaded models stay in worker memory unused.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan CacheSlidingExpiration { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Cron schedule of <see cref="StalledSubmissionSweep"/>. Tests set it to never and run the sweep themselves.</summary>
+    [Required] public string StalledSweepSchedule { get; set; } = "*/5 * * * *";
+
+    /// <summary>How old an unfinished submission without a live scoring job must be before the sweep enqueues one
+    /// (saving and enqueueing take milliseconds; the margin keeps the sweep out of a submit in progress).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan StalledAfter { get; set; } = TimeSpan.FromMinutes(2);
 }

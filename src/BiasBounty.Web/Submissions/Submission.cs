@@ -38,6 +38,10 @@ public class Submission
 
     public DateTimeOffset? FinishedAt { get; set; }
 
+    /// <summary>The Hangfire job that scores it; null until the job is enqueued (the stalled-submission sweep enqueues
+    /// one when it stays null, or when the job is gone).</summary>
+    public string? ScoringJobId { get; set; }
+
     /// <summary>How many times a worker has started on it; a job that keeps crashing its worker ends in Failed.</summary>
     public int Runs { get; set; }
 
@@ -152,6 +156,7 @@ public class AuditEvent
     public const string CompetitionClosed = "competition.closed";
     public const string PayoutChanged = "payout.changed";
     public const string SettingsChanged = "competition.settings";
+    public const string ScoringRequeued = "submission.requeued";
 
     public long Id { get; set; }
 

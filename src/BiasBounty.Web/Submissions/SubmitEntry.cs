@@ -7,7 +7,6 @@ using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Scoring;
 using BiasBounty.Web.Teams;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 
 namespace BiasBounty.Web.Submissions;
@@ -37,7 +36,7 @@ public sealed record SubmitContext(Guid CompetitionId, string Slug, string Name,
 /// Submit slice: checks a finding (expression against the PUBLIC training data, fix bound and smoke-tested on public
 /// rows, metric, quota), stores it as Queued with its audit event and the fix file, and enqueues the scoring job.
 /// </summary>
-public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicData, TeamMembership teams, IBackgroundJobClient jobs,
+public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicData, TeamMembership teams, ScoringQueue scoring,
     TimeProvider time, ILogger<SubmitEntry> log)
 {
     public static class Fields
@@ -179,7 +178,7 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
             return SubmitResult.Fail(Fields.Fix, "The same model file was being stored by another submission at this moment; please submit again.");
         }
         await tx.CommitAsync(ct);
-        jobs.Enqueue<ScoreSubmissionJob>(job => job.RunAsync(submission.Id, CancellationToken.None));
+        await scoring.EnqueueAsync(submission.Id);
         return new SubmitResult(submission.Id, new Dictionary<string, string>());
     }
 

@@ -50,6 +50,7 @@ public class PlatformFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("BiasBounty:Worker:WorkerCount", "2");
         builder.UseSetting("BiasBounty:Worker:QueuePollInterval", "00:00:00.200");
         builder.UseSetting("BiasBounty:Review:DisclosureNoticeSchedule", Hangfire.Cron.Never()); // tests run the job themselves
+        builder.UseSetting("BiasBounty:Worker:StalledSweepSchedule", Hangfire.Cron.Never()); // arranged submissions wait for their test
     }
 
     public async Task InitializeAsync()

@@ -45,6 +45,7 @@ public sealed class SubmitEntryTests(PlatformFactory platform) : IClassFixture<P
             Assert.Equal("Solo Finder", team.Name);
             Assert.Equal(user.Id, Assert.Single(team.Members).UserId);
             Assert.Equal(Metric.Error, submission.Metric);
+            Assert.NotNull(submission.ScoringJobId); // the sweep leaves a submission with a live job alone
             var fix = await db.StoredFiles.SingleAsync(f => f.Id == submission.FixModelFileId);
             Assert.Equal(StoredFileKind.Model, fix.Kind);
             Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Arrange.MarriedFixModel)), fix.ContentHash);

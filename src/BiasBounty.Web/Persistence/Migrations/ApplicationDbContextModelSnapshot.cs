@@ -595,6 +595,10 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.Property<int>("Runs")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ScoringJobId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -630,6 +634,10 @@ namespace BiasBounty.Web.Persistence.Migrations
                         .HasColumnType("character varying(2000)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("IX_Submissions_Unfinished")
+                        .HasFilter("\"State\" IN ('Queued', 'Scoring')");
 
                     b.HasIndex("DuplicateOfId");
 

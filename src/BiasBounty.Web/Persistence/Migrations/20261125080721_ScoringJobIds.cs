@@ -1,0 +1,39 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace BiasBounty.Web.Persistence.Migrations
+{
+    /// <inheritdoc />
+    public partial class ScoringJobIds : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "ScoringJobId",
+                table: "Submissions",
+                type: "character varying(100)",
+                maxLength: 100,
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Submissions_Unfinished",
+                table: "Submissions",
+                column: "CreatedAt",
+                filter: "\"State\" IN ('Queued', 'Scoring')");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Submissions_Unfinished",
+                table: "Submissions");
+
+            migrationBuilder.DropColumn(
+                name: "ScoringJobId",
+                table: "Submissions");
+        }
+    }
+}
