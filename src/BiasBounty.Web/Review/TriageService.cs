@@ -137,22 +137,24 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
         var text = reason!.Trim();
         return ChangeDisclosureAsync(competitionId, submissionId, actorId, (submission, _, _) =>
         {
-            submission.WithheldReason = text;
-            submission.DiscloseAt = null;
+            submission.WithheldReason = text; // DiscloseAt stays: it is the date the team was promised, kept for the undo
             return ($"Withheld: {text}", null);
         }, ct);
     }
 
     /// <summary>
-    /// Ends a withholding. The finding goes public when its embargo from the approval would have ended, or now when that
-    /// moment has passed: withholding can delay a disclosure but never shortens the embargo the team was promised.
+    /// Ends a withholding. The finding goes public on the date the team was promised at approval (kept through the
+    /// withholding, whatever the embargo setting is now), or now when that date has passed: withholding can delay a
+    /// disclosure but never shortens or lengthens the promised embargo.
     /// </summary>
     public Task<ReviewOutcome> UndoWithholdAsync(Guid competitionId, Guid submissionId, string actorId, CancellationToken ct = default) =>
         ChangeDisclosureAsync(competitionId, submissionId, actorId, (submission, competition, now) =>
         {
             if (submission.WithheldReason is null) return (null, "It is not withheld.");
             submission.WithheldReason = null;
-            submission.DiscloseAt = EmbargoEnd(submission.TriagedAt ?? now, competition) is var end && end > now ? end : now;
+            // Rows withheld before the promise was kept have no date: the embargo from the approval stands in for it.
+            var promised = submission.DiscloseAt ?? EmbargoEnd(submission.TriagedAt ?? now, competition);
+            submission.DiscloseAt = promised > now ? promised : now;
             return (submission.DiscloseAt > now ? $"No longer withheld; embargoed until {Utc(submission.DiscloseAt.Value)}" : "No longer withheld; disclosed now", null);
         }, ct);
 
@@ -232,9 +234,10 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
         submission.TriagedAt = now;
         submission.TriagedById = actorId;
         submission.DuplicateOfId = decision.To == TriageState.Duplicate ? decision.DuplicateOfId : null;
-        // A new approval starts the embargo (a withheld finding keeps waiting); leaving Approved takes it off the public pages.
+        // A new approval starts the embargo (a withheld finding keeps waiting, its date kept for the undo); leaving
+        // Approved takes it off the public pages.
         if (decision.To == TriageState.Approved && from != TriageState.Approved)
-            submission.DiscloseAt = submission.WithheldReason is null ? EmbargoEnd(now, competition) : null;
+            submission.DiscloseAt = EmbargoEnd(now, competition);
         else if (decision.To != TriageState.Approved)
             submission.DiscloseAt = null;
 
@@ -246,7 +249,7 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
     }
 
     /// <summary>An approval tells the team when its finding goes public (no second notice is sent when the embargo ends).</summary>
-    private static string DisclosureText(Submission submission) => submission.DiscloseAt is { } at && submission.Triage == TriageState.Approved
+    private static string DisclosureText(Submission submission) => submission.DiscloseAt is { } at && submission.Triage == TriageState.Approved && submission.WithheldReason is null
         ? $" It will be published on the leaderboard on {at:yyyy-MM-dd} (UTC)."
         : "";
 

@@ -341,13 +341,15 @@ public sealed class TriageServiceTests(PlatformFactory platform) : IClassFixture
         var revision = await RevisionAsync(setup);
         Assert.True((await Run(t => t.WithholdAsync(c, id, "The vendor is still patching.", actor))).Ok);
         var withheld = await SubmissionAsync(id);
-        Assert.Equal(("The vendor is still patching.", (DateTimeOffset?)null), (withheld.WithheldReason, withheld.DiscloseAt));
+        Assert.Equal("The vendor is still patching.", withheld.WithheldReason);
+        Assert.False(withheld.IsDisclosed(approvedAt.AddDays(31)));
         Assert.Equal(revision + 1, await RevisionAsync(setup));
         Assert.Equal("Withheld: The vendor is still patching.", Assert.Single(await AuditAsync(id, AuditEvent.DisclosureChanged)).Detail);
         var notice = await ReadAsync(db => db.Notifications.AsNoTracking().SingleAsync(n => n.SubmissionId == id && n.Kind == Notification.Disclosure));
         Assert.Contains("The vendor is still patching.", notice.Body);
 
-        // undoing keeps the promised embargo from the approval
+        // undoing keeps the embargo promised at approval, even when the organizer has changed the setting since
+        await ReadAsync(db => db.Competitions.Where(x => x.Id == c).ExecuteUpdateAsync(x => x.SetProperty(p => p.DisclosureEmbargoDays, 5)));
         Assert.True((await Run(t => t.UndoWithholdAsync(c, id, actor))).Ok);
         var undone = await SubmissionAsync(id);
         Assert.Null(undone.WithheldReason);
