@@ -77,6 +77,20 @@ public sealed class ModelCatalog(DatasetSchema schema, LabelDomain? label, Model
         return members;
     }
 
+    /// <summary>
+    /// Drops what one submission brought that <paramref name="list"/> does not use: its fix model (disposed) and the
+    /// cached masks of its group. Without this, a long-lived catalog holds every submitted fix and group for as long as
+    /// its competition stays busy. The caller must be the catalog's only user at that moment (the platform holds the
+    /// competition's lock), since a removed model may not be running.
+    /// </summary>
+    public void Release(GroupRef group, string? fixModelId, PointerDecisionList list)
+    {
+        if (fixModelId is not null && !list.ReferencedModelIds().Contains(fixModelId) && _predictors.TryRemove(fixModelId, out var model))
+            (model as IDisposable)?.Dispose();
+        if (list.Nodes.Any(n => n.Group == group)) return;
+        foreach (var (_, masks) in _masks) masks.TryRemove(group, out _);
+    }
+
     public void Dispose()
     {
         foreach (var model in _predictors.Values.Concat(_groupModels.Values).OfType<IDisposable>()) model.Dispose();

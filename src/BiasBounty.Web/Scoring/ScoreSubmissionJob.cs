@@ -86,9 +86,10 @@ public sealed class ScoreSubmissionJob(
         await CompetitionRuntimeCache.EnsureModelsAsync(db, competitionId, runtime, list, ct);
 
         ScoringOutcome outcome;
+        SubmissionInput? input = null;
         try
         {
-            var input = await InputAsync(submission, competition, runtime, ct);
+            input = await InputAsync(submission, competition, runtime, ct);
             var history = await HistoryAsync(competitionId, input.Group, list, runtime, ct);
             outcome = SubmissionScorer.Score(new ScoringRequest(
                 competition.ScoringSettings(), runtime.Holdout, list, ledger.Ledgers, runtime.Catalog, history, input));
@@ -96,6 +97,7 @@ public sealed class ScoreSubmissionJob(
         catch (ScoringInputException e)
         {
             // The participant's expression or model cannot be used: a final answer, not worth a retry.
+            if (input is not null) runtime.Catalog.Release(input.Group, input.FixModelId, list);
             db.AuditEvents.Add(submission.MoveTo(SubmissionState.Failed, e.Message, time.GetUtcNow()));
             await TellTeamAsync(submission, competition, "could not be scored: " + e.Message, ct);
             await db.SaveChangesAsync(ct);
@@ -103,6 +105,9 @@ public sealed class ScoreSubmissionJob(
             return;
         }
 
+        // Still under the lock, so no other job of this competition is using the catalog: a rejected fix and its group
+        // leave worker memory now (an accepted one is a node of the new list and stays).
+        runtime.Catalog.Release(input.Group, input.FixModelId, outcome.Model);
         Record(submission, competition, latest, ledger, outcome, runtime);
         await TellTeamAsync(submission, competition, outcome.Released.Summary, ct);
         await PublicRevision.BumpAsync(db, competitionId, ct);

@@ -26,6 +26,17 @@ public static class Arrange
 
     public static byte[] MarriedFixModel => MarriedFix.Value;
 
+    /// <summary>A fix for the married group trained on the opposite labels: wrong wherever it can be, so it is rejected.</summary>
+    private static readonly Lazy<byte[]> MarriedWrongFix = new(() =>
+    {
+        var data = CsvDatasetLoader.Load(Path.Combine(DemoSeeder.DataFolder(null, AppContext.BaseDirectory), "adult.data.gz"));
+        var rows = SubgroupExpression.Compile(MarriedGroup, data).Evaluate(data).ToIndices();
+        var inverted = LabelDomain.Of(data).Encode(data).Select(y => 1f - y).ToArray();
+        return GradientBoostedTreesTrainer.Train(data, inverted, classification: true, rows).ToOnnx();
+    });
+
+    public static byte[] MarriedWrongFixModel => MarriedWrongFix.Value;
+
     public static async Task<Competition> DemoCompetitionAsync(ApplicationDbContext db) =>
         await db.Competitions.SingleAsync(c => c.Slug == DemoSeeder.Slug);
 

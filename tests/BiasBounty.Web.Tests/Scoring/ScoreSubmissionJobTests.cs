@@ -1,3 +1,4 @@
+using BiasBounty.Scoring.DecisionLists;
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Demo;
 using BiasBounty.Web.Notifications;
@@ -56,6 +57,26 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
 
         var html = await platform.CreateClient().GetStringAsync($"/competitions/{DemoSeeder.Slug}/leaderboard");
         Assert.Contains("Married Finders", html);
+    }
+
+    [Fact]
+    public async Task Job_LetsGoOfARejectedFix_InWorkerMemory()
+    {
+        var id = await Arrange.DemoSubmissionAsync(platform, "Wrong Fixers", Arrange.MarriedGroup, Arrange.MarriedWrongFixModel);
+        platform.Jobs.Enqueue<ScoreSubmissionJob>(job => job.RunAsync(id, CancellationToken.None));
+
+        var submission = await Arrange.FinishedAsync(platform, id);
+
+        Assert.Equal(SubmissionState.Scored, submission.State);
+        await using var scope = platform.Scope();
+        var db = platform.NewDb(scope);
+        Assert.False(await db.Scores.Where(s => s.SubmissionId == id).Select(s => s.FixAccepted).SingleAsync());
+        var runtime = await platform.Services.GetRequiredService<CompetitionRuntimeCache>()
+            .GetAsync(db, await Arrange.DemoCompetitionAsync(db), CancellationToken.None);
+        Assert.False(runtime.Catalog.Contains(ModelCatalog.ContentId(Arrange.MarriedWrongFixModel)));
+        var list = PointerDecisionList.FromJson(await db.DecisionListVersions.Where(v => v.CompetitionId == submission.CompetitionId)
+            .OrderByDescending(v => v.Version).Select(v => v.ListJson).FirstAsync());
+        Assert.All(list.ReferencedModelIds(), model => Assert.True(runtime.Catalog.Contains(model))); // what the model uses stays
     }
 
     [Fact]
