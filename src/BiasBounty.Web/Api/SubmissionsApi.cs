@@ -89,9 +89,13 @@ public static class SubmissionsApi
         {
             return (await http.Request.ReadFormAsync(ct), null);
         }
-        catch (InvalidDataException)
+        catch (InvalidDataException e) when (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
         {
             return tooLarge; // a multipart section over the limit
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            return (null, Results.Problem($"The multipart form could not be read: {e.Message}", statusCode: StatusCodes.Status400BadRequest, title: "Bad request"));
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
