@@ -161,6 +161,22 @@ public sealed class ApiTokenTests(PlatformFactory platform) : IClassFixture<Plat
         Assert.Equal(1, await platform.NewDb(scope).Submissions.CountAsync(s => s.TeamId == member.Team.Id));
     }
 
+    [Fact]
+    public async Task TheTokenPage_IsForSignedInUsers_AndLinkedFromTheAccountNav()
+    {
+        var member = await ParticipantArrange.MemberAsync(platform, "Page Team");
+
+        var page = await member.Client.GetStringAsync("/account/tokens");
+        var manage = await member.Client.GetStringAsync("/Account/Manage");
+        var anonymous = await ApiArrange.Client(platform).GetAsync("/account/tokens");
+
+        Assert.Contains("API tokens", ParticipantArrange.Html(page).QuerySelector("h1")!.TextContent);
+        Assert.NotNull(ParticipantArrange.Html(page).QuerySelector("[data-testid=create-token]"));
+        Assert.Equal("account/tokens", ParticipantArrange.Html(manage).QuerySelector("[data-testid=nav-api-tokens]")!.GetAttribute("href"));
+        Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+        Assert.Contains("/Account/Login", anonymous.Headers.Location!.OriginalString);
+    }
+
     private static async Task AssertRefusedAsync(HttpResponseMessage response, string why)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
