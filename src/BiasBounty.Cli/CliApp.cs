@@ -6,7 +6,7 @@ namespace BiasBounty.Cli;
 /// <summary>Dispatches <c>bbounty</c> commands. Exit codes: 0 success, 1 internal failure, 2 bad input (one line, no stack trace).</summary>
 public static class CliApp
 {
-    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json", "help", "no-bias" };
+    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json", "help", "no-bias", "wait" };
 
     public static readonly string Help = string.Join(Environment.NewLine,
         "bbounty — the BiasBounty scoring engine on files",
@@ -18,11 +18,14 @@ public static class CliApp
         "  " + BenchCommand.Usage,
         "  " + SynthCommand.Usage,
         "  " + SplitCommand.Usage,
+        "  " + SubmitCommand.Usage,
         "",
         "Data files are CSV/TSV (plain or .gz); a FILE.schema.json beside a file gives its column names, kinds and label.",
         "Exit codes: 0 success, 2 bad input. Documentation: docs/cli.md");
 
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, SubmitEnvironment.Default);
+
+    internal static int Run(string[] args, TextWriter output, TextWriter error, SubmitEnvironment submitEnvironment)
     {
         if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
         {
@@ -41,7 +44,8 @@ public static class CliApp
                 "bench" => BenchCommand.Run(command, output),
                 "synth" => SynthCommand.Run(command, output),
                 "split" => SplitCommand.Run(command, output),
-                _ => throw new UsageException($"unknown command '{args[0]}'; commands are inspect, check-group, train-baseline, score, bench, synth, split"),
+                "submit" => SubmitCommand.Run(command, output, submitEnvironment),
+                _ => throw new UsageException($"unknown command '{args[0]}'; commands are inspect, check-group, train-baseline, score, bench, synth, split, submit"),
             };
         }
         catch (Exception e) when (e is UsageException or ScoringInputException)

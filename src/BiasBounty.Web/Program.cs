@@ -1,4 +1,5 @@
 using BiasBounty.Web.Accounts;
+using BiasBounty.Web.Api;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Demo;
 using BiasBounty.Web.Hosting;
@@ -27,6 +28,7 @@ builder.AddOrganizing();
 builder.AddNotifications();
 builder.AddRewards();
 builder.AddReview();
+builder.AddApi();
 
 var app = builder.Build();
 
@@ -36,6 +38,7 @@ app.UseLeaderboard();
 app.MapCompetitionDownloads();
 app.MapRewards();
 app.MapReviewExports();
+app.MapApi();
 app.Run();
 
 public partial class Program;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Accounts;
+using BiasBounty.Web.Api;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Notifications;
 using BiasBounty.Web.Rewards;
@@ -35,6 +36,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<AwardAdjustment> AwardAdjustments => Set<AwardAdjustment>();
     public DbSet<Payout> Payouts => Set<Payout>();
     public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     /// <summary>Longest organizer note (triage note, withholding reason).</summary>
     public const int MaxNoteLength = 2000;
@@ -179,6 +181,16 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             e.Property(n => n.Body).HasMaxLength(4000);
             e.Property(n => n.Link).HasMaxLength(500);
             e.HasOne<ApplicationUser>().WithMany().HasForeignKey(n => n.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<ApiToken>(e =>
+        {
+            e.HasIndex(t => t.Prefix).IsUnique();
+            e.HasIndex(t => new { t.UserId, t.CreatedAt });
+            e.Property(t => t.Name).HasMaxLength(PersonalAccessTokens.MaxNameLength);
+            e.Property(t => t.Prefix).HasMaxLength(ApiTokenText.PrefixLength);
+            e.Property(t => t.Hash).HasMaxLength(32);
+            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<OutboxEmail>(e =>

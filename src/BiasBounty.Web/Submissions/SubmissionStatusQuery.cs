@@ -65,9 +65,9 @@ public sealed class SubmissionStatusQuery(ApplicationDbContext db, TimeProvider 
     public Task<IReadOnlyList<SubmissionStatus>> MineAsync(string userId, int take = 100, CancellationToken ct = default) =>
         WithReleasedAsync(Visible(userId).OrderByDescending(s => s.CreatedAt).Take(take), ct);
 
-    /// <summary>A team's submissions, newest first; empty unless <paramref name="userId"/> is a member of the team.</summary>
-    public Task<IReadOnlyList<SubmissionStatus>> ForTeamAsync(Guid teamId, string userId, int take = 100, CancellationToken ct = default) =>
-        WithReleasedAsync(Visible(userId).Where(s => s.TeamId == teamId).OrderByDescending(s => s.CreatedAt).Take(take), ct);
+    /// <summary>A team's submissions, newest first (after the first <paramref name="skip"/>); empty unless <paramref name="userId"/> is a member of the team.</summary>
+    public Task<IReadOnlyList<SubmissionStatus>> ForTeamAsync(Guid teamId, string userId, int take = 100, CancellationToken ct = default, int skip = 0) =>
+        WithReleasedAsync(Visible(userId).Where(s => s.TeamId == teamId).OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id).Skip(skip).Take(take), ct);
 
     /// <summary>Today's quota of each of the user's teams in a competition that is not a draft, newest competition first.</summary>
     public async Task<IReadOnlyList<TeamQuota>> QuotasAsync(string userId, CancellationToken ct = default)

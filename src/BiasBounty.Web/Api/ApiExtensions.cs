@@ -1,0 +1,91 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Threading.RateLimiting;
+using BiasBounty.Web.Hosting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace BiasBounty.Web.Api;
+
+/// <summary>Section <c>BiasBounty:Api</c>.</summary>
+public sealed class ApiOptions
+{
+    public const string Section = "BiasBounty:Api";
+
+    /// <summary>Requests per minute per token (or per client address for calls without one).</summary>
+    [Range(1, 100_000)]
+    public int RequestsPerMinute { get; set; } = 60;
+}
+
+/// <summary>RFC 7807 answers of the API (its errors are never HTML pages).</summary>
+public static class ApiProblems
+{
+    public static Task Write(HttpContext http, int status, string title, string detail) =>
+        Results.Problem(detail, statusCode: status, title: title).ExecuteAsync(http);
+
+    public static IResult NotFound(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+
+    /// <summary>Field errors keyed as the submit form's fields (<c>expression</c>, <c>metric</c>, <c>fix</c>, …).</summary>
+    public static IResult Fields(IReadOnlyDictionary<string, string> errors, int status = StatusCodes.Status400BadRequest, string title = "One or more fields are invalid.") =>
+        Results.ValidationProblem(errors.ToDictionary(e => e.Key, e => new[] { e.Value }), statusCode: status, title: title);
+
+    public static IResult Field(string field, string message, int status = StatusCodes.Status400BadRequest, string title = "One or more fields are invalid.") =>
+        Fields(new Dictionary<string, string> { [field] = message }, status, title);
+}
+
+public static class ApiExtensions
+{
+    public const string TokenPolicy = "ApiToken";
+    public const string RatePolicy = "api";
+
+    public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
+    {
+        if (!builder.GetPlatformRole().ServesPages()) return builder;
+        builder.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
+        var services = builder.Services;
+        services.AddScoped<PersonalAccessTokens>();
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+        // Only the token scheme: a signed-in browser's cookie does not make an API call authenticated.
+        services.AddAuthorizationBuilder().AddPolicy(TokenPolicy, policy => policy
+            .AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = (context, _) =>
+            {
+                var http = context.HttpContext;
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                    http.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                return new ValueTask(ApiProblems.Write(http, StatusCodes.Status429TooManyRequests, "Too many requests",
+                    "This token (or address) has made too many API calls this minute; wait for the Retry-After seconds."));
+            };
+            options.AddPolicy(RatePolicy, http => RateLimitPartition.GetFixedWindowLimiter(PartitionOf(http), _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApiOptions>>().Value.RequestsPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+            }));
+        });
+        return builder;
+    }
+
+    /// <summary>Calls are counted per token (its public prefix, known before the token is checked), else per client address.</summary>
+    private static string PartitionOf(HttpContext http) =>
+        ApiTokenAuthenticationHandler.BearerOf(http.Request) is { } token && ApiTokenText.PrefixOf(token) is { } prefix
+            ? "token:" + prefix
+            : "address:" + http.Connection.RemoteIpAddress;
+
+    /// <summary><c>/api/v1</c>: public reads, and token-only calls for a participant's own submissions.</summary>
+    public static WebApplication MapApi(this WebApplication app)
+    {
+        if (!app.Configuration.GetPlatformRole().ServesPages()) return app;
+        app.UseRateLimiter();
+        var api = app.MapGroup("/api/v1")
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.SkipStatusCodePagesAttribute()) // a 404 or 401 stays a ProblemDetails answer, not the HTML error page
+            .RequireRateLimiting(RatePolicy)
+            .DisableAntiforgery(); // bearer tokens only, which a browser does not send by itself: nothing to forge
+        CompetitionsApi.Map(api);
+        SubmissionsApi.Map(api.MapGroup("").RequireAuthorization(TokenPolicy));
+        return app;
+    }
+}

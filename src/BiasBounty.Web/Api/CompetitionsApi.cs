@@ -1,0 +1,83 @@
+using System.Security.Claims;
+using System.Text.Json;
+using BiasBounty.Scoring.Engine;
+using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Leaderboard;
+using BiasBounty.Web.Persistence;
+using BiasBounty.Web.Submissions;
+using BiasBounty.Web.Teams;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+
+namespace BiasBounty.Web.Api;
+
+/// <summary>Public reads: competitions, their public data card, the group check on public data, the leaderboard.</summary>
+public static class CompetitionsApi
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/competitions", ListAsync).AllowAnonymous();
+        api.MapGet("/competitions/{slug}", DetailAsync).AllowAnonymous();
+        api.MapPost("/competitions/{slug}/groups/check", CheckGroupAsync).AllowAnonymous();
+        api.MapGet("/competitions/{slug}/leaderboard", LeaderboardAsync).AllowAnonymous();
+    }
+
+    private static async Task<IResult> ListAsync(ApplicationDbContext db, CancellationToken ct)
+    {
+        var rows = await db.Competitions.AsNoTracking().Where(c => c.Status != CompetitionStatus.Draft).OrderByDescending(c => c.CreatedAt)
+            .Select(c => new { c.Slug, c.Name, c.Status, c.OpensAt, c.ClosesAt, c.Metric }).ToListAsync(ct);
+        return Results.Ok(rows.Select(c => new CompetitionSummary(c.Slug, c.Name, c.Status.Name(), c.OpensAt, c.ClosesAt, c.Metric.Name(), CompetitionLinks.For(c.Slug))));
+    }
+
+    private static async Task<IResult> DetailAsync(string slug, HttpContext http, ApplicationDbContext db, SubmitEntry entry, TeamMembership teams, CancellationToken ct)
+    {
+        var caller = await OptionalCallerAsync(http);
+        if (caller.Refusal is { } refusal) return refusal;
+        var competition = await db.Competitions.AsNoTracking().Where(c => c.Slug == slug && c.Status != CompetitionStatus.Draft)
+            .Select(c => new { c.Id, c.Status, c.OpensAt, c.ClosesAt, c.DescriptionMarkdown, c.RulesMarkdown }).SingleOrDefaultAsync(ct);
+        if (competition is null || await entry.ContextAsync(slug, caller.UserId, ct) is not { } context) return NoSuchCompetition(slug);
+        var you = caller.UserId is null ? null
+            : new CallerResponse(await teams.ForUserAsync(competition.Id, caller.UserId, ct) is { } team ? new TeamResponse(team.Id, team.Name) : null,
+                QuotaResponse.Of(context.Quota));
+        return Results.Ok(new CompetitionDetail(context.Slug, context.Name, competition.Status.Name(), context.IsOpen, competition.OpensAt, competition.ClosesAt,
+            context.DefaultMetric.Name(), context.Metrics.Select(m => m.Name()).ToArray(), competition.DescriptionMarkdown, competition.RulesMarkdown,
+            context.MaxModelBytes, context.Quota.Limit, context.Data?.Card, you, CompetitionLinks.For(slug)));
+    }
+
+    /// <summary>Exactly the submit form's live check: the expression against the PUBLIC training data, never the holdout.</summary>
+    private static async Task<IResult> CheckGroupAsync(string slug, HttpContext http, SubmitEntry entry, CancellationToken ct)
+    {
+        if (!http.Request.HasJsonContentType())
+            return Results.Problem("Send a JSON body such as {\"expression\": \"age >= 60\"} with Content-Type: application/json.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+        GroupCheckRequest? body;
+        try
+        {
+            body = await http.Request.ReadFromJsonAsync<GroupCheckRequest>(ct);
+        }
+        catch (JsonException e)
+        {
+            return ApiProblems.Field(SubmitEntry.Fields.Expression, $"The body is not valid JSON: {e.Message}");
+        }
+        if (await entry.ContextAsync(slug, null, ct) is not { } context) return NoSuchCompetition(slug);
+        return Results.Ok(GroupCheckResponse.Of(SubmitEntry.CheckExpression(context.Data, body?.Expression)));
+    }
+
+    private static async Task<IResult> LeaderboardAsync(string slug, LeaderboardQuery leaderboard, CancellationToken ct) =>
+        await leaderboard.ForAsync(slug, ct) is { } view ? Results.Ok(LeaderboardResponse.Of(view)) : NoSuchCompetition(slug);
+
+    public static IResult NoSuchCompetition(string slug) => ApiProblems.NotFound($"There is no competition '{slug}'.");
+
+    /// <summary>
+    /// The token's user on a public endpoint, or nobody without an <c>Authorization</c> header. A header with a bad token
+    /// is refused rather than ignored, so a script learns that its token expired.
+    /// </summary>
+    private static async Task<(string? UserId, IResult? Refusal)> OptionalCallerAsync(HttpContext http)
+    {
+        if (ApiTokenAuthenticationHandler.BearerOf(http.Request) is null) return (null, null);
+        var result = await http.AuthenticateAsync(ApiTokenAuthenticationHandler.SchemeName);
+        return result.Succeeded
+            ? (result.Principal.FindFirstValue(ClaimTypes.NameIdentifier), null)
+            : (null, Results.Challenge(authenticationSchemes: [ApiTokenAuthenticationHandler.SchemeName]));
+    }
+}

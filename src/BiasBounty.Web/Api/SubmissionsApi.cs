@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Security.Claims;
+using BiasBounty.Scoring;
+using BiasBounty.Scoring.Engine;
+using BiasBounty.Scoring.Models;
+using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Persistence;
+using BiasBounty.Web.Submissions;
+using BiasBounty.Web.Teams;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.EntityFrameworkCore;
+
+namespace BiasBounty.Web.Api;
+
+/// <summary>
+/// Token-only calls: submit (every check is the submit slice's own), a submission's state and released view, the team's
+/// submissions. A submission outside the caller's teams is "not found", so ids cannot be probed.
+/// </summary>
+public static class SubmissionsApi
+{
+    public const int PageSize = 20;
+
+    /// <summary>Room for the form's text fields and multipart boundaries beside the model file.</summary>
+    public const long FormOverheadBytes = 64 * 1024;
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapPost("/competitions/{slug}/submissions", SubmitAsync);
+        api.MapGet("/competitions/{slug}/submissions", ListAsync);
+        api.MapGet("/submissions/{id:guid}", StatusAsync);
+    }
+
+    private static string UserId(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier)!;
+
+    private static async Task<IResult> SubmitAsync(string slug, HttpContext http, ClaimsPrincipal user, SubmitEntry entry, TimeProvider time, CancellationToken ct)
+    {
+        var userId = UserId(user);
+        if (await entry.ContextAsync(slug, userId, ct) is not { } context) return CompetitionsApi.NoSuchCompetition(slug);
+        if (!http.Request.HasFormContentType)
+            return Results.Problem("Send multipart/form-data with the fields expression, metric (optional) and fix (optional ONNX file).",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+
+        var form = await ReadFormAsync(http, context.MaxModelBytes, ct);
+        if (form.Refusal is { } refusal) return refusal;
+        var fields = form.Form!;
+        Metric? metric = null;
+        if (fields["metric"].ToString() is { Length: > 0 } metricText)
+        {
+            try { metric = Metrics.Parse(metricText.Trim()); }
+            catch (ScoringInputException e) { return ApiProblems.Field(SubmitEntry.Fields.Metric, e.Message); }
+        }
+        UploadedFix? fix = null;
+        if (fields.Files.GetFile(SubmitEntry.Fields.Fix) is { } file)
+        {
+            using var content = new MemoryStream((int)Math.Min(file.Length, int.MaxValue));
+            await file.CopyToAsync(content, ct);
+            fix = new UploadedFix(file.FileName, content.ToArray());
+        }
+
+        var result = await entry.SubmitAsync(new SubmitRequest(slug, userId, fields[SubmitEntry.Fields.Expression].ToString(), metric, fix), ct);
+        if (result.SubmissionId is { } id)
+            return Results.Accepted($"/api/v1/submissions/{id}", new SubmitAccepted(id, SubmissionResponse.StateName(SubmissionState.Queued), SubmissionResponse.LinksFor(id)));
+        if (result.Errors.ContainsKey(SubmitEntry.Fields.Competition))
+            return ApiProblems.Fields(result.Errors, StatusCodes.Status409Conflict, "The competition does not take submissions now.");
+        if (result.Errors.ContainsKey(SubmitEntry.Fields.Quota))
+        {
+            // The quota is per UTC day: say when it renews.
+            var now = time.GetUtcNow();
+            http.Response.Headers.RetryAfter = Math.Ceiling((now.UtcDateTime.Date.AddDays(1) - now.UtcDateTime).TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return ApiProblems.Fields(result.Errors, StatusCodes.Status429TooManyRequests, "The daily submission quota is used up.");
+        }
+        return ApiProblems.Fields(result.Errors);
+    }
+
+    /// <summary>
+    /// Reads the form with the competition's model size as the limit: a larger body is refused by its Content-Length
+    /// before any of it is read, and a body without one is cut off while it streams in (not buffered whole first).
+    /// </summary>
+    private static async Task<(IFormCollection? Form, IResult? Refusal)> ReadFormAsync(HttpContext http, long maxModelBytes, CancellationToken ct)
+    {
+        var limit = maxModelBytes + FormOverheadBytes;
+        var tooLarge = (null as IFormCollection, ApiProblems.Field(SubmitEntry.Fields.Fix,
+            $"The upload is larger than this competition's model limit of {maxModelBytes / (double)ModelLimits.BytesPerMegabyte:0.##} MB.",
+            StatusCodes.Status413PayloadTooLarge, "The upload is too large."));
+        if (http.Request.ContentLength > limit) return tooLarge;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize) bodySize.MaxRequestBodySize = limit;
+        http.Features.Set<IFormFeature>(new FormFeature(http.Request, new FormOptions { MultipartBodyLengthLimit = limit, BufferBodyLengthLimit = limit }));
+        try
+        {
+            return (await http.Request.ReadFormAsync(ct), null);
+        }
+        catch (InvalidDataException e) when (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+        {
+            return tooLarge; // a multipart section over the limit
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            return (null, Results.Problem($"The multipart form could not be read: {e.Message}", statusCode: StatusCodes.Status400BadRequest, title: "Bad request"));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return tooLarge;
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (null, Results.Problem($"The form could not be read: {e.Message}", statusCode: StatusCodes.Status400BadRequest, title: "Bad request"));
+        }
+    }
+
+    private static async Task<IResult> StatusAsync(Guid id, ClaimsPrincipal user, SubmissionStatusQuery submissions, CancellationToken ct) =>
+        await submissions.ForAsync(id, UserId(user), ct) is { } status
+            ? Results.Ok(SubmissionResponse.Of(status))
+            : ApiProblems.NotFound("There is no submission with this id among your teams' submissions.");
+
+    private static async Task<IResult> ListAsync(string slug, int? page, ClaimsPrincipal user, ApplicationDbContext db, TeamMembership teams,
+        SubmissionStatusQuery submissions, CancellationToken ct)
+    {
+        var number = page ?? 1;
+        if (number < 1) return ApiProblems.Field("page", "Pages are numbered from 1.");
+        var competitionId = await db.Competitions.AsNoTracking().Where(c => c.Slug == slug && c.Status != CompetitionStatus.Draft)
+            .Select(c => (Guid?)c.Id).SingleOrDefaultAsync(ct);
+        if (competitionId is null) return CompetitionsApi.NoSuchCompetition(slug);
+        var userId = UserId(user);
+        if (await teams.ForUserAsync(competitionId.Value, userId, ct) is not { } team) return Results.Ok(new SubmissionPage(number, PageSize, false, null, []));
+        // One more than a page, to know whether another follows.
+        var rows = await submissions.ForTeamAsync(team.Id, userId, PageSize + 1, ct, skip: (number - 1) * PageSize);
+        return Results.Ok(new SubmissionPage(number, PageSize, rows.Count > PageSize, new TeamResponse(team.Id, team.Name),
+            rows.Take(PageSize).Select(SubmissionResponse.Of).ToArray()));
+    }
+}
