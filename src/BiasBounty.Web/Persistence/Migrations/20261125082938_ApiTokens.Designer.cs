@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace BiasBounty.Web.Persistence.Migrations
 {
     [DbContext(typeof(ApplicationDbContext))]
-    [Migration("20261125081009_ApiTokens")]
+    [Migration("20261125082938_ApiTokens")]
     partial class ApiTokens
     {
         /// <inheritdoc />
@@ -645,6 +645,10 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.Property<int>("Runs")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ScoringJobId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -680,6 +684,10 @@ namespace BiasBounty.Web.Persistence.Migrations
                         .HasColumnType("character varying(2000)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("IX_Submissions_Unfinished")
+                        .HasFilter("\"State\" IN ('Queued', 'Scoring')");
 
                     b.HasIndex("DuplicateOfId");
 
