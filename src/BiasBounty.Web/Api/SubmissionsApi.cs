@@ -20,6 +20,9 @@ public static class SubmissionsApi
 {
     public const int PageSize = 20;
 
+    /// <summary>Far beyond any team's submissions, and small enough that the row offset cannot overflow.</summary>
+    public const int MaxPage = 100_000;
+
     /// <summary>Room for the form's text fields and multipart boundaries beside the model file.</summary>
     public const long FormOverheadBytes = 64 * 1024;
 
@@ -116,7 +119,7 @@ public static class SubmissionsApi
         SubmissionStatusQuery submissions, CancellationToken ct)
     {
         var number = page ?? 1;
-        if (number < 1) return ApiProblems.Field("page", "Pages are numbered from 1.");
+        if (number is < 1 or > MaxPage) return ApiProblems.Field("page", $"Pages are numbered from 1 to {MaxPage:N0}.");
         var competitionId = await db.Competitions.AsNoTracking().Where(c => c.Slug == slug && c.Status != CompetitionStatus.Draft)
             .Select(c => (Guid?)c.Id).SingleOrDefaultAsync(ct);
         if (competitionId is null) return CompetitionsApi.NoSuchCompetition(slug);

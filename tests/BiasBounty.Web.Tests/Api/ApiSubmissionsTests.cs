@@ -187,6 +187,7 @@ public sealed class ApiSubmissionsTests(PlatformFactory platform) : IClassFixtur
         var first = await ApiArrange.JsonAsync(await client.GetAsync(Submissions));
         var second = await ApiArrange.JsonAsync(await client.GetAsync($"{Submissions}?page=2"));
         var zero = await client.GetAsync($"{Submissions}?page=0");
+        var huge = await client.GetAsync($"{Submissions}?page={int.MaxValue}"); // its row offset would overflow
 
         Assert.True(first.GetProperty("hasMore").GetBoolean());
         Assert.Equal(20, first.GetProperty("submissions").GetArrayLength());
@@ -195,6 +196,7 @@ public sealed class ApiSubmissionsTests(PlatformFactory platform) : IClassFixtur
         Assert.Equal("age >= 20", Assert.Single(second.GetProperty("submissions").EnumerateArray()).GetProperty("expression").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, zero.StatusCode);
         Assert.Contains("numbered from 1", ApiArrange.FieldError(await ApiArrange.JsonAsync(zero), "page"));
+        Assert.Equal(HttpStatusCode.BadRequest, huge.StatusCode);
     }
 
     [Fact]
