@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using System.Security.Claims;
 using System.Threading.RateLimiting;
 using BiasBounty.Web.Hosting;
 using Microsoft.AspNetCore.Authentication;
@@ -69,23 +70,62 @@ public static class ApiExtensions
         return builder;
     }
 
-    /// <summary>Calls are counted per token (its public prefix, known before the token is checked), else per client address.</summary>
+    /// <summary>
+    /// Calls are counted per checked token, everything else (no token, or a token that failed its check) per client
+    /// address: a made-up or someone else's prefix neither buys a fresh allowance nor spends the owner's.
+    /// </summary>
     private static string PartitionOf(HttpContext http) =>
-        ApiTokenAuthenticationHandler.BearerOf(http.Request) is { } token && ApiTokenText.PrefixOf(token) is { } prefix
-            ? "token:" + prefix
+        http.Items[TokenCheckKey] is AuthenticateResult { Succeeded: true } result
+            ? "token:" + result.Principal.FindFirstValue(ApiTokenAuthenticationHandler.TokenIdClaim)
             : "address:" + http.Connection.RemoteIpAddress;
+
+    private const string TokenCheckKey = "bb:api-token-check";
+
+    private static bool IsApi(HttpContext http) => http.Request.Path.StartsWithSegments("/api");
+
+    /// <summary>
+    /// Between routing and authentication, for <c>/api</c> requests: a bearer token is checked first (so the rate
+    /// limit can count per checked token), then the rate limit applies, and then a request whose token failed its check
+    /// is refused with the reason — on public calls too, so a script learns that its token expired. Every other request
+    /// passes untouched.
+    /// </summary>
+    public static WebApplication UseApiGate(this WebApplication app)
+    {
+        app.UseWhen(IsApi, api => api.Use(async (http, next) =>
+        {
+            if (ApiTokenAuthenticationHandler.BearerOf(http.Request) is not null)
+                http.Items[TokenCheckKey] = await http.AuthenticateAsync(ApiTokenAuthenticationHandler.SchemeName);
+            await next(http);
+        }));
+        app.UseRateLimiter();
+        app.UseWhen(IsApi, api => api.Use(async (http, next) =>
+        {
+            if (http.Items[TokenCheckKey] is AuthenticateResult { Succeeded: false })
+                await http.ChallengeAsync(ApiTokenAuthenticationHandler.SchemeName);
+            else
+                await next(http);
+        }));
+        return app;
+    }
+
+    /// <summary>The token's user, when the request carries a token that passed its check (<see cref="UseApiGate"/>).</summary>
+    public static string? TokenUserId(HttpContext http) =>
+        http.Items[TokenCheckKey] is AuthenticateResult { Succeeded: true } result ? result.Principal.FindFirstValue(ClaimTypes.NameIdentifier) : null;
 
     /// <summary><c>/api/v1</c>: public reads, and token-only calls for a participant's own submissions.</summary>
     public static WebApplication MapApi(this WebApplication app)
     {
         if (!app.Configuration.GetPlatformRole().ServesPages()) return app;
-        app.UseRateLimiter();
         var api = app.MapGroup("/api/v1")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.SkipStatusCodePagesAttribute()) // a 404 or 401 stays a ProblemDetails answer, not the HTML error page
             .RequireRateLimiting(RatePolicy)
             .DisableAntiforgery(); // bearer tokens only, which a browser does not send by itself: nothing to forge
         CompetitionsApi.Map(api);
         SubmissionsApi.Map(api.MapGroup("").RequireAuthorization(TokenPolicy));
+        // Anything else under /api (an unknown path, a malformed id, a wrong method) is a ProblemDetails 404, not the HTML page.
+        app.MapGroup("/api").WithMetadata(new Microsoft.AspNetCore.Mvc.SkipStatusCodePagesAttribute()).RequireRateLimiting(RatePolicy)
+            .Map("/{**rest}", () => ApiProblems.NotFound("There is no such API resource; see docs/api.md for the endpoints."))
+            .AllowAnonymous().DisableAntiforgery();
         return app;
     }
 }

@@ -43,7 +43,7 @@ public sealed class ApiTokenAuthenticationHandler(IOptionsMonitor<Authentication
         if (now >= row.ExpiresAt) return AuthenticateResult.Fail(Expired);
         var user = await users.FindByIdAsync(row.UserId);
         if (user is null) return AuthenticateResult.Fail(Unknown);
-        if (await users.IsLockedOutAsync(user)) return AuthenticateResult.Fail(LockedOut);
+        if (IsLockedByAdministrator(user, now)) return AuthenticateResult.Fail(LockedOut);
 
         if (row.LastUsedAt is not { } last || now - last >= LastUsedResolution)
         {
@@ -56,6 +56,14 @@ public sealed class ApiTokenAuthenticationHandler(IOptionsMonitor<Authentication
         identity.AddClaim(new Claim(TokenIdClaim, row.Id.ToString()));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
+
+    /// <summary>
+    /// A lock longer than the failed-login lockout is an administrator's: it stops tokens. The failed-login lockout
+    /// itself does not, since anyone who knows a participant's e-mail address can trigger it (e.g. against a rival team
+    /// before a deadline), and a token is not a password that can be guessed.
+    /// </summary>
+    private bool IsLockedByAdministrator(ApplicationUser user, DateTimeOffset now) =>
+        user.LockoutEnabled && user.LockoutEnd is { } end && end - now > users.Options.Lockout.DefaultLockoutTimeSpan;
 
     /// <summary>The id of the token a request authenticated with (the rate limiter's partition).</summary>
     public const string TokenIdClaim = "bb:token";

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Json;
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Competitions;
@@ -6,7 +5,6 @@ using BiasBounty.Web.Leaderboard;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Teams;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 
 namespace BiasBounty.Web.Api;
@@ -31,13 +29,12 @@ public static class CompetitionsApi
 
     private static async Task<IResult> DetailAsync(string slug, HttpContext http, ApplicationDbContext db, SubmitEntry entry, TeamMembership teams, CancellationToken ct)
     {
-        var caller = await OptionalCallerAsync(http);
-        if (caller.Refusal is { } refusal) return refusal;
+        var callerId = ApiExtensions.TokenUserId(http);
         var competition = await db.Competitions.AsNoTracking().Where(c => c.Slug == slug && c.Status != CompetitionStatus.Draft)
             .Select(c => new { c.Id, c.Status, c.OpensAt, c.ClosesAt, c.DescriptionMarkdown, c.RulesMarkdown }).SingleOrDefaultAsync(ct);
-        if (competition is null || await entry.ContextAsync(slug, caller.UserId, ct) is not { } context) return NoSuchCompetition(slug);
-        var you = caller.UserId is null ? null
-            : new CallerResponse(await teams.ForUserAsync(competition.Id, caller.UserId, ct) is { } team ? new TeamResponse(team.Id, team.Name) : null,
+        if (competition is null || await entry.ContextAsync(slug, callerId, ct) is not { } context) return NoSuchCompetition(slug);
+        var you = callerId is null ? null
+            : new CallerResponse(await teams.ForUserAsync(competition.Id, callerId, ct) is { } team ? new TeamResponse(team.Id, team.Name) : null,
                 QuotaResponse.Of(context.Quota));
         return Results.Ok(new CompetitionDetail(context.Slug, context.Name, competition.Status.Name(), context.IsOpen, competition.OpensAt, competition.ClosesAt,
             context.DefaultMetric.Name(), context.Metrics.Select(m => m.Name()).ToArray(), competition.DescriptionMarkdown, competition.RulesMarkdown,
@@ -57,7 +54,14 @@ public static class CompetitionsApi
         }
         catch (JsonException e)
         {
+            // The serializer's message names the position in the caller's own body ("… Path: $ | LineNumber: 0 …").
             return ApiProblems.Field(SubmitEntry.Fields.Expression, $"The body is not valid JSON: {e.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            // An unknown or unsupported charset in the Content-Type.
+            return Results.Problem("Send the JSON body as UTF-8 (Content-Type: application/json or application/json; charset=utf-8).",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
         }
         if (await entry.ContextAsync(slug, null, ct) is not { } context) return NoSuchCompetition(slug);
         return Results.Ok(GroupCheckResponse.Of(SubmitEntry.CheckExpression(context.Data, body?.Expression)));
@@ -67,17 +71,4 @@ public static class CompetitionsApi
         await leaderboard.ForAsync(slug, ct) is { } view ? Results.Ok(LeaderboardResponse.Of(view)) : NoSuchCompetition(slug);
 
     public static IResult NoSuchCompetition(string slug) => ApiProblems.NotFound($"There is no competition '{slug}'.");
-
-    /// <summary>
-    /// The token's user on a public endpoint, or nobody without an <c>Authorization</c> header. A header with a bad token
-    /// is refused rather than ignored, so a script learns that its token expired.
-    /// </summary>
-    private static async Task<(string? UserId, IResult? Refusal)> OptionalCallerAsync(HttpContext http)
-    {
-        if (ApiTokenAuthenticationHandler.BearerOf(http.Request) is null) return (null, null);
-        var result = await http.AuthenticateAsync(ApiTokenAuthenticationHandler.SchemeName);
-        return result.Succeeded
-            ? (result.Principal.FindFirstValue(ClaimTypes.NameIdentifier), null)
-            : (null, Results.Challenge(authenticationSchemes: [ApiTokenAuthenticationHandler.SchemeName]));
-    }
 }

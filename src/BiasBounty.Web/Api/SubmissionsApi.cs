@@ -23,6 +23,9 @@ public static class SubmissionsApi
     /// <summary>Far beyond any team's submissions, and small enough that the row offset cannot overflow.</summary>
     public const int MaxPage = 100_000;
 
+    public const string MalformedForm =
+        "The multipart form could not be read: send multipart/form-data with the fields expression, metric (optional) and fix (optional ONNX file).";
+
     /// <summary>Room for the form's text fields and multipart boundaries beside the model file.</summary>
     public const long FormOverheadBytes = 64 * 1024;
 
@@ -88,25 +91,22 @@ public static class SubmissionsApi
         if (http.Request.ContentLength > limit) return tooLarge;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize) bodySize.MaxRequestBodySize = limit;
         http.Features.Set<IFormFeature>(new FormFeature(http.Request, new FormOptions { MultipartBodyLengthLimit = limit, BufferBodyLengthLimit = limit }));
+        // BadHttpRequestException is an IOException: its clauses come first, or a too-large body would read as malformed.
         try
         {
             return (await http.Request.ReadFormAsync(ct), null);
         }
-        catch (InvalidDataException e) when (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return tooLarge; // the server's body limit, for a body sent without a Content-Length
+        }
+        catch (InvalidDataException e) when (e.Message.StartsWith("Multipart body length limit", StringComparison.Ordinal))
         {
             return tooLarge; // a multipart section over the limit
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
-            return (null, Results.Problem($"The multipart form could not be read: {e.Message}", statusCode: StatusCodes.Status400BadRequest, title: "Bad request"));
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return tooLarge;
-        }
-        catch (BadHttpRequestException e)
-        {
-            return (null, Results.Problem($"The form could not be read: {e.Message}", statusCode: StatusCodes.Status400BadRequest, title: "Bad request"));
+            return (null, Results.Problem(MalformedForm, statusCode: StatusCodes.Status400BadRequest, title: "Bad request"));
         }
     }
 
@@ -115,11 +115,13 @@ public static class SubmissionsApi
             ? Results.Ok(SubmissionResponse.Of(status))
             : ApiProblems.NotFound("There is no submission with this id among your teams' submissions.");
 
-    private static async Task<IResult> ListAsync(string slug, int? page, ClaimsPrincipal user, ApplicationDbContext db, TeamMembership teams,
+    private static async Task<IResult> ListAsync(string slug, string? page, ClaimsPrincipal user, ApplicationDbContext db, TeamMembership teams,
         SubmissionStatusQuery submissions, CancellationToken ct)
     {
-        var number = page ?? 1;
-        if (number is < 1 or > MaxPage) return ApiProblems.Field("page", $"Pages are numbered from 1 to {MaxPage:N0}.");
+        // Parsed here rather than bound, so a bad value gets a field error like every other one.
+        var number = 1;
+        if (page is not null && (!int.TryParse(page, NumberStyles.None, CultureInfo.InvariantCulture, out number) || number is < 1 or > MaxPage))
+            return ApiProblems.Field("page", $"Pages are numbered from 1 to {MaxPage:N0}.");
         var competitionId = await db.Competitions.AsNoTracking().Where(c => c.Slug == slug && c.Status != CompetitionStatus.Draft)
             .Select(c => (Guid?)c.Id).SingleOrDefaultAsync(ct);
         if (competitionId is null) return CompetitionsApi.NoSuchCompetition(slug);

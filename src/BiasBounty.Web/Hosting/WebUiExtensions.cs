@@ -1,3 +1,4 @@
+using BiasBounty.Web.Api;
 using BiasBounty.Web.Components;
 using BiasBounty.Web.Scoring;
 
@@ -24,6 +25,11 @@ public static class WebUiExtensions
         if (!app.Configuration.GetPlatformRole().ServesPages()) return app;
 
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // Explicit order: the API's token check and rate limit sit between routing and the cookie-based authentication.
+        app.UseRouting();
+        app.UseApiGate();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

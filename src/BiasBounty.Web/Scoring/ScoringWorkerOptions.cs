@@ -21,5 +21,5 @@ public sealed class ScoringWorkerOptions
 
     /// <summary>How old an unfinished submission without a live scoring job must be before the sweep enqueues one
     /// (saving and enqueueing take milliseconds; the margin keeps the sweep out of a submit in progress).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan StalledAfter { get; set; } = TimeSpan.FromMinutes(2);
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")] public TimeSpan StalledAfter { get; set; } = TimeSpan.FromMinutes(2);
 }

@@ -19,7 +19,7 @@ public sealed class StalledSubmissionSweep(ApplicationDbContext db, JobStorage s
 {
     public const string RecurringJobId = "stalled-submissions";
 
-    /// <summary>Submissions looked at per run, oldest first; the rest wait for the next run.</summary>
+    /// <summary>Submissions read per page, and the most one run enqueues; the rest wait for the next run.</summary>
     public const int BatchSize = 200;
 
     /// <summary>Hangfire states in which a job will still run (a retry waits in Scheduled; a dead server's job is
@@ -27,34 +27,56 @@ public sealed class StalledSubmissionSweep(ApplicationDbContext db, JobStorage s
     private static readonly HashSet<string> LiveStates =
         [EnqueuedState.StateName, ProcessingState.StateName, ScheduledState.StateName, AwaitingState.StateName];
 
+    /// <summary>Marks submissions saved before job ids were recorded (set by the <c>ScoringJobIds</c> migration): their job
+    /// is unknown, so they count as stalled only after <see cref="LegacyGrace"/>, long after any job of theirs would have run.</summary>
+    public const string LegacyJobId = "legacy";
+
+    public static readonly TimeSpan LegacyGrace = TimeSpan.FromHours(6);
+
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public async Task<int> RunAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var savedBefore = now - options.Value.StalledAfter;
-        var candidates = await db.Submissions.AsNoTracking()
-            .Where(s => (s.State == SubmissionState.Queued || s.State == SubmissionState.Scoring) && s.CreatedAt < savedBefore)
-            .OrderBy(s => s.CreatedAt).Take(BatchSize)
-            .Select(s => new { s.Id, s.CompetitionId, s.UserId, s.ScoringJobId })
-            .ToListAsync(ct);
         var requeued = 0;
-        foreach (var submission in candidates)
+        // Keyset pages, oldest first, to the end: a backlog of live jobs must not hide a stalled submission behind it.
+        (DateTimeOffset At, Guid Id)? after = null;
+        while (requeued < BatchSize)
         {
-            var state = StateOf(submission.ScoringJobId);
-            if (state is not null && LiveStates.Contains(state)) continue;
-            if (await queue.EnqueueAsync(submission.Id) is not { } jobId) continue;
-            var why = submission.ScoringJobId is null ? "its scoring job had not been enqueued" : $"its scoring job {submission.ScoringJobId} was {state ?? "gone"}";
-            log.LogWarning("Submission {SubmissionId} had no live scoring job ({Why}); enqueued job {JobId}", submission.Id, why, jobId);
-            db.AuditEvents.Add(new AuditEvent
+            var query = db.Submissions.AsNoTracking()
+                .Where(s => (s.State == SubmissionState.Queued || s.State == SubmissionState.Scoring) && s.CreatedAt < savedBefore);
+            if (after is { } key) query = query.Where(s => s.CreatedAt > key.At || (s.CreatedAt == key.At && s.Id.CompareTo(key.Id) > 0));
+            var page = await query.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).Take(BatchSize)
+                .Select(s => new { s.Id, s.CompetitionId, s.UserId, s.ScoringJobId, s.CreatedAt })
+                .ToListAsync(ct);
+            foreach (var submission in page)
             {
-                CompetitionId = submission.CompetitionId, SubmissionId = submission.Id, UserId = submission.UserId,
-                Kind = AuditEvent.ScoringRequeued, Detail = $"Scoring job {jobId} enqueued: {why}.", At = now,
-            });
-            requeued++;
+                var state = submission.ScoringJobId == LegacyJobId ? LegacyState(submission.CreatedAt, now) : StateOf(submission.ScoringJobId);
+                if (state is not null && LiveStates.Contains(state)) continue;
+                // Read again after the job's state: a job that finished in between left a finished submission.
+                if (!await db.Submissions.AnyAsync(s => s.Id == submission.Id && (s.State == SubmissionState.Queued || s.State == SubmissionState.Scoring), ct))
+                    continue;
+                if (await queue.EnqueueAsync(submission.Id) is not { } jobId) continue;
+                var why = submission.ScoringJobId is null ? "its scoring job had not been enqueued" : $"its scoring job {submission.ScoringJobId} was {state ?? "gone"}";
+                log.LogWarning("Submission {SubmissionId} had no live scoring job ({Why}); enqueued job {JobId}", submission.Id, why, jobId);
+                // Saved one by one: an error later in the run must not leave an enqueued job without its audit event.
+                db.AuditEvents.Add(new AuditEvent
+                {
+                    CompetitionId = submission.CompetitionId, SubmissionId = submission.Id, UserId = submission.UserId,
+                    Kind = AuditEvent.ScoringRequeued, Detail = $"Scoring job {jobId} enqueued: {why}.", At = now,
+                });
+                await db.SaveChangesAsync(ct);
+                requeued++;
+            }
+            if (page.Count < BatchSize) break;
+            after = (page[^1].CreatedAt, page[^1].Id);
         }
-        await db.SaveChangesAsync(ct);
         return requeued;
     }
+
+    /// <summary>A legacy submission's job counts as live (Enqueued) until the grace has passed, then as gone.</summary>
+    private static string? LegacyState(DateTimeOffset createdAt, DateTimeOffset now) =>
+        now - createdAt < LegacyGrace ? EnqueuedState.StateName : null;
 
     /// <summary>The Hangfire state of a job; null when there is no such job (never enqueued, or expired and removed).</summary>
     private string? StateOf(string? jobId)

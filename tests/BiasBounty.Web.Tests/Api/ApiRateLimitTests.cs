@@ -49,3 +49,27 @@ public sealed class ApiRateLimitTests(RateLimitedWebPlatform platform) : IClassF
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType); // the API's answer, not the HTML page
     }
 }
+
+/// <summary>Calls without a checked token share their address's allowance (a fixture of its own: the address bucket is shared).</summary>
+public sealed class ApiAddressRateLimitTests(RateLimitedWebPlatform platform) : IClassFixture<RateLimitedWebPlatform>
+{
+    [Fact]
+    public async Task MadeUpOrBorrowedPrefixes_CountAgainstTheAddress_NotAsFreshTokens_NorAgainstTheOwner()
+    {
+        var (_, owner) = await ApiArrange.UserWithTokenAsync(platform, "Prefix Owner");
+        var borrowed = owner[..^1] + (owner[^1] == '0' ? '1' : '0'); // the owner's public prefix with a wrong secret
+
+        for (var i = 0; i < RateLimitedWebPlatform.RequestsPerMinute; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await ApiArrange.Client(platform, i == 0 ? borrowed : FakeToken()).GetAsync("/api/v1/competitions")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await ApiArrange.Client(platform, FakeToken()).GetAsync("/api/v1/competitions")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await ApiArrange.Client(platform).GetAsync("/api/v1/competitions")).StatusCode);
+
+        var ownerClient = ApiArrange.Client(platform, owner);
+        for (var i = 0; i < RateLimitedWebPlatform.RequestsPerMinute; i++)
+            Assert.Equal(HttpStatusCode.OK, (await ownerClient.GetAsync("/api/v1/competitions")).StatusCode);
+    }
+
+    /// <summary>A well-formed token that was never issued, with a fresh prefix each time.</summary>
+    private static string FakeToken() =>
+        $"bb_{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6))}_{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}";
+}

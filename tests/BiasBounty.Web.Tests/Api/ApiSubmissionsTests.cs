@@ -188,6 +188,7 @@ public sealed class ApiSubmissionsTests(PlatformFactory platform) : IClassFixtur
         var second = await ApiArrange.JsonAsync(await client.GetAsync($"{Submissions}?page=2"));
         var zero = await client.GetAsync($"{Submissions}?page=0");
         var huge = await client.GetAsync($"{Submissions}?page={int.MaxValue}"); // its row offset would overflow
+        var words = await client.GetAsync($"{Submissions}?page=two");
 
         Assert.True(first.GetProperty("hasMore").GetBoolean());
         Assert.Equal(20, first.GetProperty("submissions").GetArrayLength());
@@ -197,6 +198,7 @@ public sealed class ApiSubmissionsTests(PlatformFactory platform) : IClassFixtur
         Assert.Equal(HttpStatusCode.BadRequest, zero.StatusCode);
         Assert.Contains("numbered from 1", ApiArrange.FieldError(await ApiArrange.JsonAsync(zero), "page"));
         Assert.Equal(HttpStatusCode.BadRequest, huge.StatusCode);
+        Assert.Contains("numbered from 1", ApiArrange.FieldError(await ApiArrange.JsonAsync(words), "page"));
     }
 
     [Fact]
@@ -209,6 +211,9 @@ public sealed class ApiSubmissionsTests(PlatformFactory platform) : IClassFixtur
         var notJson = await client.PostAsync($"{Competition}/groups/check", new StringContent("age >= 60"));
         var broken = await client.PostAsync($"{Competition}/groups/check", new StringContent("{\"expression\":", System.Text.Encoding.UTF8, "application/json"));
         var unknown = await client.PostAsJsonAsync("/api/v1/competitions/nope/groups/check", new { expression = "age >= 60" });
+        var charset = new StringContent("{\"expression\": \"age >= 60\"}");
+        charset.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=bogus");
+        var badCharset = await client.PostAsync($"{Competition}/groups/check", charset); // the reader throws for an unknown charset
 
         Assert.False(bad.GetProperty("valid").GetBoolean());
         Assert.Contains("unknown column 'agee'", bad.GetProperty("message").GetString());
@@ -216,6 +221,20 @@ public sealed class ApiSubmissionsTests(PlatformFactory platform) : IClassFixtur
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, notJson.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, badCharset.StatusCode);
+        Assert.Contains("UTF-8", (await ApiArrange.JsonAsync(badCharset)).GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData("/api/v1/submissions/not-a-guid")]
+    [InlineData("/api/v1/no-such-thing")]
+    [InlineData("/api/v2/competitions")]
+    public async Task AnythingElseUnderApi_IsAProblemDetails404_NotTheHtmlPage(string path)
+    {
+        var response = await ApiArrange.Client(platform).GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

@@ -119,6 +119,18 @@ public sealed class ApiTokenTests(PlatformFactory platform) : IClassFixture<Plat
     }
 
     [Fact]
+    public async Task TheFailedLoginLockout_DoesNotStopTokens()
+    {
+        // Anyone who knows the address can trigger this lockout with five wrong passwords.
+        var (user, token) = await ApiArrange.UserWithTokenAsync(platform, "Briefly Locked");
+        await using (var scope = platform.Scope())
+            await platform.NewDb(scope).Users.Where(u => u.Id == user.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.LockoutEnabled, true).SetProperty(u => u.LockoutEnd, DateTimeOffset.UtcNow.AddMinutes(4)));
+
+        Assert.Equal(HttpStatusCode.OK, (await ApiArrange.Client(platform, token).GetAsync(AuthenticatedCall)).StatusCode);
+    }
+
+    [Fact]
     public async Task APublicRead_WithABadToken_IsRefused_NotSilentlyAnonymous()
     {
         var (_, token) = await ApiArrange.UserWithTokenAsync(platform, "Revoked Reader");
@@ -126,7 +138,8 @@ public sealed class ApiTokenTests(PlatformFactory platform) : IClassFixture<Plat
             await platform.NewDb(scope).ApiTokens.Where(t => t.Prefix == token.Substring(3, 12))
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, DateTimeOffset.UtcNow));
 
-        await AssertRefusedAsync(await ApiArrange.Client(platform, token).GetAsync($"/api/v1/competitions/{DemoSeeder.Slug}"), ApiTokenAuthenticationHandler.Revoked);
+        foreach (var path in new[] { $"/api/v1/competitions/{DemoSeeder.Slug}", "/api/v1/competitions", $"/api/v1/competitions/{DemoSeeder.Slug}/leaderboard" })
+            await AssertRefusedAsync(await ApiArrange.Client(platform, token).GetAsync(path), ApiTokenAuthenticationHandler.Revoked);
         Assert.Equal(HttpStatusCode.OK, (await ApiArrange.Client(platform).GetAsync($"/api/v1/competitions/{DemoSeeder.Slug}")).StatusCode);
     }
 

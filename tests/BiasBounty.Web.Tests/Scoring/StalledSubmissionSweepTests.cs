@@ -67,6 +67,30 @@ public sealed class StalledSubmissionSweepTests(PlatformFactory platform) : ICla
     }
 
     [Fact]
+    public async Task Sweep_FindsAStalledSubmission_BehindAFullPageOfLiveOnes()
+    {
+        var stalled = await Arrange.DemoSubmissionAsync(platform, "Behind The Backlog", "age >= 67");
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            var template = await db.Submissions.AsNoTracking().SingleAsync(s => s.Id == stalled);
+            // A backlog older than the stalled submission, all with live jobs (saved before job ids were recorded, recently).
+            db.Submissions.AddRange(Enumerable.Range(0, StalledSubmissionSweep.BatchSize).Select(i => new Submission
+            {
+                CompetitionId = template.CompetitionId, TeamId = template.TeamId, UserId = template.UserId, Expression = $"age >= {i}",
+                ScoringJobId = StalledSubmissionSweep.LegacyJobId, CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-30).AddSeconds(i),
+            }));
+            await db.SaveChangesAsync();
+        }
+        await SavedMinutesAgoAsync(stalled, 10);
+
+        Assert.True(await SweepAsync() >= 1);
+
+        Assert.Equal(SubmissionState.Scored, (await Arrange.FinishedAsync(platform, stalled)).State);
+        Assert.Single(await RequeueEventsAsync(stalled));
+    }
+
+    [Fact]
     public async Task Sweep_IgnoresFinishedSubmissions()
     {
         var id = await Arrange.DemoSubmissionAsync(platform, "Already Failed", "age >= 66");

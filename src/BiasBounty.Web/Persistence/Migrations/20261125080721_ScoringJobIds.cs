@@ -17,6 +17,10 @@ namespace BiasBounty.Web.Persistence.Migrations
                 maxLength: 100,
                 nullable: true);
 
+            // Submissions in flight at the upgrade have a job whose id was never recorded: mark them, so the stalled-
+            // submission sweep does not give each a second job (it waits hours before treating them as stalled).
+            migrationBuilder.Sql("UPDATE \"Submissions\" SET \"ScoringJobId\" = 'legacy' WHERE \"State\" IN ('Queued', 'Scoring');");
+
             migrationBuilder.CreateIndex(
                 name: "IX_Submissions_Unfinished",
                 table: "Submissions",
