@@ -31,6 +31,11 @@ public class ApiToken
 
     public DateTimeOffset? RevokedAt { get; set; }
 
+    /// <summary>The user's Identity security stamp when the token was made. A new password, e-mail address or second
+    /// factor changes the stamp, and with it every token made before: a stolen session cannot leave a token behind that
+    /// outlives "change password".</summary>
+    public string? SecurityStamp { get; set; }
+
     public bool IsActive(DateTimeOffset now) => RevokedAt is null && now < ExpiresAt;
 }
 
@@ -97,13 +102,22 @@ public sealed class PersonalAccessTokens(ApplicationDbContext db, TimeProvider t
         if (name.Length > MaxNameLength) return CreatedToken.Fail($"A token name has at most {MaxNameLength} characters.");
         if (!LifetimeDays.Contains(days)) return CreatedToken.Fail($"Choose an expiry of {string.Join(", ", LifetimeDays)} days.");
         var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Two creates of one user at once must not both pass the count.
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"tokens:" + userId}, 0))", ct);
         if (await db.ApiTokens.CountAsync(t => t.UserId == userId && t.RevokedAt == null && t.ExpiresAt > now, ct) >= MaxActive)
             return CreatedToken.Fail($"You have {MaxActive} active tokens, the most one account may hold. Revoke one you no longer use first.");
+        var stamp = await db.Users.Where(u => u.Id == userId).Select(u => u.SecurityStamp).SingleAsync(ct);
 
         var (token, prefix) = ApiTokenText.New();
-        var row = new ApiToken { UserId = userId, Name = name, Prefix = prefix, Hash = ApiTokenText.Hash(token), CreatedAt = now, ExpiresAt = now.AddDays(days) };
+        var row = new ApiToken
+        {
+            UserId = userId, Name = name, Prefix = prefix, Hash = ApiTokenText.Hash(token), CreatedAt = now, ExpiresAt = now.AddDays(days),
+            SecurityStamp = stamp,
+        };
         db.ApiTokens.Add(row);
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return new CreatedToken(token, ToView(row), null);
     }
 

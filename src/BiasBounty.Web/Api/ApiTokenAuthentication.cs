@@ -19,7 +19,8 @@ public sealed class ApiTokenAuthenticationHandler(IOptionsMonitor<Authentication
 {
     public const string SchemeName = "ApiToken";
 
-    public const string Unknown = "unknown token", Expired = "token expired", Revoked = "token revoked", LockedOut = "account locked out";
+    public const string Unknown = "unknown token", Expired = "token expired", Revoked = "token revoked", LockedOut = "account locked out",
+        SecurityChanged = "token revoked: the account's password, e-mail or sign-in settings changed since it was made";
 
     /// <summary>Last use is written at most this often per token: a busy script should not write on every call.</summary>
     public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
@@ -43,6 +44,7 @@ public sealed class ApiTokenAuthenticationHandler(IOptionsMonitor<Authentication
         if (now >= row.ExpiresAt) return AuthenticateResult.Fail(Expired);
         var user = await users.FindByIdAsync(row.UserId);
         if (user is null) return AuthenticateResult.Fail(Unknown);
+        if (row.SecurityStamp != user.SecurityStamp) return AuthenticateResult.Fail(SecurityChanged);
         if (IsLockedByAdministrator(user, now)) return AuthenticateResult.Fail(LockedOut);
 
         if (row.LastUsedAt is not { } last || now - last >= LastUsedResolution)

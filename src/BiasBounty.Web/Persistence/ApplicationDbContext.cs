@@ -190,6 +190,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             e.Property(t => t.Name).HasMaxLength(PersonalAccessTokens.MaxNameLength);
             e.Property(t => t.Prefix).HasMaxLength(ApiTokenText.PrefixLength);
             e.Property(t => t.Hash).HasMaxLength(32);
+            e.Property(t => t.SecurityStamp).HasMaxLength(256);
             e.HasOne<ApplicationUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 

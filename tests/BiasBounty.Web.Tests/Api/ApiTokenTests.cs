@@ -4,6 +4,8 @@ using System.Text;
 using BiasBounty.Web.Api;
 using BiasBounty.Web.Demo;
 using BiasBounty.Web.Tests.Infrastructure;
+using BiasBounty.Web.Persistence;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -116,6 +118,41 @@ public sealed class ApiTokenTests(PlatformFactory platform) : IClassFixture<Plat
         var tampered = stolen[..^1] + (stolen[^1] == '0' ? '1' : '0');
         await AssertRefusedAsync(await ApiArrange.Client(platform, tampered).GetAsync(AuthenticatedCall), ApiTokenAuthenticationHandler.Unknown);
         Assert.Equal(HttpStatusCode.OK, (await ApiArrange.Client(platform, stolen).GetAsync(AuthenticatedCall)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ANewPassword_RevokesEveryTokenMadeBefore()
+    {
+        var (user, before) = await ApiArrange.UserWithTokenAsync(platform, "Password Changer");
+        await using (var scope = platform.Scope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            var stored = await users.FindByIdAsync(user.Id);
+            Assert.True((await users.RemovePasswordAsync(stored!)).Succeeded); // as after a stolen session: the owner resets it
+            Assert.True((await users.AddPasswordAsync(stored!, "A-new-passw0rd!")).Succeeded);
+        }
+        var after = await ApiArrange.TokenAsync(platform, user.Id, "made after");
+
+        await AssertRefusedAsync(await ApiArrange.Client(platform, before).GetAsync(AuthenticatedCall), ApiTokenAuthenticationHandler.SecurityChanged);
+        Assert.Equal(HttpStatusCode.OK, (await ApiArrange.Client(platform, after).GetAsync(AuthenticatedCall)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ConcurrentCreates_NeverPassTheActiveTokenLimit()
+    {
+        string userId;
+        await using (var scope = platform.Scope())
+            userId = (await Arrange.UserAsync(platform.NewDb(scope), "Racing Creator")).Id;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, PersonalAccessTokens.MaxActive + 4).Select(async i =>
+        {
+            await using var scope = platform.Scope();
+            return await Tokens(scope).CreateAsync(userId, $"script {i}", 30);
+        }));
+
+        Assert.Equal(PersonalAccessTokens.MaxActive, results.Count(r => r.Token is not null));
+        await using (var scope = platform.Scope())
+            Assert.Equal(PersonalAccessTokens.MaxActive, await platform.NewDb(scope).ApiTokens.CountAsync(t => t.UserId == userId));
     }
 
     [Fact]
