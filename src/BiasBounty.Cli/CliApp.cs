@@ -21,7 +21,7 @@ public static class CliApp
         "  " + SubmitCommand.Usage,
         "",
         "Data files are CSV/TSV (plain or .gz); a FILE.schema.json beside a file gives its column names, kinds and label.",
-        "Exit codes: 0 success, 2 bad input. Documentation: docs/cli.md");
+        "Exit codes: 0 success, 2 bad input; submit --wait: 3 refused or failed, 4 no verdict within --timeout. Documentation: docs/cli.md");
 
     public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, SubmitEnvironment.Default);
 
@@ -44,7 +44,7 @@ public static class CliApp
                 "bench" => BenchCommand.Run(command, output),
                 "synth" => SynthCommand.Run(command, output),
                 "split" => SplitCommand.Run(command, output),
-                "submit" => SubmitCommand.Run(command, output, submitEnvironment),
+                "submit" => SubmitCommand.Run(command, output, error, submitEnvironment),
                 _ => throw new UsageException($"unknown command '{args[0]}'; commands are inspect, check-group, train-baseline, score, bench, synth, split, submit"),
             };
         }

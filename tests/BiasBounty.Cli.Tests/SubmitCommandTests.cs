@@ -26,18 +26,40 @@ public sealed class SubmitCommandTests
         }
     }
 
-    private static (int ExitCode, string Output, string Error) Run(FakeApi api, string? token, params string[] args)
+    /// <summary>Time that passes only when the command waits, so a timeout runs out without the test sleeping.</summary>
+    private sealed class FakeClock
+    {
+        public DateTimeOffset Now { get; private set; } = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        public List<TimeSpan> Waits { get; } = [];
+
+        public Task Delay(TimeSpan delay)
+        {
+            Waits.Add(delay);
+            Now += delay;
+            return Task.CompletedTask;
+        }
+    }
+
+    private static (int ExitCode, string Output, string Error) Run(FakeApi api, string? token, params string[] args) => Run(api, new FakeClock(), token, args);
+
+    private static (int ExitCode, string Output, string Error) Run(FakeApi api, FakeClock clock, string? token, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var environment = new SubmitEnvironment(() => api, name => name == SubmitCommand.TokenVariable ? token : null, TimeSpan.Zero);
+        var environment = new SubmitEnvironment(() => api, name => name == SubmitCommand.TokenVariable ? token : null, TimeSpan.FromSeconds(3),
+            clock.Delay, () => clock.Now);
         var code = CliApp.Run(["submit", .. args], output, error, environment);
         return (code, output.ToString(), error.ToString());
     }
 
-    private static readonly string[] Basic = ["--url", "https://bounty.test/", "--competition", "demo", "--group", "age >= 60"];
+    private static string[] At(string url) => ["--url", url, "--competition", "demo", "--group", "age >= 60"];
+
+    private static readonly string[] Basic = At("https://bounty.test/");
 
     private const string Accepted = $$$"""{"id":"{{{Id}}}","state":"queued","links":{"self":"/api/v1/submissions/{{{Id}}}"}}""";
+
+    private const string Queued = $$"""{"id":"{{Id}}","state":"queued"}""";
 
     [Fact]
     public void Submit_PostsTheFormWithTheTokenFromTheEnvironment_AndPrintsTheId()
@@ -67,7 +89,7 @@ public sealed class SubmitCommandTests
         const string scored = $$"""{"id":"{{Id}}","state":"scored","verdict":{"summary":"Finding verified."},"points":12.5}""";
         var api = new FakeApi(
             ("POST /api/v1/competitions/demo/submissions", HttpStatusCode.Accepted, Accepted),
-            ($"GET /api/v1/submissions/{Id}", HttpStatusCode.OK, $$"""{"id":"{{Id}}","state":"queued"}"""),
+            ($"GET /api/v1/submissions/{Id}", HttpStatusCode.OK, Queued),
             ($"GET /api/v1/submissions/{Id}", HttpStatusCode.OK, $$"""{"id":"{{Id}}","state":"scoring"}"""),
             ($"GET /api/v1/submissions/{Id}", HttpStatusCode.OK, scored),
             ("POST /api/v1/competitions/demo/submissions", HttpStatusCode.Accepted, Accepted),
@@ -125,6 +147,11 @@ public sealed class SubmitCommandTests
     [InlineData(null, new string[0], "set BBOUNTY_TOKEN to a personal access token")]
     [InlineData(Token, new[] { "--token", Token }, "unknown option --token")]
     [InlineData(Token, new[] { "--fix", "/no/such/fix.onnx" }, "--fix: no such file")]
+    [InlineData(Token, new[] { "--wait", "--timeout", "0" }, "--timeout must be a whole number")]
+    [InlineData(Token, new[] { "--wait", "--timeout", "-5" }, "--timeout must be a whole number")]
+    [InlineData(Token, new[] { "--wait", "--timeout", "1.5" }, "--timeout must be a whole number")]
+    [InlineData(Token, new[] { "--wait", "--timeout", "ten" }, "--timeout must be a whole number")]
+    [InlineData(Token, new[] { "--timeout", "60" }, "--timeout only applies with --wait")]
     public void UserErrors_AreOneLine_WithExitCode2_AndSendNothing(string? token, string[] extra, string message)
     {
         var api = new FakeApi();
@@ -141,9 +168,106 @@ public sealed class SubmitCommandTests
     [Fact]
     public void ABadUrl_IsAUserError()
     {
-        var (code, _, error) = Run(new FakeApi(), Token, ["--url", "bounty.test", "--competition", "demo", "--group", "age >= 60"]);
+        var (code, _, error) = Run(new FakeApi(), Token, At("bounty.test"));
 
         Assert.Equal(2, code);
         Assert.Contains("--url must be the platform's http(s) address", error);
+    }
+
+    [Fact]
+    public void AMissingCompetition_NamesTheDemoCompetitionsRealSlug()
+    {
+        var (code, _, error) = Run(new FakeApi(), Token, ["--url", "https://bounty.test/", "--group", "age >= 60"]);
+
+        Assert.Equal(2, code);
+        Assert.Equal("bbounty: --competition is required (e.g. --competition adult-income)", error.Trim());
+    }
+
+    [Theory]
+    [InlineData("http://bounty.test")]
+    [InlineData("http://bounty.test:8080/bb")]
+    [InlineData("http://10.0.0.1")]
+    [InlineData("http://[::2]")]
+    [InlineData("http://localhost.bounty.test")]
+    [InlineData("http://127.0.0.1.bounty.test")]
+    public void PlainHttp_ToAnotherMachine_IsRefused_BeforeTheTokenIsSent(string url)
+    {
+        var api = new FakeApi();
+
+        var (code, _, error) = Run(api, Token, At(url));
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("bbounty: --url: plain http would send the token in clear text", error);
+        Assert.Contains("use its https:// address", error);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Empty(api.Received);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:5000")]
+    [InlineData("http://LOCALHOST")]
+    [InlineData("http://127.0.0.1:8080")]
+    [InlineData("http://127.1.2.3")]
+    [InlineData("http://[::1]:5000")]
+    public void PlainHttp_ToThisMachine_IsAllowed(string url)
+    {
+        var api = new FakeApi(("POST /api/v1/competitions/demo/submissions", HttpStatusCode.Accepted, Accepted));
+
+        var (code, _, error) = Run(api, Token, At(url));
+
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.Equal("http", Assert.Single(api.Received).Request.RequestUri!.Scheme);
+    }
+
+    [Theory]
+    [InlineData("https://bounty.test/bb")]
+    [InlineData("https://bounty.test/bb/")]
+    public void AUrlWithAPath_KeepsThePath(string url)
+    {
+        var api = new FakeApi(
+            ("POST /bb/api/v1/competitions/demo/submissions", HttpStatusCode.Accepted, Accepted),
+            ($"GET /bb/api/v1/submissions/{Id}", HttpStatusCode.OK, $$"""{"id":"{{Id}}","state":"scored"}"""));
+
+        var (code, _, error) = Run(api, Token, [.. At(url), "--wait"]);
+
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.Equal(2, api.Received.Count);
+    }
+
+    [Fact]
+    public void Wait_GivesUpAtTheTimeout_WithTheStatusUrl_AndExitCode4()
+    {
+        var api = new FakeApi([
+            ("POST /bb/api/v1/competitions/demo/submissions", HttpStatusCode.Accepted, Accepted),
+            .. Enumerable.Repeat(($"GET /bb/api/v1/submissions/{Id}", HttpStatusCode.OK, Queued), 5)]);
+        var clock = new FakeClock();
+
+        var (code, output, error) = Run(api, clock, Token, [.. At("https://bounty.test/bb"), "--wait", "--timeout", "10"]);
+
+        Assert.Equal(SubmitCommand.TimedOut, code);
+        Assert.Equal($"submitted: {Id}; waiting for the verdict…", output.Trim());
+        Assert.Equal($"bbounty: no verdict after 10 s (submission {Id} is queued); check it later: GET https://bounty.test/bb/api/v1/submissions/{Id} with the token",
+            error.Trim());
+        // Polls at 0, 3, 6, 9 and, last, on the deadline itself.
+        Assert.Equal([3, 3, 3, 1], clock.Waits.Select(w => w.TotalSeconds));
+        Assert.Equal(6, api.Received.Count);
+    }
+
+    [Fact]
+    public void Wait_ByDefault_GivesUpAfter600Seconds_AndJsonStillPrintsTheLastStatus()
+    {
+        var api = new FakeApi([
+            ("POST /api/v1/competitions/demo/submissions", HttpStatusCode.Accepted, Accepted),
+            .. Enumerable.Repeat(($"GET /api/v1/submissions/{Id}", HttpStatusCode.OK, Queued), 201)]);
+        var clock = new FakeClock();
+
+        var (code, output, error) = Run(api, clock, Token, [.. Basic, "--wait", "--json"]);
+
+        Assert.Equal(SubmitCommand.TimedOut, code);
+        Assert.Equal(Queued, output.Trim());
+        Assert.Contains($"check it later: GET https://bounty.test/api/v1/submissions/{Id}", error);
+        Assert.Equal(TimeSpan.FromSeconds(600), clock.Waits.Aggregate(TimeSpan.Zero, (sum, wait) => sum + wait));
     }
 }

@@ -4,10 +4,15 @@ using System.Text.Json;
 
 namespace BiasBounty.Cli.Commands;
 
-/// <summary>What <c>submit</c> reaches outside the process; tests replace the network and the clock.</summary>
-internal sealed record SubmitEnvironment(Func<HttpMessageHandler> Handler, Func<string, string?> Variable, TimeSpan PollInterval)
+/// <summary>
+/// What <c>submit</c> reaches outside the process; tests replace the network and the clock (<see cref="Delay"/> and
+/// <see cref="Now"/>), so a <c>--timeout</c> can run out without the test sleeping.
+/// </summary>
+internal sealed record SubmitEnvironment(Func<HttpMessageHandler> Handler, Func<string, string?> Variable, TimeSpan PollInterval,
+    Func<TimeSpan, Task> Delay, Func<DateTimeOffset> Now)
 {
-    public static readonly SubmitEnvironment Default = new(() => new HttpClientHandler(), Environment.GetEnvironmentVariable, TimeSpan.FromSeconds(3));
+    public static readonly SubmitEnvironment Default = new(() => new HttpClientHandler(), Environment.GetEnvironmentVariable, TimeSpan.FromSeconds(3),
+        delay => Task.Delay(delay), () => DateTimeOffset.UtcNow);
 }
 
 /// <summary>
@@ -16,38 +21,60 @@ internal sealed record SubmitEnvironment(Func<HttpMessageHandler> Handler, Func<
 /// </summary>
 public static class SubmitCommand
 {
-    public const string Usage = "bbounty submit --url URL --competition SLUG --group \"EXPR\" [--fix FILE] [--metric M] [--wait] [--json]   (token in BBOUNTY_TOKEN)";
+    public const string Usage = "bbounty submit --url URL --competition SLUG --group \"EXPR\" [--fix FILE] [--metric M] [--wait [--timeout SECONDS]] [--json]   (token in BBOUNTY_TOKEN)";
 
     public const string TokenVariable = "BBOUNTY_TOKEN";
 
     /// <summary>Exit code when <c>--wait</c> ends in a refused or failed submission.</summary>
     public const int NotScored = 3;
 
+    /// <summary>Exit code when <c>--wait</c> gives up after <c>--timeout</c>: the submission is still queued or scoring.</summary>
+    public const int TimedOut = 4;
+
+    private const int DefaultTimeoutSeconds = 600;
+
     private static readonly string[] FinalStates = ["scored", "refused", "failed"];
 
-    internal static int Run(CommandLine args, TextWriter output, SubmitEnvironment environment)
+    internal static int Run(CommandLine args, TextWriter output, TextWriter error, SubmitEnvironment environment)
     {
         var url = args.Required("url", "https://bounty.example.org");
-        var slug = args.Required("competition", "adult-income-demo");
+        var slug = args.Required("competition", "adult-income");
         var group = args.Required("group", "\"age >= 60\"");
         var fixPath = args.Optional("fix");
         var metric = args.Optional("metric");
         var wait = args.Flag("wait");
+        var timeoutGiven = args.Optional("timeout") is not null;
+        var timeout = TimeSpan.FromSeconds(args.Int("timeout", DefaultTimeoutSeconds, 1, 86_400));
         var json = args.Flag("json");
         args.RejectUnknown();
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var baseAddress) || baseAddress.Scheme is not ("http" or "https"))
-            throw new UsageException($"--url must be the platform's http(s) address, not '{url}'");
+        if (timeoutGiven && !wait) throw new UsageException("--timeout only applies with --wait");
+        var baseAddress = BaseAddress(url);
         var token = environment.Variable(TokenVariable) is { Length: > 0 } t ? t.Trim()
-            : throw new UsageException($"set {TokenVariable} to a personal access token (create one at {url.TrimEnd('/')}/account/tokens)");
+            : throw new UsageException($"set {TokenVariable} to a personal access token (create one at {new Uri(baseAddress, "account/tokens")})");
         if (fixPath is not null && !File.Exists(fixPath)) throw new UsageException($"--fix: no such file '{fixPath}'");
 
         using var client = new HttpClient(environment.Handler()) { BaseAddress = baseAddress };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return RunAsync(client, slug, group, fixPath, metric, wait, json, output, environment.PollInterval).GetAwaiter().GetResult();
+        return RunAsync(client, slug, group, fixPath, metric, wait ? timeout : null, json, output, error, environment).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(HttpClient client, string slug, string group, string? fixPath, string? metric, bool wait, bool json,
-        TextWriter output, TimeSpan pollInterval)
+    /// <summary>
+    /// The platform's address as the base of relative <c>api/v1/…</c> paths: it must end with a slash, or the last
+    /// segment (<c>/bb</c> of <c>https://host/bb</c>) would be replaced. Plain http only where the bearer token cannot
+    /// leave the machine: the local platform of deploy/run.sh serves http on 127.0.0.1.
+    /// </summary>
+    private static Uri BaseAddress(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
+            throw new UsageException($"--url must be the platform's http(s) address, not '{url}'");
+        if (address.Scheme == "http" && !address.IsLoopback) // localhost, 127.0.0.0/8, ::1 as the request addresses them (Uri turns "loopback" into localhost)
+            throw new UsageException($"--url: plain http would send the token in clear text to {address.Host}; use its https:// address (http is only for localhost, 127.x.x.x and ::1)");
+        return address.AbsolutePath.EndsWith('/') ? address : new UriBuilder(address) { Path = address.AbsolutePath + "/" }.Uri;
+    }
+
+    /// <param name="timeout">With <c>--wait</c>, how long to wait for the verdict; <c>null</c> without.</param>
+    private static async Task<int> RunAsync(HttpClient client, string slug, string group, string? fixPath, string? metric, TimeSpan? timeout, bool json,
+        TextWriter output, TextWriter error, SubmitEnvironment environment)
     {
         using var form = new MultipartFormDataContent { { new StringContent(group), "expression" } };
         if (metric is not null) form.Add(new StringContent(metric), "metric");
@@ -57,29 +84,40 @@ public static class SubmitCommand
             file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             form.Add(file, "fix", Path.GetFileName(fixPath));
         }
-        var accepted = await SendAsync(client, () => client.PostAsync($"api/v1/competitions/{Uri.EscapeDataString(slug)}/submissions", form));
+        var accepted = await SendAsync(client, environment, () => client.PostAsync($"api/v1/competitions/{Uri.EscapeDataString(slug)}/submissions", form));
         var id = accepted.GetProperty("id").GetString()!;
-        if (!wait)
+        if (timeout is not { } patience)
         {
             output.WriteLine(json ? accepted.GetRawText() : $"submitted: {id}");
             return 0;
         }
         if (!json) output.WriteLine($"submitted: {id}; waiting for the verdict…");
+        var statusPath = $"api/v1/submissions/{Uri.EscapeDataString(id)}";
+        var deadline = environment.Now() + patience;
         while (true)
         {
-            var status = await SendAsync(client, () => client.GetAsync($"api/v1/submissions/{id}"));
+            var status = await SendAsync(client, environment, () => client.GetAsync(statusPath));
             var state = status.GetProperty("state").GetString();
             if (FinalStates.Contains(state))
             {
                 output.WriteLine(json ? status.GetRawText() : Verdict(status));
                 return state == "scored" ? 0 : NotScored;
             }
-            await Task.Delay(pollInterval);
+            var left = deadline - environment.Now();
+            if (left <= TimeSpan.Zero)
+            {
+                // The submission goes on being scored; say where its verdict will be, and keep standard output JSON.
+                if (json) output.WriteLine(status.GetRawText());
+                error.WriteLine($"bbounty: no verdict after {patience.TotalSeconds:0} s (submission {id} is {state}); check it later: GET {new Uri(client.BaseAddress!, statusPath)} with the token");
+                return TimedOut;
+            }
+            // The last poll falls on the deadline rather than up to an interval after it.
+            await environment.Delay(left < environment.PollInterval ? left : environment.PollInterval);
         }
     }
 
     /// <summary>The answer's JSON; a refusal becomes one line (exit 2), after waiting out a rate limit once.</summary>
-    private static async Task<JsonElement> SendAsync(HttpClient client, Func<Task<HttpResponseMessage>> send)
+    private static async Task<JsonElement> SendAsync(HttpClient client, SubmitEnvironment environment, Func<Task<HttpResponseMessage>> send)
     {
         HttpResponseMessage response;
         try
@@ -87,7 +125,7 @@ public static class SubmitCommand
             response = await send();
             if (response.StatusCode == HttpStatusCode.TooManyRequests && response.Headers.RetryAfter?.Delta is { } delay && delay <= TimeSpan.FromMinutes(1))
             {
-                await Task.Delay(delay);
+                await environment.Delay(delay);
                 response = await send();
             }
         }
