@@ -66,6 +66,7 @@ public sealed class HoldoutRefresh(ApplicationDbContext db, CompetitionRuntimeCa
         try
         {
             var runtime = await runtimes.GetAsync(db, tracked, ct);
+            using var exclusive = await runtime.ExclusiveAsync(ct);
             var list = PointerDecisionList.FromJson(latest.ListJson);
             await CompetitionRuntimeCache.EnsureModelsAsync(db, competitionId, runtime, list, ct);
             moved = list.OnHoldout(runtime.Holdout, runtime.Catalog);

@@ -15,6 +15,29 @@ public sealed record CompetitionRuntime(Holdout Holdout, ModelCatalog Catalog)
 {
     /// <summary>The first rows of the holdout, on which every new model is smoke-tested (errors never show values).</summary>
     public Dataset Smoke { get; } = Holdout.Data.SelectRows(Enumerable.Range(0, Math.Min(OnnxModel.SmokeRows, Holdout.RowCount)).ToArray());
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>
+    /// Use of the catalog to oneself within this process, until the result is disposed. The competition's advisory lock
+    /// already gives it across processes; this keeps it true should the database session (and with it the lock) die
+    /// mid-decision, because <see cref="ModelCatalog.Release"/> disposes models another decision could be running.
+    /// </summary>
+    public async Task<IDisposable> ExclusiveAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        return new GateRelease(_gate);
+    }
+
+    private sealed class GateRelease(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) gate.Release();
+        }
+    }
 }
 
 /// <summary>

@@ -82,6 +82,7 @@ public sealed class ScoreSubmissionJob(
         var ledger = await db.Ledgers.SingleAsync(l => l.CompetitionId == competitionId, ct);
 
         var runtime = await runtimes.GetAsync(db, competition, ct);
+        using var exclusive = await runtime.ExclusiveAsync(ct);
         var list = PointerDecisionList.FromJson(latest.ListJson);
         await CompetitionRuntimeCache.EnsureModelsAsync(db, competitionId, runtime, list, ct);
 
@@ -105,7 +106,7 @@ public sealed class ScoreSubmissionJob(
             return;
         }
 
-        // Still under the lock, so no other job of this competition is using the catalog: a rejected fix and its group
+        // Still under the lock and the runtime's gate, so nothing else is using the catalog: a rejected fix and its group
         // leave worker memory now (an accepted one is a node of the new list and stays).
         runtime.Catalog.Release(input.Group, input.FixModelId, outcome.Model);
         Record(submission, competition, latest, ledger, outcome, runtime);
