@@ -176,11 +176,20 @@ public sealed class LeaderboardQuery(ApplicationDbContext db, TimeProvider time)
     }
 }
 
-/// <summary>The findings search: <see cref="Q"/> matches the expression or the team, <see cref="Feature"/> is a column the expression uses.</summary>
-public sealed record FindingsFilter(string? Q, string? Feature)
+/// <summary>The findings search: <see cref="Q"/> matches the expression or the team, <see cref="Feature"/> is a column the
+/// expression uses, <see cref="Page"/> is the page of matches (1 = the most recently disclosed).</summary>
+public sealed record FindingsFilter(string? Q, string? Feature, int Page = 1)
 {
-    public static FindingsFilter From(string? q, string? feature) =>
-        new(string.IsNullOrWhiteSpace(q) ? null : q.Trim(), string.IsNullOrWhiteSpace(feature) ? null : feature.Trim());
+    /// <summary>From the query string as typed: blanks are no filter, and a page that is not a positive number is the first.</summary>
+    public static FindingsFilter From(string? q, string? feature, string? page = null) =>
+        new(string.IsNullOrWhiteSpace(q) ? null : q.Trim(), string.IsNullOrWhiteSpace(feature) ? null : feature.Trim(),
+            int.TryParse(page, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1 ? n : 1);
+
+    /// <summary>The query string of another page of the same search.</summary>
+    public string QueryFor(int page) => QueryString.Create(new[]
+        {
+            new KeyValuePair<string, string?>("q", Q), new("feature", Feature), new("page", page == 1 ? null : page.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        }.Where(p => p.Value is not null)).ToUriComponent();
 
     public IReadOnlyList<DisclosedFinding> Apply(IReadOnlyList<DisclosedFinding> findings) => findings
         .Where(f => Q is null || f.Expression.Contains(Q, StringComparison.OrdinalIgnoreCase) || f.Team.Contains(Q, StringComparison.OrdinalIgnoreCase))

@@ -61,4 +61,39 @@ public sealed class DisclosedFindingsTests : BunitContext
         Assert.Empty(cut.FindAll("article"));
         Assert.Equal("No disclosed finding matches.", cut.Find("[data-testid='no-disclosed-findings']").TextContent.Trim());
     }
+
+    private static DisclosedFinding[] Many(int count) => Enumerable.Range(0, count)
+        .Select(i => new DisclosedFinding($"age > {i}", ["age"], i % 2 == 0 ? "Even" : "Odd", "100–999 rows", 30, null, null, null,
+            new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero).AddHours(-i)))
+        .ToArray();
+
+    [Fact]
+    public void MoreThanAPage_IsPaged_WithLinksThatKeepTheSearch()
+    {
+        var cut = Render<DisclosedFindings>(p => p.Add(x => x.Findings, Many(60)).Add(x => x.Filter, FindingsFilter.From(null, "age", "2"))
+            .Add(x => x.Action, "competitions/demo/leaderboard"));
+
+        Assert.Equal(Enumerable.Range(25, 25).Select(i => $"age > {i}"), cut.FindAll("article code.expression").Select(c => c.TextContent));
+        Assert.Equal("Findings 26–50 of 60 matching, most recently disclosed first (60 disclosed).", cut.Find("[data-testid='findings-count']").TextContent.Trim());
+        Assert.Equal("competitions/demo/leaderboard?feature=age#disclosed-heading", cut.Find("a[data-testid='findings-newer']").GetAttribute("href"));
+        Assert.Equal("competitions/demo/leaderboard?feature=age&page=3#disclosed-heading", cut.Find("a[data-testid='findings-older']").GetAttribute("href"));
+    }
+
+    [Theory]
+    [InlineData("99", "age > 50")] // past the end: the last page
+    [InlineData("abc", "age > 0")] // not a number: the first page
+    [InlineData("-1", "age > 0")]
+    public void AnOutOfRangeOrMalformedPage_ShowsTheNearestPage(string page, string firstShown)
+    {
+        var cut = Render<DisclosedFindings>(p => p.Add(x => x.Findings, Many(60)).Add(x => x.Filter, FindingsFilter.From(null, null, page))
+            .Add(x => x.Action, "competitions/demo/leaderboard"));
+
+        Assert.Equal(firstShown, cut.FindAll("article code.expression")[0].TextContent);
+    }
+
+    [Fact]
+    public void OnePage_HasNoPager()
+    {
+        Assert.Empty(RenderWith().FindAll("[data-testid='findings-pager']"));
+    }
 }

@@ -165,6 +165,7 @@ public sealed class PublicLeaderboardTests(PlatformFactory platform) : IClassFix
         async Task<string[]> FoundAsync(string query) => (await PageAsync(query)).QuerySelectorAll("[data-testid='disclosed-finding'] code.expression").Select(c => c.TextContent).ToArray();
 
         Assert.Equal([expression], await FoundAsync($"?q={Seed}7"));
+        Assert.Equal([expression], await FoundAsync($"?q={Seed}7&page=abc")); // a malformed page is the first, not an error
         Assert.Contains(expression, await FoundAsync("?q=" + Uri.EscapeDataString(team.ToUpperInvariant())));
         Assert.Contains(expression, await FoundAsync("?feature=fnlwgt"));
         Assert.Empty(await FoundAsync($"?q={Seed}8")); // the embargoed one is not searchable either
