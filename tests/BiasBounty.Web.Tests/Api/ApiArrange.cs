@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using BiasBounty.Web.Api;
@@ -54,6 +55,33 @@ public static class ApiArrange
             form.Add(file, "fix", "fix.onnx");
         }
         return form;
+    }
+
+    /// <summary>
+    /// Polls a submission's status resource (<paramref name="location"/>) as a script would, until its state is final
+    /// (scored, refused or failed), every <paramref name="every"/> (a quarter second unless told) for up to
+    /// <paramref name="timeout"/> (90 s unless told); a 429 of the rate limit waits for its <c>Retry-After</c>.
+    /// </summary>
+    public static async Task<JsonElement> PollUntilFinishedAsync(HttpClient client, string location, TimeSpan? every = null, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(90);
+        var deadline = DateTime.UtcNow + limit;
+        string? state = "not asked";
+        while (true)
+        {
+            var response = await client.GetAsync(location);
+            if (response.StatusCode != HttpStatusCode.TooManyRequests)
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var status = await JsonAsync(response);
+                state = status.GetProperty("state").GetString();
+                if (state is "scored" or "failed" or "refused") return status;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"{location} still {state} after {limit.TotalSeconds:0} s");
+            await Task.Delay(response.StatusCode == HttpStatusCode.TooManyRequests
+                ? response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1)
+                : every ?? TimeSpan.FromMilliseconds(250));
+        }
     }
 
     /// <summary>The field messages of a ValidationProblemDetails answer.</summary>

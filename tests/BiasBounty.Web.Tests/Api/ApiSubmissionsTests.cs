@@ -43,7 +43,7 @@ public sealed class ApiSubmissionsTests(PlatformFactory platform) : IClassFixtur
         Assert.Equal($"/api/v1/submissions/{id}", submitted.Headers.Location!.OriginalString);
         Assert.Equal("queued", accepted.GetProperty("state").GetString());
 
-        var status = await PollUntilFinishedAsync(client, submitted.Headers.Location!.OriginalString);
+        var status = await ApiArrange.PollUntilFinishedAsync(client, submitted.Headers.Location!.OriginalString);
         Assert.Equal("scored", status.GetProperty("state").GetString());
         var verdict = status.GetProperty("verdict");
         Assert.True(verdict.GetProperty("fixAccepted").GetBoolean());
@@ -66,20 +66,6 @@ public sealed class ApiSubmissionsTests(PlatformFactory platform) : IClassFixtur
         var after = await ApiArrange.JsonAsync(await client.GetAsync(Competition));
         Assert.Equal(4, after.GetProperty("you").GetProperty("quota").GetProperty("remaining").GetInt32());
         Assert.Equal("Scripted Finder", after.GetProperty("you").GetProperty("team").GetProperty("name").GetString());
-    }
-
-    private static async Task<JsonElement> PollUntilFinishedAsync(HttpClient client, string location)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (true)
-        {
-            var response = await client.GetAsync(location);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var status = await ApiArrange.JsonAsync(response);
-            if (status.GetProperty("state").GetString() is "scored" or "failed" or "refused") return status;
-            Assert.True(DateTime.UtcNow < deadline, $"still {status.GetProperty("state")} after 90 s");
-            await Task.Delay(250);
-        }
     }
 
     [Fact]
