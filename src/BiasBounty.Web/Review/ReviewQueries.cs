@@ -54,13 +54,13 @@ public sealed class ReviewQueries(ApplicationDbContext db)
             join score in db.Scores on s.Id equals score.SubmissionId into scores
             from score in scores.DefaultIfEmpty()
             orderby s.CreatedAt
-            select new { s.Id, s.TeamId, Team = t.Name, s.Expression, s.State, s.Triage, s.CreatedAt, Record = score == null ? null : score.Record, Points = score == null ? (double?)null : score.Points })
+            select new { s.Id, s.TeamId, Team = t.Name, s.Expression, s.State, s.Triage, s.CreatedAt, NearDuplicate = score != null && score.NearDuplicate, Points = score == null ? (double?)null : score.Points })
             .ToListAsync(ct);
         var adjustments = await AdjustmentTotalsAsync(competitionId, ct);
         return rows
             .Select(r => new TriageRowModel(r.Id, r.TeamId, r.Team, r.Expression, r.State, r.Triage,
                 r.Points is { } p ? Math.Round(p + adjustments.GetValueOrDefault(r.Id), 1, MidpointRounding.AwayFromZero) : adjustments.TryGetValue(r.Id, out var a) ? a : null,
-                r.Record is { } record && IsNearDuplicate(record), r.CreatedAt))
+                r.NearDuplicate, r.CreatedAt))
             .Where(r => filter.MinPoints is not { } least || r.Points >= least)
             .ToList();
     }
@@ -115,8 +115,6 @@ public sealed class ReviewQueries(ApplicationDbContext db)
         return new ReviewDetail(submission, found.Team, found.Score, adjustments, earlier, pairs, suggested);
     }
 
-    /// <summary>Whether the engine found the group to be (nearly) the same as an earlier one.</summary>
-    public static bool IsNearDuplicate(ScoreRecord record) => record.DuplicateOf is not null || record.NearDuplicates.Count > 0;
 
     /// <summary>The submissions the engine compared this one to: the exact duplicate first (Jaccard 1), then the near ones.</summary>
     private static List<(Guid Id, double Jaccard, bool SameGroup)> Others(ScoreRecord? record)

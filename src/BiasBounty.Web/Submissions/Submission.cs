@@ -107,7 +107,28 @@ public class SubmissionScore
 
     public Guid TeamId { get; set; }
 
-    public required ScoreRecord Record { get; set; }
+    private ScoreRecord _record = null!;
+
+    /// <summary>The full internal record; setting it also sets <see cref="NearDuplicate"/>, so the two cannot disagree.</summary>
+    public required ScoreRecord Record
+    {
+        get => _record;
+        set
+        {
+            _record = value;
+            NearDuplicate = IsNearDuplicate(value);
+        }
+    }
+
+    /// <summary>Whether the engine found the group (nearly) the same as an earlier one: stored beside the record so the
+    /// triage queue can flag it without loading every record.</summary>
+    public bool NearDuplicate { get; private set; }
+
+    public static bool IsNearDuplicate(ScoreRecord record) => record.DuplicateOf is not null || record.NearDuplicates.Count > 0;
+
+    /// <summary>Sets <see cref="NearDuplicate"/> on rows stored before it existed (keys as <c>ApplicationDbContext.Json</c> writes them).</summary>
+    public const string BackfillNearDuplicateSql =
+        """UPDATE "Scores" SET "NearDuplicate" = ("Record"->>'duplicateOf' IS NOT NULL OR jsonb_array_length(COALESCE("Record"->'nearDuplicates', '[]'::jsonb)) > 0);""";
 
     public required ReleasedView Released { get; set; }
 

@@ -6,6 +6,7 @@ using BiasBounty.Web.Demo;
 using BiasBounty.Web.Review;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BiasBounty.Web.Tests.Review;
@@ -77,6 +78,36 @@ public sealed class ReviewPagesTests(PlatformFactory platform) : IClassFixture<P
         var elsewhere = await OrganizedAsync();
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/organize/{organized.Competition.Slug}/submissions/{elsewhere.Near.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/organize/no-such-competition/triage")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheStoredNearDuplicateFlag_FollowsTheRecord_AndTheMigrationsBackfillFindsItInTheJson()
+    {
+        var organized = await OrganizedAsync("Flag original", "Flag near");
+        Submission exact;
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            exact = await ReviewArrange.ScoredAsync(db, organized.Competition, await ReviewArrange.TeamAsync(db, organized.Competition, "Flag exact"),
+                "age > 60", record: r => r with { DuplicateOf = organized.Original.Id.ToString() });
+        }
+        var ids = new[] { organized.Original.Id, organized.Near.Id, exact.Id };
+        async Task<Dictionary<Guid, bool>> FlagsAsync()
+        {
+            await using var scope = platform.Scope();
+            return await platform.NewDb(scope).Scores.Where(s => ids.Contains(s.SubmissionId)).ToDictionaryAsync(s => s.SubmissionId, s => s.NearDuplicate);
+        }
+        var expected = new Dictionary<Guid, bool> { [organized.Original.Id] = false, [organized.Near.Id] = true, [exact.Id] = true };
+        Assert.Equal(expected, await FlagsAsync());
+
+        // rows stored before the column existed: the migration's backfill reads the flag out of the stored JSON
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            await db.Scores.Where(s => ids.Contains(s.SubmissionId)).ExecuteUpdateAsync(s => s.SetProperty(x => x.NearDuplicate, false));
+            await db.Database.ExecuteSqlRawAsync(SubmissionScore.BackfillNearDuplicateSql);
+        }
+        Assert.Equal(expected, await FlagsAsync());
     }
 
     [Fact]

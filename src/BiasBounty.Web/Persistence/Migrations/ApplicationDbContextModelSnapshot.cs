@@ -732,6 +732,9 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.Property<int>("ModelVersion")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("NearDuplicate")
+                        .HasColumnType("boolean");
+
                     b.Property<double>("Points")
                         .HasColumnType("double precision");
 
