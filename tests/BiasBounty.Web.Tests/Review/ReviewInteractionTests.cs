@@ -99,6 +99,24 @@ public sealed class ReviewInteractionTests : BunitContext, IClassFixture<Platfor
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr[data-testid=triage-row]")), Wait);
     }
 
+    [Fact]
+    public async Task TriageQueue_RendersAtMostItsLimit_OldestFirst_AndSelectAllTakesOnlyThoseShown()
+    {
+        var (competition, submissions) = await ArrangeAsync("age > 40", "age > 41", "age > 42");
+        var cut = Render<TriagePage>(p => p.Add(x => x.Slug, competition.Slug).Add(x => x.MaxShown, 2));
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tr[data-testid=triage-row]").Count), Wait);
+
+        Assert.Equal([submissions[0].Id.ToString(), submissions[1].Id.ToString()],
+            cut.FindAll("tr[data-testid=triage-row]").Select(r => r.GetAttribute("data-submission-id")));
+        Assert.Contains("The 2 oldest of 3 matching submissions", cut.Find("[data-testid=triage-truncated]").TextContent);
+        cut.Find("input[data-testid=select-all]").Change(true);
+        cut.Find("select[data-testid=bulk-action]").Change(nameof(TriageState.NeedsMoreInfo));
+        cut.Find("textarea[data-testid=bulk-note]").Change("Which rows?");
+        cut.Find("[data-testid=bulk-apply]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("2 submissions changed.", cut.Find("[data-testid=triage-message]").TextContent), Wait);
+        Assert.Equal(TriageState.Scored, (await StoredAsync(submissions[2].Id)).Triage); // not shown, not decided
+    }
+
     private static AngleSharp.Dom.IElement Checkbox(IRenderedComponent<TriagePage> cut, Guid id) =>
         cut.Find($"tr[data-submission-id='{id}'] input[data-testid=select-submission]");
 
