@@ -1,6 +1,7 @@
 using BiasBounty.Web.Api;
 using BiasBounty.Web.Components;
 using BiasBounty.Web.Scoring;
+using Microsoft.Extensions.Options;
 
 namespace BiasBounty.Web.Hosting;
 
@@ -10,6 +11,7 @@ public static class WebUiExtensions
     public static IHostApplicationBuilder AddWebUi(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<PlatformOptions>(PlatformOptions.Section);
+        builder.AddValidatedOptions<ProxyOptions>(ProxyOptions.Section);
         if (builder.GetPlatformRole().ServesPages())
             builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddHealthChecks();
@@ -19,6 +21,9 @@ public static class WebUiExtensions
     /// <summary>The request pipeline. A worker answers only <c>/healthz</c>: it serves no pages.</summary>
     public static WebApplication UseWebUi(this WebApplication app)
     {
+        // First, so every later step (rate limits, links, logs) sees the client's address and scheme, not the proxy's.
+        if (app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value is { Enabled: true } proxy)
+            app.UseForwardedHeaders(proxy.ToForwardedHeadersOptions());
         app.MapHealthChecks("/healthz");
         if (app.Environment.IsDevelopment()) app.UseMigrationsEndPoint();
         else app.UseExceptionHandler("/Error", createScopeForErrors: true);
