@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.AspNetCore.Components;
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Submissions;
 using Microsoft.AspNetCore.Components.Forms;
@@ -89,16 +91,16 @@ public sealed class SubmissionFormTests : BunitContext
     }
 
     [Fact]
-    public void Form_SubmitsExpressionMetricAndCheckedFix()
+    public async Task Form_SubmitsExpressionMetricAndCheckedFix()
     {
         var cut = RenderForm(Options(new Quota(5, 0)));
         cut.Find("[data-testid=expression]").Input("age >= 60");
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary([7, 7], "fix.onnx"));
         cut.WaitForAssertion(() => Assert.Contains("fix.onnx", cut.Find("[data-testid=fix-status]").TextContent));
         cut.WaitForAssertion(() => Assert.Contains("rows", cut.Find("[data-testid=expression-status]").TextContent));
-        cut.Find("[data-testid=metric]").Change("Error");
+        await cut.Find("[data-testid=metric]").ChangeAsync(new ChangeEventArgs { Value = "Error" });
 
-        cut.WaitForElement("[data-testid=submit]:not([disabled])").Click();
+        await cut.WaitForElement("[data-testid=submit]:not([disabled])").ClickAsync(new MouseEventArgs());
 
         cut.WaitForAssertion(() => Assert.Single(_submitted));
         var (expression, metric, fix) = _submitted[0];
@@ -107,20 +109,20 @@ public sealed class SubmissionFormTests : BunitContext
     }
 
     [Fact]
-    public void Form_DisablesSubmit_WhenAFixIsSentOnAnotherMetric()
+    public async Task Form_DisablesSubmit_WhenAFixIsSentOnAnotherMetric()
     {
         var cut = RenderForm(Options(new Quota(5, 0)));
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary([7, 7], "fix.onnx"));
         cut.WaitForAssertion(() => Assert.Contains("fix.onnx", cut.Find("[data-testid=fix-status]").TextContent));
 
-        cut.Find("[data-testid=metric]").Change("Fpr");
+        await cut.Find("[data-testid=metric]").ChangeAsync(new ChangeEventArgs { Value = "Fpr" });
 
         Assert.Contains("judged on the competition's metric (error)", cut.Find("[data-testid=metric-hint]").TextContent);
         Assert.True(cut.Find("[data-testid=submit]").HasAttribute("disabled"));
     }
 
     [Fact]
-    public void Form_ShowsEachServerMessageBesideItsField()
+    public async Task Form_ShowsEachServerMessageBesideItsField()
     {
         var cut = RenderForm(Options(new Quota(5, 0)), answer: new SubmitResult(null, new Dictionary<string, string>
         {
@@ -128,7 +130,7 @@ public sealed class SubmissionFormTests : BunitContext
             [SubmitEntry.Fields.Quota] = "Your team has used its 5 submissions for today",
         }));
 
-        cut.Find("[data-testid=submit]").Click();
+        await cut.Find("[data-testid=submit]").ClickAsync(new MouseEventArgs());
 
         cut.WaitForAssertion(() =>
         {

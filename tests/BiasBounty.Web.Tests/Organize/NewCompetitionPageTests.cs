@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.AspNetCore.Components;
 using Bunit;
 using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Organize;
@@ -16,22 +18,22 @@ public sealed class NewCompetitionPageTests : BunitContext
     }
 
     [Fact]
-    public void OneFile_ShowsTheSchema_ConfirmsIt_AndShowsTheBaselinesError()
+    public async Task OneFile_ShowsTheSchema_ConfirmsIt_AndShowsTheBaselinesError()
     {
         var cut = Render<NewCompetitionPage>();
         Assert.True(cut.Find("button.btn-primary").HasAttribute("disabled")); // nothing to open yet
 
-        cut.Find("#mode-one").Change(true);
+        await cut.Find("#mode-one").ChangeAsync(new ChangeEventArgs { Value = true });
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(OrganizeTestData.Wyoming, "acs-income-2018-WY.csv.gz"));
         cut.WaitForAssertion(() => Assert.Contains("acs-income-2018-WY.csv.gz: 3,064 rows", cut.Markup), TimeSpan.FromSeconds(30));
         Assert.Contains("PINCP", cut.Find("table").TextContent);
 
-        cut.Find("input[aria-label='label PINCP']").Change(true);
-        cut.Find("input[aria-label='hidden RAC1P']").Change(true);
-        cut.FindAll("button").Single(b => b.TextContent == "Confirm the schema").Click();
+        await cut.Find("input[aria-label='label PINCP']").ChangeAsync(new ChangeEventArgs { Value = true });
+        await cut.Find("input[aria-label='hidden RAC1P']").ChangeAsync(new ChangeEventArgs { Value = true });
+        await cut.FindAll("button").Single(b => b.TextContent == "Confirm the schema").ClickAsync(new MouseEventArgs());
         cut.WaitForAssertion(() => Assert.Contains("Schema confirmed: label PINCP (positive class True), 9 features.", cut.Markup), TimeSpan.FromSeconds(30));
 
-        cut.FindAll("button").Single(b => b.TextContent == "Train a baseline").Click();
+        await cut.FindAll("button").Single(b => b.TextContent == "Train a baseline").ClickAsync(new MouseEventArgs());
         cut.WaitForAssertion(() => Assert.Contains("baseline.onnx binds to the schema", cut.Markup), TimeSpan.FromSeconds(60));
         Assert.Matches(@"feedback part:\s*<strong>\d+\.\d %</strong>", cut.Markup);
         Assert.False(cut.Find("button.btn-primary").HasAttribute("disabled"));
@@ -47,7 +49,7 @@ public sealed class NewCompetitionPageTests : BunitContext
     }
 
     [Fact]
-    public void ConfirmingWithoutALabel_AsksForIt()
+    public async Task ConfirmingWithoutALabel_AsksForIt()
     {
         var cut = Render<NewCompetitionPage>();
         var table = OrganizeTestData.Table(50);
@@ -55,7 +57,7 @@ public sealed class NewCompetitionPageTests : BunitContext
         cut.WaitForAssertion(() => Assert.Contains("train.csv: 50 rows", cut.Markup));
         cut.FindComponents<InputFile>()[1].UploadFiles(InputFileContent.CreateFromText(table, "holdout.csv"));
         cut.WaitForAssertion(() => Assert.Contains("holdout.csv: 50 rows", cut.Markup));
-        cut.FindAll("button").Single(b => b.TextContent == "Confirm the schema").Click();
+        await cut.FindAll("button").Single(b => b.TextContent == "Confirm the schema").ClickAsync(new MouseEventArgs());
         cut.WaitForAssertion(() => Assert.Equal("Pick the label column: the one the model predicts.", cut.Find("[role=alert]").TextContent));
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.AspNetCore.Components;
 using System.Security.Claims;
 using Bunit;
 using BiasBounty.Web.Accounts;
@@ -68,34 +70,34 @@ public sealed class ReviewInteractionTests : BunitContext, IClassFixture<Platfor
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr[data-testid=triage-row]").Count), Wait);
         Assert.Equal(2, cut.FindAll(".near-duplicate-flag").Count);
 
-        Checkbox(cut, submissions[1].Id).Change(true);
-        Checkbox(cut, submissions[2].Id).Change(true);
-        cut.Find("select[data-testid=bulk-action]").Change(nameof(TriageState.NeedsMoreInfo));
-        cut.Find("[data-testid=bulk-apply]").Click();
+        await Checkbox(cut, submissions[1].Id).ChangeAsync(new ChangeEventArgs { Value = true });
+        await Checkbox(cut, submissions[2].Id).ChangeAsync(new ChangeEventArgs { Value = true });
+        await cut.Find("select[data-testid=bulk-action]").ChangeAsync(new ChangeEventArgs { Value = nameof(TriageState.NeedsMoreInfo) });
+        await cut.Find("[data-testid=bulk-apply]").ClickAsync(new MouseEventArgs());
         cut.WaitForAssertion(() => Assert.Equal("Write a note for the team: it is mandatory.", cut.Find("[data-testid=triage-message]").TextContent), Wait);
 
-        cut.Find("textarea[data-testid=bulk-note]").Change("Which rows do you mean?");
-        cut.Find("[data-testid=bulk-apply]").Click();
+        await cut.Find("textarea[data-testid=bulk-note]").ChangeAsync(new ChangeEventArgs { Value = "Which rows do you mean?" });
+        await cut.Find("[data-testid=bulk-apply]").ClickAsync(new MouseEventArgs());
         cut.WaitForAssertion(() => Assert.Equal("2 submissions changed.", cut.Find("[data-testid=triage-message]").TextContent), Wait);
         // the default filter shows what still waits for a decision
         cut.WaitForAssertion(() => Assert.Equal([submissions[0].Id.ToString()],
             cut.FindAll("tr[data-testid=triage-row]").Select(r => r.GetAttribute("data-submission-id"))), Wait);
         Assert.Equal(TriageState.NeedsMoreInfo, (await StoredAsync(submissions[2].Id)).Triage);
 
-        cut.Find("select[data-testid=triage-filter]").Change(nameof(TriageState.NeedsMoreInfo));
+        await cut.Find("select[data-testid=triage-filter]").ChangeAsync(new ChangeEventArgs { Value = nameof(TriageState.NeedsMoreInfo) });
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tr[data-testid=triage-row]").Count), Wait);
         Assert.All(cut.FindAll("td.triage-state"), td => Assert.Equal("Needs more info", td.TextContent));
 
-        cut.Find("select[data-testid=triage-filter]").Change("All");
+        await cut.Find("select[data-testid=triage-filter]").ChangeAsync(new ChangeEventArgs { Value = "All" });
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr[data-testid=triage-row]").Count), Wait);
-        cut.Find("input[data-testid=select-all]").Change(true);
-        cut.Find("select[data-testid=bulk-action]").Change(nameof(TriageState.NeedsMoreInfo));
-        cut.Find("textarea[data-testid=bulk-note]").Change("Please add the rows.");
-        cut.Find("[data-testid=bulk-apply]").Click();
+        await cut.Find("input[data-testid=select-all]").ChangeAsync(new ChangeEventArgs { Value = true });
+        await cut.Find("select[data-testid=bulk-action]").ChangeAsync(new ChangeEventArgs { Value = nameof(TriageState.NeedsMoreInfo) });
+        await cut.Find("textarea[data-testid=bulk-note]").ChangeAsync(new ChangeEventArgs { Value = "Please add the rows." });
+        await cut.Find("[data-testid=bulk-apply]").ClickAsync(new MouseEventArgs());
         cut.WaitForAssertion(() => Assert.StartsWith("1 submission changed; 2 skipped: ", cut.Find("[data-testid=triage-message]").TextContent), Wait);
         Assert.Contains("already Needs more info", cut.Find("[data-testid=triage-message]").TextContent);
 
-        cut.Find("input[data-testid=triage-expression]").Change("21");
+        await cut.Find("input[data-testid=triage-expression]").ChangeAsync(new ChangeEventArgs { Value = "21" });
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr[data-testid=triage-row]")), Wait);
     }
 
@@ -109,10 +111,10 @@ public sealed class ReviewInteractionTests : BunitContext, IClassFixture<Platfor
         Assert.Equal([submissions[0].Id.ToString(), submissions[1].Id.ToString()],
             cut.FindAll("tr[data-testid=triage-row]").Select(r => r.GetAttribute("data-submission-id")));
         Assert.Contains("The 2 oldest of 3 matching submissions", cut.Find("[data-testid=triage-truncated]").TextContent);
-        cut.Find("input[data-testid=select-all]").Change(true);
-        cut.Find("select[data-testid=bulk-action]").Change(nameof(TriageState.NeedsMoreInfo));
-        cut.Find("textarea[data-testid=bulk-note]").Change("Which rows?");
-        cut.Find("[data-testid=bulk-apply]").Click();
+        await cut.Find("input[data-testid=select-all]").ChangeAsync(new ChangeEventArgs { Value = true });
+        await cut.Find("select[data-testid=bulk-action]").ChangeAsync(new ChangeEventArgs { Value = nameof(TriageState.NeedsMoreInfo) });
+        await cut.Find("textarea[data-testid=bulk-note]").ChangeAsync(new ChangeEventArgs { Value = "Which rows?" });
+        await cut.Find("[data-testid=bulk-apply]").ClickAsync(new MouseEventArgs());
         cut.WaitForAssertion(() => Assert.Equal("2 submissions changed.", cut.Find("[data-testid=triage-message]").TextContent), Wait);
         Assert.Equal(TriageState.Scored, (await StoredAsync(submissions[2].Id)).Triage); // not shown, not decided
     }
@@ -132,9 +134,9 @@ public sealed class ReviewInteractionTests : BunitContext, IClassFixture<Platfor
         Assert.Contains("age > 30", cut.Find("[data-testid=near-duplicates]").TextContent);
         Assert.Contains("mask hash", cut.Find("[data-testid=internal-record]").TextContent);
 
-        cut.Find("select[data-testid=triage-action]").Change(nameof(TriageState.Duplicate));
-        cut.Find("textarea[data-testid=triage-note]").Change("Same rows as the earlier finding.");
-        cut.Find("[data-testid=triage-save]").Click();
+        await cut.Find("select[data-testid=triage-action]").ChangeAsync(new ChangeEventArgs { Value = nameof(TriageState.Duplicate) });
+        await cut.Find("textarea[data-testid=triage-note]").ChangeAsync(new ChangeEventArgs { Value = "Same rows as the earlier finding." });
+        await cut.Find("[data-testid=triage-save]").ClickAsync(new MouseEventArgs());
         cut.WaitForAssertion(() => Assert.Equal("Duplicate", cut.Find("[data-testid=triage-state]").TextContent), Wait);
         Assert.Equal("Marked Duplicate; the team has been told.", cut.Find("[data-testid=review-message]").TextContent);
         Assert.Equal(original.Id, (await StoredAsync(duplicate.Id)).DuplicateOfId);
@@ -142,26 +144,26 @@ public sealed class ReviewInteractionTests : BunitContext, IClassFixture<Platfor
         // approve the original from its own page, then adjust and withhold it
         var page = Render<ReviewPage>(p => p.Add(x => x.Slug, competition.Slug).Add(x => x.Id, original.Id));
         page.WaitForAssertion(() => Assert.Equal("Scored", page.Find("[data-testid=triage-state]").TextContent), Wait);
-        page.Find("[data-testid=triage-save]").Click();
+        await page.Find("[data-testid=triage-save]").ClickAsync(new MouseEventArgs());
         page.WaitForAssertion(() => Assert.Equal("Write a note for the team: it is mandatory.", page.Find("[data-testid=review-message]").TextContent), Wait);
-        page.Find("textarea[data-testid=triage-note]").Change("Verified, thank you.");
-        page.Find("[data-testid=triage-save]").Click();
+        await page.Find("textarea[data-testid=triage-note]").ChangeAsync(new ChangeEventArgs { Value = "Verified, thank you." });
+        await page.Find("[data-testid=triage-save]").ClickAsync(new MouseEventArgs());
         page.WaitForAssertion(() => Assert.StartsWith("embargoed until ", page.Find("[data-testid=disclosure-state]").TextContent), Wait);
 
-        page.Find("input[data-testid=adjust-points]").Change("1.5");
-        page.Find("[data-testid=adjust-save]").Click();
+        await page.Find("input[data-testid=adjust-points]").ChangeAsync(new ChangeEventArgs { Value = "1.5" });
+        await page.Find("[data-testid=adjust-save]").ClickAsync(new MouseEventArgs());
         page.WaitForAssertion(() => Assert.Equal("Write a reason for the adjustment: it is mandatory.", page.Find("[data-testid=review-message]").TextContent), Wait);
-        page.Find("textarea[data-testid=adjust-reason]").Change("Excellent write-up.");
-        page.Find("[data-testid=adjust-save]").Click();
+        await page.Find("textarea[data-testid=adjust-reason]").ChangeAsync(new ChangeEventArgs { Value = "Excellent write-up." });
+        await page.Find("[data-testid=adjust-save]").ClickAsync(new MouseEventArgs());
         page.WaitForAssertion(() => Assert.Equal("3.5", page.Find("[data-testid=total-points]").TextContent), Wait);
         Assert.Contains("Excellent write-up.", page.Find("[data-testid=adjustment-history]").TextContent);
         await using (var scope = _platform.Scope())
             Assert.Equal(3.5, (await TeamPoints.ForCompetitionAsync(_platform.NewDb(scope), competition.Id))[original.TeamId].ApprovedPoints);
 
-        page.Find("textarea[data-testid=withhold-reason]").Change("The vendor is patching.");
-        page.Find("[data-testid=withhold]").Click();
+        await page.Find("textarea[data-testid=withhold-reason]").ChangeAsync(new ChangeEventArgs { Value = "The vendor is patching." });
+        await page.Find("[data-testid=withhold]").ClickAsync(new MouseEventArgs());
         page.WaitForAssertion(() => Assert.Equal("withheld: The vendor is patching.", page.Find("[data-testid=disclosure-state]").TextContent), Wait);
-        page.Find("[data-testid=disclose-now]").Click();
+        await page.Find("[data-testid=disclose-now]").ClickAsync(new MouseEventArgs());
         page.WaitForAssertion(() => Assert.StartsWith("public since ", page.Find("[data-testid=disclosure-state]").TextContent), Wait);
         Assert.True((await StoredAsync(original.Id)).IsDisclosed(DateTimeOffset.UtcNow));
     }
