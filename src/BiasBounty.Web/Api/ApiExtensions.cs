@@ -77,7 +77,21 @@ public static class ApiExtensions
     private static string PartitionOf(HttpContext http) =>
         http.Items[TokenCheckKey] is AuthenticateResult { Succeeded: true } result
             ? "token:" + result.Principal.FindFirstValue(ApiTokenAuthenticationHandler.TokenIdClaim)
-            : "address:" + http.Connection.RemoteIpAddress;
+            : "address:" + AddressPartition(http.Connection.RemoteIpAddress);
+
+    /// <summary>
+    /// The unit an address is counted in: an IPv4 address (also when IPv4-mapped), or an IPv6 /64 — one subscriber's
+    /// usual allocation, whose 2^64 addresses would otherwise each get an allowance of their own.
+    /// </summary>
+    public static string AddressPartition(System.Net.IPAddress? address)
+    {
+        if (address is null) return "unknown";
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return address.ToString();
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new System.Net.IPAddress(bytes) + "/64";
+    }
 
     private const string TokenCheckKey = "bb:api-token-check";
 

@@ -30,10 +30,18 @@ public sealed class ProxyOptions : IValidatableObject
             yield return new ValidationResult($"{Section}:{nameof(KnownNetworks)}: '{network}' is not a network in CIDR notation (e.g. 10.0.0.0/8).", [nameof(KnownNetworks)]);
     }
 
-    /// <summary>The middleware's options: exactly the configured proxies (not its loopback defaults), one hop.</summary>
+    /// <summary>
+    /// The middleware's options: exactly the configured proxies (not its loopback defaults), any number of hops. The
+    /// middleware reads <c>X-Forwarded-For</c> from the right and stops at the first address that is not a listed proxy,
+    /// so a chain (CDN, then ingress) works when every hop is listed, and a client's own entry is never trusted further.
+    /// </summary>
     public ForwardedHeadersOptions ToForwardedHeadersOptions()
     {
-        var options = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto,
+            ForwardLimit = null, // bounded by the trust lists, which are never empty here
+        };
         options.KnownProxies.Clear();
         options.KnownIPNetworks.Clear();
         foreach (var proxy in KnownProxies) options.KnownProxies.Add(IPAddress.Parse(proxy));

@@ -60,7 +60,8 @@ public class Submission
 
     /// <summary>
     /// When an approved finding becomes public: approval time plus the competition's embargo, or earlier when the
-    /// organizer discloses it early. Null while not approved, or while withheld.
+    /// organizer discloses it early. Null while not approved. Kept while withheld (the date promised to the team, for the
+    /// undo): every reader must also check <see cref="WithheldReason"/>, as <see cref="IsDisclosed"/> does.
     /// </summary>
     public DateTimeOffset? DiscloseAt { get; set; }
 
@@ -128,7 +129,10 @@ public class SubmissionScore
 
     /// <summary>Sets <see cref="NearDuplicate"/> on rows stored before it existed (keys as <c>ApplicationDbContext.Json</c> writes them).</summary>
     public const string BackfillNearDuplicateSql =
-        """UPDATE "Scores" SET "NearDuplicate" = ("Record"->>'duplicateOf' IS NOT NULL OR jsonb_array_length(COALESCE("Record"->'nearDuplicates', '[]'::jsonb)) > 0);""";
+        """
+        UPDATE "Scores" SET "NearDuplicate" = ("Record"->>'duplicateOf' IS NOT NULL
+            OR (jsonb_typeof("Record"->'nearDuplicates') = 'array' AND jsonb_array_length("Record"->'nearDuplicates') > 0));
+        """;
 
     public required ReleasedView Released { get; set; }
 

@@ -23,6 +23,7 @@ public sealed class ProxiedWebPlatform : PlatformFactory
         base.ConfigureWebHost(builder);
         builder.UseSetting("BiasBounty:Api:RequestsPerMinute", RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("BiasBounty:Proxy:KnownProxies:0", Proxy.ToString());
+        builder.UseSetting("BiasBounty:Proxy:KnownNetworks:0", "192.0.2.0/24"); // a CDN in front of the proxy
     }
 }
 
@@ -58,6 +59,27 @@ public sealed class ProxyTests(ProxiedWebPlatform platform) : IClassFixture<Prox
         Assert.Equal(StatusCodes.Status200OK, await CallAsync(ProxiedWebPlatform.Proxy, b));
         Assert.Equal(StatusCodes.Status200OK, await CallAsync(ProxiedWebPlatform.Proxy, b));
         Assert.Equal(StatusCodes.Status429TooManyRequests, await CallAsync(ProxiedWebPlatform.Proxy, b));
+    }
+
+    [Fact]
+    public async Task ThroughAChainOfListedProxies_TheClientIsTheFirstUnlistedAddress_AndAForgedEntryBeforeItIsIgnored()
+    {
+        // client 203.0.113.7 -> CDN 192.0.2.10 -> proxy 10.0.0.5 -> app; the client had put a forged address in front.
+        const string chain = "198.51.100.99, 203.0.113.7, 192.0.2.10";
+        for (var i = 0; i < ProxiedWebPlatform.RequestsPerMinute; i++)
+            Assert.Equal(StatusCodes.Status200OK, await CallAsync(ProxiedWebPlatform.Proxy, chain));
+        Assert.Equal(StatusCodes.Status429TooManyRequests, await CallAsync(ProxiedWebPlatform.Proxy, chain));
+        Assert.Equal(StatusCodes.Status200OK, await CallAsync(ProxiedWebPlatform.Proxy, "198.51.100.99")); // the forged address was never charged
+    }
+
+    [Theory]
+    [InlineData("203.0.113.7", "203.0.113.7")]
+    [InlineData("::ffff:203.0.113.7", "203.0.113.7")]
+    [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2::/64")]
+    public void AnonymousCallers_AreCountedPerIPv4Address_OrPerIPv6Slash64(string address, string partition)
+    {
+        Assert.Equal(partition, BiasBounty.Web.Api.ApiExtensions.AddressPartition(IPAddress.Parse(address)));
     }
 
     [Theory]
