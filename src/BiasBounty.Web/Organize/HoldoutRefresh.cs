@@ -65,8 +65,8 @@ public sealed class HoldoutRefresh(ApplicationDbContext db, CompetitionRuntimeCa
         Holdout newHoldout;
         try
         {
-            var runtime = await runtimes.GetAsync(db, tracked, ct);
-            using var exclusive = await runtime.ExclusiveAsync(ct);
+            var (runtime, exclusive) = await runtimes.AcquireAsync(db, tracked, ct);
+            using var held = exclusive;
             var list = PointerDecisionList.FromJson(latest.ListJson);
             await CompetitionRuntimeCache.EnsureModelsAsync(db, competitionId, runtime, list, ct);
             moved = list.OnHoldout(runtime.Holdout, runtime.Catalog);

@@ -29,6 +29,23 @@ public sealed record CompetitionRuntime(Holdout Holdout, ModelCatalog Catalog)
         return new GateRelease(_gate);
     }
 
+    private volatile bool _retired;
+
+    /// <summary>True once the cache let go of this runtime and its catalog was disposed: fetch a fresh one.</summary>
+    public bool IsRetired => _retired;
+
+    /// <summary>
+    /// Disposes the catalog's ONNX sessions (native memory the garbage collector does not see) once no decision is using
+    /// them: called when the cache evicts the runtime. A decision that fetched it just before waits here and then sees
+    /// <see cref="IsRetired"/>.
+    /// </summary>
+    public async Task RetireAsync()
+    {
+        using var exclusive = await ExclusiveAsync(CancellationToken.None);
+        _retired = true;
+        Catalog.Dispose();
+    }
+
     private sealed class GateRelease(SemaphoreSlim gate) : IDisposable
     {
         private int _released;
@@ -66,9 +83,25 @@ public sealed class CompetitionRuntimeCache(IMemoryCache cache, PublicDataCache 
             // data card's), never the holdout's own: those would differ where the two files hold different categories.
             var coding = (await publicData.GetAsync(db, competition.Id, ct))?.Coding;
             var catalog = new ModelCatalog(holdout.Data.Schema, holdout.Label, new ModelLimits(settings.MaxModelBytes), coding);
-            runtime = cache.Set(runtimeKey, new CompetitionRuntime(holdout, catalog), Entry());
+            runtime = cache.Set(runtimeKey, new CompetitionRuntime(holdout, catalog), Entry()
+                .RegisterPostEvictionCallback(static (_, value, _, _) => _ = (value as CompetitionRuntime)?.RetireAsync()));
         }
         return runtime;
+    }
+
+    /// <summary>
+    /// The competition's runtime with the use of its catalog to oneself (<see cref="CompetitionRuntime.ExclusiveAsync"/>),
+    /// never a retired one. Callers hold the competition's advisory lock.
+    /// </summary>
+    public async Task<(CompetitionRuntime Runtime, IDisposable Exclusive)> AcquireAsync(ApplicationDbContext db, Competition competition, CancellationToken ct)
+    {
+        while (true)
+        {
+            var runtime = await GetAsync(db, competition, ct);
+            var exclusive = await runtime.ExclusiveAsync(ct);
+            if (!runtime.IsRetired) return (runtime, exclusive);
+            exclusive.Dispose(); // evicted while this caller waited: the next GetAsync builds a fresh one
+        }
     }
 
     /// <summary>Loads the stored models the list references that the catalog does not hold yet.</summary>
@@ -82,6 +115,5 @@ public sealed class CompetitionRuntimeCache(IMemoryCache cache, PublicDataCache 
         foreach (var content in files) runtime.Catalog.AddOnnx(content, ModelRole.Predictor);
     }
 
-    // Catalogs are not disposed on eviction: a job may still be using one; ONNX Runtime sessions release on finalisation.
     private MemoryCacheEntryOptions Entry() => new() { SlidingExpiration = options.Value.CacheSlidingExpiration };
 }

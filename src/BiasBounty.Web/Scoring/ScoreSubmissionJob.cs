@@ -81,8 +81,8 @@ public sealed class ScoreSubmissionJob(
             .OrderByDescending(v => v.Version).FirstAsync(ct);
         var ledger = await db.Ledgers.SingleAsync(l => l.CompetitionId == competitionId, ct);
 
-        var runtime = await runtimes.GetAsync(db, competition, ct);
-        using var exclusive = await runtime.ExclusiveAsync(ct);
+        var (runtime, exclusive) = await runtimes.AcquireAsync(db, competition, ct);
+        using var held = exclusive;
         var list = PointerDecisionList.FromJson(latest.ListJson);
         await CompetitionRuntimeCache.EnsureModelsAsync(db, competitionId, runtime, list, ct);
 

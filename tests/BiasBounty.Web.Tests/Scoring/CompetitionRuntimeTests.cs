@@ -8,13 +8,24 @@ namespace BiasBounty.Web.Tests.Scoring;
 
 public sealed class CompetitionRuntimeTests
 {
-    private static CompetitionRuntime Runtime()
+    private sealed class DisposableModel : IRowPredictor, IDisposable
+    {
+        public bool Disposed { get; private set; }
+
+        public float[] Predict(Dataset data, ReadOnlySpan<int> rows) => new float[rows.Length];
+
+        public void Dispose() => Disposed = true;
+    }
+
+    private static CompetitionRuntime Runtime(IRowPredictor? model = null)
     {
         var data = new Dataset(
             new DatasetSchema([new ColumnSpec("id", ColumnKind.Numeric), new ColumnSpec("y", ColumnKind.Numeric, ColumnRole.Label)], LabelColumn: "y", PositiveClass: "1"),
             [NumericColumn.FromValues("id", Enumerable.Range(0, 100).Select(i => (float)i).ToArray()),
              NumericColumn.FromValues("y", Enumerable.Range(0, 100).Select(i => (float)(i % 2)).ToArray())]);
-        return new CompetitionRuntime(Holdout.Create(data, 0.4, 7), new ModelCatalog(data.Schema, LabelDomain.Of(data)));
+        var catalog = new ModelCatalog(data.Schema, LabelDomain.Of(data));
+        if (model is not null) catalog.Add("fix", model);
+        return new CompetitionRuntime(Holdout.Create(data, 0.4, 7), catalog);
     }
 
     [Fact]
@@ -33,5 +44,24 @@ public sealed class CompetitionRuntimeTests
         var third = runtime.ExclusiveAsync(CancellationToken.None);
         await Task.Delay(50);
         Assert.False(third.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Retire_WaitsForTheDecisionUsingTheCatalog_ThenDisposesItsModels()
+    {
+        var model = new DisposableModel();
+        var runtime = Runtime(model);
+        var decision = await runtime.ExclusiveAsync(CancellationToken.None);
+
+        var retiring = runtime.RetireAsync();
+        await Task.Delay(50);
+        Assert.False(retiring.IsCompleted);
+        Assert.False(model.Disposed); // still in use
+        Assert.False(runtime.IsRetired);
+
+        decision.Dispose();
+        await retiring.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(model.Disposed);
+        Assert.True(runtime.IsRetired); // a caller that fetched it before the eviction fetches a fresh one
     }
 }
