@@ -35,8 +35,6 @@ public class ApiToken
     /// factor changes the stamp, and with it every token made before: a stolen session cannot leave a token behind that
     /// outlives "change password".</summary>
     public string? SecurityStamp { get; set; }
-
-    public bool IsActive(DateTimeOffset now) => RevokedAt is null && now < ExpiresAt;
 }
 
 /// <summary>The token text: <c>bb_</c>, 12 hex characters of public prefix, <c>_</c>, 64 hex characters of secret.</summary>
@@ -104,7 +102,7 @@ public sealed class PersonalAccessTokens(ApplicationDbContext db, TimeProvider t
         var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Two creates of one user at once must not both pass the count.
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"tokens:" + userId}, 0))", ct);
+        await TransactionLock.AcquireAsync(db, "tokens:" + userId, ct);
         if (await db.ApiTokens.CountAsync(t => t.UserId == userId && t.RevokedAt == null && t.ExpiresAt > now, ct) >= MaxActive)
             return CreatedToken.Fail($"You have {MaxActive} active tokens, the most one account may hold. Revoke one you no longer use first.");
         var stamp = await db.Users.Where(u => u.Id == userId).Select(u => u.SecurityStamp).SingleAsync(ct);

@@ -73,4 +73,11 @@ public class Competition
     public long Revision { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Whether it takes submissions at <paramref name="now"/>: open, and between its dates.</summary>
+    public bool TakesSubmissions(DateTimeOffset now) => TakesSubmissions(Status, OpensAt, ClosesAt, now);
+
+    /// <summary>The same rule on the three values a query selected.</summary>
+    public static bool TakesSubmissions(CompetitionStatus status, DateTimeOffset opensAt, DateTimeOffset closesAt, DateTimeOffset now) =>
+        status == CompetitionStatus.Open && opensAt <= now && now < closesAt;
 }

@@ -1,5 +1,4 @@
 using BiasBounty.Web.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace BiasBounty.Web.Competitions;
 
@@ -10,5 +9,5 @@ namespace BiasBounty.Web.Competitions;
 public static class CompetitionLock
 {
     public static Task AcquireAsync(ApplicationDbContext db, Guid competitionId, CancellationToken ct) =>
-        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"competition:" + competitionId}, 0))", ct);
+        TransactionLock.AcquireAsync(db, "competition:" + competitionId, ct);
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Persistence;
-using BiasBounty.Web.Review;
+using BiasBounty.Web.Submissions;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -74,7 +74,7 @@ public sealed class LeaderboardChanges(IServiceScopeFactory scopes, IOutputCache
 
     private async Task ReadAsync(CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var disclosed = Submission.DisclosedAt(time.GetUtcNow());
         Dictionary<string, string> current;
         await using (var scope = scopes.CreateAsyncScope())
         {
@@ -83,8 +83,7 @@ public sealed class LeaderboardChanges(IServiceScopeFactory scopes, IOutputCache
                 .Select(c => new
                 {
                     c.Slug, c.Revision,
-                    Disclosed = db.Submissions.Count(s => s.CompetitionId == c.Id && s.Triage == TriageState.Approved
-                        && s.WithheldReason == null && s.DiscloseAt != null && s.DiscloseAt <= now),
+                    Disclosed = db.Submissions.Where(disclosed).Count(s => s.CompetitionId == c.Id),
                 })
                 .ToListAsync(ct);
             current = rows.ToDictionary(r => r.Slug, r => VersionText(r.Revision, r.Disclosed), StringComparer.Ordinal);

@@ -128,7 +128,7 @@ public sealed class LeaderboardQuery(ApplicationDbContext db, TimeProvider time)
     private async Task<Dictionary<Guid, DisclosedFinding>> DisclosedAsync(Guid competitionId, DateTimeOffset now, Dictionary<Guid, string> teamNames, CancellationToken ct)
     {
         var rows = await db.Submissions.AsNoTracking()
-            .Where(x => x.CompetitionId == competitionId && x.Triage == TriageState.Approved && x.WithheldReason == null && x.DiscloseAt != null && x.DiscloseAt <= now)
+            .Where(x => x.CompetitionId == competitionId).Where(Submission.DisclosedAt(now))
             .Join(db.Scores, x => x.Id, s => s.SubmissionId, (x, s) => new { Submission = x, s.Released, s.FixAccepted }) // never the internal record
             .ToListAsync(ct);
         return rows.Where(r => r.Submission.IsDisclosed(now)).ToDictionary(r => r.Submission.Id, r =>

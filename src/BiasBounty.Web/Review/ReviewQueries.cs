@@ -56,7 +56,7 @@ public sealed class ReviewQueries(ApplicationDbContext db)
             orderby s.CreatedAt
             select new { s.Id, s.TeamId, Team = t.Name, s.Expression, s.State, s.Triage, s.CreatedAt, NearDuplicate = score != null && score.NearDuplicate, Points = score == null ? (double?)null : score.Points })
             .ToListAsync(ct);
-        var adjustments = await AdjustmentTotalsAsync(competitionId, ct);
+        var adjustments = await db.AwardAdjustments.Where(a => a.CompetitionId == competitionId).TotalsBySubmissionAsync(ct);
         return rows
             .Select(r => new TriageRowModel(r.Id, r.TeamId, r.Team, r.Expression, r.State, r.Triage,
                 r.Points is { } p ? Math.Round(p + adjustments.GetValueOrDefault(r.Id), 1, MidpointRounding.AwayFromZero) : adjustments.TryGetValue(r.Id, out var a) ? a : null,
@@ -126,11 +126,6 @@ public sealed class ReviewQueries(ApplicationDbContext db)
             if (Guid.TryParse(near.SubmissionId, out var id) && others.All(o => o.Id != id)) others.Add((id, near.Jaccard, false));
         return others;
     }
-
-    private async Task<Dictionary<Guid, double>> AdjustmentTotalsAsync(Guid competitionId, CancellationToken ct) =>
-        await db.AwardAdjustments.AsNoTracking().Where(a => a.CompetitionId == competitionId)
-            .GroupBy(a => a.SubmissionId).Select(g => new { g.Key, Delta = g.Sum(a => a.Delta) })
-            .ToDictionaryAsync(g => g.Key, g => g.Delta, ct);
 
     /// <summary>Escapes LIKE's wildcards so the organizer's text is matched literally.</summary>
     internal static string EscapeLike(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");

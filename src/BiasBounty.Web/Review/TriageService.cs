@@ -155,15 +155,13 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
             // Rows withheld before the promise was kept have no date: the embargo from the approval stands in for it.
             var promised = submission.DiscloseAt ?? EmbargoEnd(submission.TriagedAt ?? now, competition);
             submission.DiscloseAt = promised > now ? promised : now;
-            return (submission.DiscloseAt > now ? $"No longer withheld; embargoed until {Utc(submission.DiscloseAt.Value)}" : "No longer withheld; disclosed now", null);
+            return (submission.DiscloseAt > now ? $"No longer withheld; embargoed until {DisplayTime.Utc(submission.DiscloseAt.Value)}" : "No longer withheld; disclosed now", null);
         }, ct);
 
     public static DateTimeOffset EmbargoEnd(DateTimeOffset approvedAt, Competition competition) => approvedAt.AddDays(competition.DisclosureEmbargoDays);
 
     /// <summary>Points with their sign and one decimal: "+2.5 points", "-1.0 points".</summary>
     public static string Points(double delta) => delta.ToString("+0.0;-0.0", CultureInfo.InvariantCulture) + " points";
-
-    private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
     private Task<ReviewOutcome> ChangeDisclosureAsync(Guid competitionId, Guid submissionId, string actorId,
         Func<Submission, Competition, DateTimeOffset, (string? Detail, string? Refusal)> change, CancellationToken ct) =>

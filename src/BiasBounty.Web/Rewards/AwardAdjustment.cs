@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+
 namespace BiasBounty.Web.Rewards;
 
 /// <summary>An organizer's change to the points of one submission, with the written reason SCORING.md §8 requires;
@@ -23,4 +25,12 @@ public class AwardAdjustment
     public DateTimeOffset At { get; set; } = DateTimeOffset.UtcNow;
 
     public const int MaxReasonLength = 2000;
+}
+
+public static class AwardAdjustmentTotals
+{
+    /// <summary>The adjustments summed per submission (only submissions that have any).</summary>
+    public static Task<Dictionary<Guid, double>> TotalsBySubmissionAsync(this IQueryable<AwardAdjustment> adjustments, CancellationToken ct = default) =>
+        adjustments.AsNoTracking().GroupBy(a => a.SubmissionId).Select(g => new { g.Key, Delta = g.Sum(a => a.Delta) })
+            .ToDictionaryAsync(g => g.Key, g => g.Delta, ct);
 }

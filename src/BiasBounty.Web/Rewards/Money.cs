@@ -7,5 +7,5 @@ public static class Money
 {
     public static string Format(decimal amount, string currency) => amount.ToString("N2", CultureInfo.InvariantCulture) + " " + currency;
 
-    public static string Date(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "an unknown date";
+    public static string Date(DateTimeOffset? at) => at is { } known ? Hosting.DisplayTime.Utc(known) : "an unknown date";
 }

@@ -17,9 +17,7 @@ public sealed record TeamPoints(Guid TeamId, double Points, double ApprovedPoint
         var scored = await db.Scores.AsNoTracking().Where(s => s.CompetitionId == competitionId)
             .Join(db.Submissions, s => s.SubmissionId, x => x.Id, (s, x) => new { s.SubmissionId, s.TeamId, s.Points, x.Triage })
             .ToListAsync(ct);
-        var adjustments = await db.AwardAdjustments.AsNoTracking().Where(a => a.CompetitionId == competitionId)
-            .GroupBy(a => a.SubmissionId).Select(g => new { SubmissionId = g.Key, Delta = g.Sum(a => a.Delta) })
-            .ToDictionaryAsync(a => a.SubmissionId, a => a.Delta, ct);
+        var adjustments = await db.AwardAdjustments.Where(a => a.CompetitionId == competitionId).TotalsBySubmissionAsync(ct);
         return scored
             .Select(s => new { s.TeamId, s.Triage, Total = s.Points + adjustments.GetValueOrDefault(s.SubmissionId) })
             .GroupBy(s => s.TeamId)

@@ -43,8 +43,7 @@ public sealed class StalledSubmissionSweep(ApplicationDbContext db, JobStorage s
         (DateTimeOffset At, Guid Id)? after = null;
         while (requeued < BatchSize)
         {
-            var query = db.Submissions.AsNoTracking()
-                .Where(s => (s.State == SubmissionState.Queued || s.State == SubmissionState.Scoring) && s.CreatedAt < savedBefore);
+            var query = db.Submissions.AsNoTracking().Where(Submission.Unfinished).Where(s => s.CreatedAt < savedBefore);
             if (after is { } key) query = query.Where(s => s.CreatedAt > key.At || (s.CreatedAt == key.At && s.Id.CompareTo(key.Id) > 0));
             var page = await query.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).Take(BatchSize)
                 .Select(s => new { s.Id, s.CompetitionId, s.UserId, s.ScoringJobId, s.CreatedAt })
@@ -54,7 +53,7 @@ public sealed class StalledSubmissionSweep(ApplicationDbContext db, JobStorage s
                 var state = submission.ScoringJobId == LegacyJobId ? LegacyState(submission.CreatedAt, now) : StateOf(submission.ScoringJobId);
                 if (state is not null && LiveStates.Contains(state)) continue;
                 // Read again after the job's state: a job that finished in between left a finished submission.
-                if (!await db.Submissions.AnyAsync(s => s.Id == submission.Id && (s.State == SubmissionState.Queued || s.State == SubmissionState.Scoring), ct))
+                if (!await db.Submissions.Where(Submission.Unfinished).AnyAsync(s => s.Id == submission.Id, ct))
                     continue;
                 if (await queue.EnqueueAsync(submission.Id) is not { } jobId) continue;
                 var why = submission.ScoringJobId is null ? "its scoring job had not been enqueued" : $"its scoring job {submission.ScoringJobId} was {state ?? "gone"}";

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Review;
@@ -75,6 +76,14 @@ public class Submission
     /// <summary>Whether the public may see the finding at <paramref name="now"/>.</summary>
     public bool IsDisclosed(DateTimeOffset now) =>
         Triage == TriageState.Approved && WithheldReason is null && DiscloseAt is { } at && at <= now;
+
+    /// <summary><see cref="IsDisclosed"/> as a query filter, for rows not loaded yet (the same rule, in SQL).</summary>
+    public static Expression<Func<Submission, bool>> DisclosedAt(DateTimeOffset now) =>
+        s => s.Triage == TriageState.Approved && s.WithheldReason == null && s.DiscloseAt != null && s.DiscloseAt <= now;
+
+    /// <summary>Not finished, as a query filter: the complement of <see cref="IsFinished"/>.</summary>
+    public static readonly Expression<Func<Submission, bool>> Unfinished =
+        s => s.State == SubmissionState.Queued || s.State == SubmissionState.Scoring;
 
     public bool IsFinished => State is SubmissionState.Scored or SubmissionState.Failed or SubmissionState.Refused;
 

@@ -1,6 +1,7 @@
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Review;
+using BiasBounty.Web.Rewards;
 using Microsoft.EntityFrameworkCore;
 
 namespace BiasBounty.Web.Submissions;
@@ -82,7 +83,7 @@ public sealed class SubmissionStatusQuery(ApplicationDbContext db, TimeProvider 
         var now = time.GetUtcNow();
         var quotas = new List<TeamQuota>(teams.Count);
         foreach (var t in teams)
-            quotas.Add(new TeamQuota(t.Id, t.Slug, t.Name, t.Status == Competitions.CompetitionStatus.Open && t.OpensAt <= now && now < t.ClosesAt, t.TeamId, t.TeamName,
+            quotas.Add(new TeamQuota(t.Id, t.Slug, t.Name, Competitions.Competition.TakesSubmissions(t.Status, t.OpensAt, t.ClosesAt, now), t.TeamId, t.TeamName,
                 await Quota.ForAsync(db, t.Id, t.TeamId, userId, t.Settings.SubmissionsPerDay, now, ct)));
         return quotas;
     }
@@ -103,8 +104,7 @@ public sealed class SubmissionStatusQuery(ApplicationDbContext db, TimeProvider 
         var released = ids.Length == 0 ? new Dictionary<Guid, ReleasedView>()
             : await db.Scores.AsNoTracking().Where(s => ids.Contains(s.SubmissionId)).ToDictionaryAsync(s => s.SubmissionId, s => s.Released, ct);
         var adjustments = ids.Length == 0 ? new Dictionary<Guid, double>()
-            : await db.AwardAdjustments.AsNoTracking().Where(a => ids.Contains(a.SubmissionId))
-                .GroupBy(a => a.SubmissionId).Select(g => new { g.Key, Delta = g.Sum(a => a.Delta) }).ToDictionaryAsync(a => a.Key, a => a.Delta, ct);
+            : await db.AwardAdjustments.Where(a => ids.Contains(a.SubmissionId)).TotalsBySubmissionAsync(ct);
         return rows.Select(r => r.Status with
             {
                 Released = released.GetValueOrDefault(r.Status.Id), CompetitionId = r.CompetitionId, TeamId = r.TeamId,

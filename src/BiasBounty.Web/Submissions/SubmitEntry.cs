@@ -144,7 +144,7 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         var team = await teams.EnsureTeamAsync(competition.Id, request.UserId, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Two submits of one team at once must not both take the last unit of quota.
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"team:" + team.Id}, 0))", ct);
+        await TransactionLock.AcquireAsync(db, "team:" + team.Id, ct);
         // Read the status again with a share lock on the row: an organizer closing now either finishes first (and this
         // submission is refused) or waits until it is stored (and it is scored, as every submission queued before the close).
         var status = await db.Database.SqlQuery<string>(
@@ -190,11 +190,7 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
             ?? file;
     }
 
-    private bool IsOpen(Competition competition)
-    {
-        var now = time.GetUtcNow();
-        return competition.Status == CompetitionStatus.Open && competition.OpensAt <= now && now < competition.ClosesAt;
-    }
+    private bool IsOpen(Competition competition) => competition.TakesSubmissions(time.GetUtcNow());
 }
 
 public static class SubmissionsExtensions
