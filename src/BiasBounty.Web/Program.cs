@@ -1,20 +1,22 @@
 using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Api;
 using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Components;
 using BiasBounty.Web.Demo;
 using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Leaderboard;
 using BiasBounty.Web.Notifications;
 using BiasBounty.Web.Organize;
 using BiasBounty.Web.Persistence;
-using BiasBounty.Web.Rewards;
 using BiasBounty.Web.Review;
-using BiasBounty.Web.Scoring;
+using BiasBounty.Web.Rewards;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Teams;
+using BiasBounty.Web.Worker;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddPlatformHosting();
 builder.AddWebUi();
 builder.AddPersistence();
 builder.AddIdentityServices();
@@ -33,7 +35,10 @@ builder.AddApi();
 var app = builder.Build();
 
 await app.PrepareDatabaseAsync();
+app.UsePlatformHosting();
 app.UseWebUi();
+app.MapAccountEndpoints();
+app.MapScoringDashboard();
 app.UseLeaderboard();
 app.MapCompetitionDownloads();
 app.MapRewards();

@@ -1,35 +1,14 @@
-using BiasBounty.Web.Components.Account;
 using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Persistence;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BiasBounty.Web.Accounts;
-
-public static class Roles
-{
-    public const string Participant = "Participant";
-    public const string Organizer = "Organizer";
-    public const string Admin = "Admin";
-
-    public static readonly string[] All = [Participant, Organizer, Admin];
-
-    /// <summary>Policy of the organizer and admin tools (the Hangfire dashboard among them).</summary>
-    public const string StaffPolicy = "Staff";
-}
-
 public static class AccountsExtensions
 {
     public static IHostApplicationBuilder AddIdentityServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        if (builder.GetPlatformRole().ServesPages())
-        {
-            services.AddCascadingAuthenticationState();
-            services.AddScoped<IdentityRedirectManager>();
-            services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
-        }
         services.AddAuthentication(options =>
             {
                 options.DefaultScheme = IdentityConstants.ApplicationScheme;
@@ -53,7 +32,6 @@ public static class AccountsExtensions
         services.AddScoped<IEmailSender<ApplicationUser>, OutboxEmailSender>();
         // Every role may deliver: the outbox rows are claimed with SKIP LOCKED, so several processes do not double-send.
         builder.AddValidatedOptions<SmtpOptions>(SmtpOptions.Section);
-        services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<SmtpOutboxDelivery>();
         services.AddScoped<IStartupStep, SeedRoles>();
         return builder;

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace BiasBounty.Web.Accounts;
 
 /// <summary>An e-mail waiting to be sent (or, without SMTP, kept for the developer to read); <see cref="SmtpOutboxDelivery"/>
@@ -27,4 +29,16 @@ public class OutboxEmail
     public DateTimeOffset? NextAttemptAt { get; set; }
 
     public const int LastErrorMaxLength = 2000;
+}
+
+internal sealed class OutboxEmailConfiguration : IEntityTypeConfiguration<OutboxEmail>
+{
+    public void Configure(EntityTypeBuilder<OutboxEmail> e)
+    {
+        e.ToTable("EmailOutbox");
+        e.Property(m => m.To).HasMaxLength(320);
+        e.Property(m => m.Subject).HasMaxLength(300);
+        e.Property(m => m.LastError).HasMaxLength(OutboxEmail.LastErrorMaxLength);
+        e.HasIndex(m => m.CreatedAt).HasFilter("\"SentAt\" IS NULL").HasDatabaseName("IX_EmailOutbox_Unsent");
+    }
 }

@@ -1,3 +1,4 @@
+using BiasBounty.Web.Accounts;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
@@ -17,23 +18,6 @@ public sealed class ApiOptions
     [Range(1, 100_000)]
     public int RequestsPerMinute { get; set; } = 60;
 }
-
-/// <summary>RFC 7807 answers of the API (its errors are never HTML pages).</summary>
-public static class ApiProblems
-{
-    public static Task Write(HttpContext http, int status, string title, string detail) =>
-        Results.Problem(detail, statusCode: status, title: title).ExecuteAsync(http);
-
-    public static IResult NotFound(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
-
-    /// <summary>Field errors keyed as the submit form's fields (<c>expression</c>, <c>metric</c>, <c>fix</c>, …).</summary>
-    public static IResult Fields(IReadOnlyDictionary<string, string> errors, int status = StatusCodes.Status400BadRequest, string title = "One or more fields are invalid.") =>
-        Results.ValidationProblem(errors.ToDictionary(e => e.Key, e => new[] { e.Value }), statusCode: status, title: title);
-
-    public static IResult Field(string field, string message, int status = StatusCodes.Status400BadRequest, string title = "One or more fields are invalid.") =>
-        Fields(new Dictionary<string, string> { [field] = message }, status, title);
-}
-
 public static class ApiExtensions
 {
     public const string TokenPolicy = "ApiToken";
@@ -124,7 +108,7 @@ public static class ApiExtensions
 
     /// <summary>The token's user, when the request carries a token that passed its check (<see cref="UseApiGate"/>).</summary>
     public static string? TokenUserId(HttpContext http) =>
-        http.Items[TokenCheckKey] is AuthenticateResult { Succeeded: true } result ? result.Principal.FindFirstValue(ClaimTypes.NameIdentifier) : null;
+        http.Items[TokenCheckKey] is AuthenticateResult { Succeeded: true } result ? result.Principal.UserId() : null;
 
     /// <summary><c>/api/v1</c>: public reads, and token-only calls for a participant's own submissions.</summary>
     public static WebApplication MapApi(this WebApplication app)

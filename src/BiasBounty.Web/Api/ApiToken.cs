@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using BiasBounty.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace BiasBounty.Web.Api;
 
@@ -135,4 +136,18 @@ public sealed class PersonalAccessTokens(ApplicationDbContext db, TimeProvider t
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, time.GetUtcNow()), ct) == 1;
 
     private static ApiTokenView ToView(ApiToken t) => new(t.Id, t.Name, t.Prefix, t.CreatedAt, t.LastUsedAt, t.ExpiresAt, t.RevokedAt);
+}
+
+internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
+{
+    public void Configure(EntityTypeBuilder<ApiToken> e)
+    {
+        e.HasIndex(t => t.Prefix).IsUnique();
+        e.HasIndex(t => new { t.UserId, t.CreatedAt });
+        e.Property(t => t.Name).HasMaxLength(PersonalAccessTokens.MaxNameLength);
+        e.Property(t => t.Prefix).HasMaxLength(ApiTokenText.PrefixLength);
+        e.Property(t => t.Hash).HasMaxLength(32);
+        e.Property(t => t.SecurityStamp).HasMaxLength(256);
+        e.HasOne<ApplicationUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
 }

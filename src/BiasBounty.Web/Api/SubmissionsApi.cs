@@ -1,3 +1,4 @@
+using BiasBounty.Web.Accounts;
 using System.Globalization;
 using System.Security.Claims;
 using BiasBounty.Scoring;
@@ -36,7 +37,7 @@ public static class SubmissionsApi
         api.MapGet("/submissions/{id:guid}", StatusAsync);
     }
 
-    private static string UserId(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier)!;
+    private static string UserId(ClaimsPrincipal user) => user.UserId()!;
 
     private static async Task<IResult> SubmitAsync(string slug, HttpContext http, ClaimsPrincipal user, SubmitEntry entry, TimeProvider time, CancellationToken ct)
     {

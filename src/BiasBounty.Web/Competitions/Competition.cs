@@ -1,4 +1,7 @@
 using BiasBounty.Scoring.Engine;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using BiasBounty.Web.Persistence;
 
 namespace BiasBounty.Web.Competitions;
 
@@ -80,4 +83,23 @@ public class Competition
     /// <summary>The same rule on the three values a query selected.</summary>
     public static bool TakesSubmissions(CompetitionStatus status, DateTimeOffset opensAt, DateTimeOffset closesAt, DateTimeOffset now) =>
         status == CompetitionStatus.Open && opensAt <= now && now < closesAt;
+}
+
+internal sealed class CompetitionConfiguration : IEntityTypeConfiguration<Competition>
+{
+    public void Configure(EntityTypeBuilder<Competition> e)
+    {
+        e.HasIndex(c => c.Slug).IsUnique();
+        e.Property(c => c.Name).HasMaxLength(200);
+        e.Property(c => c.Slug).HasMaxLength(100);
+        e.Property(c => c.Metric).HasConversion<string>().HasMaxLength(20);
+        e.Property(c => c.Status).HasConversion<string>().HasMaxLength(20);
+        e.Property(c => c.Settings).AsJsonb();
+        e.Property(c => c.SchemaJson).HasColumnType("jsonb");
+        e.Property(c => c.RewardPool).HasPrecision(18, 2);
+        e.Property(c => c.RewardCurrency).HasMaxLength(3);
+        e.HasOne<ApplicationUser>().WithMany().HasForeignKey(c => c.OrganizerId).OnDelete(DeleteBehavior.Restrict);
+        e.HasOne(c => c.TrainingFile).WithMany().HasForeignKey(c => c.TrainingFileId).OnDelete(DeleteBehavior.Restrict);
+        e.HasOne(c => c.HoldoutFile).WithMany().HasForeignKey(c => c.HoldoutFileId).OnDelete(DeleteBehavior.Restrict);
+    }
 }

@@ -85,14 +85,3 @@ public static class CompetitionDownloads
     private static IQueryable<Competition> Public(ApplicationDbContext db, string slug) =>
         db.Competitions.AsNoTracking().Where(c => c.Slug == slug && c.Status != CompetitionStatus.Draft);
 }
-
-public static class CompetitionPagesExtensions
-{
-    /// <summary>The public competition page's services: the parsed public training data, cached by content hash.</summary>
-    public static IHostApplicationBuilder AddCompetitionPages(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddMemoryCache();
-        builder.Services.TryAddSingleton<PublicDataCache>();
-        return builder;
-    }
-}

@@ -1,4 +1,7 @@
 using BiasBounty.Scoring.Engine;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using BiasBounty.Web.Persistence;
 
 namespace BiasBounty.Web.Competitions;
 
@@ -12,4 +15,14 @@ public class CompetitionLedger
     public int AcceptCount { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; } = DateTimeOffset.UtcNow;
+}
+
+internal sealed class CompetitionLedgerConfiguration : IEntityTypeConfiguration<CompetitionLedger>
+{
+    public void Configure(EntityTypeBuilder<CompetitionLedger> e)
+    {
+        e.HasKey(l => l.CompetitionId);
+        e.Property(l => l.Ledgers).AsJsonb();
+        e.HasOne<Competition>().WithOne().HasForeignKey<CompetitionLedger>(l => l.CompetitionId).OnDelete(DeleteBehavior.Cascade);
+    }
 }

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace BiasBounty.Web.Competitions;
 
 /// <summary>
@@ -22,4 +24,13 @@ public class DecisionListVersion
     public double FeedbackLoss { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+}
+
+internal sealed class DecisionListVersionConfiguration : IEntityTypeConfiguration<DecisionListVersion>
+{
+    public void Configure(EntityTypeBuilder<DecisionListVersion> e)
+    {
+        e.HasIndex(v => new { v.CompetitionId, v.Version }).IsUnique();
+        e.HasOne<Competition>().WithMany().HasForeignKey(v => v.CompetitionId).OnDelete(DeleteBehavior.Cascade);
+    }
 }

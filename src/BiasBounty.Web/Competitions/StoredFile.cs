@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace BiasBounty.Web.Competitions;
 
@@ -40,4 +42,17 @@ public class StoredFile
             ContentHash = Convert.ToHexStringLower(SHA256.HashData(content)),
             LoadSchemaJson = loadSchemaJson,
         };
+}
+
+internal sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredFile>
+{
+    public void Configure(EntityTypeBuilder<StoredFile> e)
+    {
+        e.HasIndex(f => new { f.CompetitionId, f.Kind, f.ContentHash }).IsUnique();
+        e.Property(f => f.Kind).HasConversion<string>().HasMaxLength(20);
+        e.Property(f => f.ContentHash).HasMaxLength(64).IsFixedLength();
+        e.Property(f => f.FileName).HasMaxLength(260);
+        e.Property(f => f.LoadSchemaJson).HasColumnType("jsonb");
+        e.HasOne<Competition>().WithMany().HasForeignKey(f => f.CompetitionId).OnDelete(DeleteBehavior.Cascade);
+    }
 }

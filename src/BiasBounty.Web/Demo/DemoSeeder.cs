@@ -110,15 +110,3 @@ public sealed class DemoSeeder(
         throw new InvalidOperationException("the demo data (deploy/demo-data/adult.data.gz) was not found; set BiasBounty:Demo:DataDirectory or BiasBounty:Demo:Enabled=false");
     }
 }
-
-public static class DemoExtensions
-{
-    public static IHostApplicationBuilder AddDemo(this IHostApplicationBuilder builder)
-    {
-        builder.AddValidatedOptions<DemoOptions>(DemoOptions.Section);
-        builder.Services.TryAddScoped<CompetitionAssembly>();
-        builder.Services.AddScoped<IStartupStep, DemoSeeder>();
-        builder.Services.AddScoped<IStartupStep, LoadTestSeeder>(); // after the demo seeder; does nothing unless enabled
-        return builder;
-    }
-}

@@ -7,6 +7,7 @@ using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Teams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using BiasBounty.Web.Hosting;
 
 namespace BiasBounty.Web.Demo;
 

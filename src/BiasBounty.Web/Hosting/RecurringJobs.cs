@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using BiasBounty.Web.Persistence;
 using Hangfire;
 
 namespace BiasBounty.Web.Hosting;

@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using BiasBounty.Web.Persistence;
 namespace BiasBounty.Web.Notifications;
 
 /// <summary>A message in a user's notification centre (a copy also goes out by e-mail through the outbox).</summary>
@@ -30,4 +33,17 @@ public class Notification
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 
     public DateTimeOffset? ReadAt { get; set; }
+}
+
+internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>
+{
+    public void Configure(EntityTypeBuilder<Notification> e)
+    {
+        e.HasIndex(n => new { n.UserId, n.CreatedAt });
+        e.Property(n => n.Kind).HasMaxLength(20);
+        e.Property(n => n.Title).HasMaxLength(300);
+        e.Property(n => n.Body).HasMaxLength(4000);
+        e.Property(n => n.Link).HasMaxLength(500);
+        e.HasOne<ApplicationUser>().WithMany().HasForeignKey(n => n.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
 }

@@ -46,13 +46,3 @@ public sealed class Notifier(ApplicationDbContext db, IOptions<PlatformOptions> 
         return html + "<p>You get this because you are in a team on BiasBounty; the notification centre has every message.</p>";
     }
 }
-
-public static class NotificationsExtensions
-{
-    public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddScoped<Notifier>();
-        builder.Services.AddScoped<NotificationCentre>();
-        return builder;
-    }
-}

@@ -2,6 +2,7 @@ using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Submissions;
 using Microsoft.EntityFrameworkCore;
+using BiasBounty.Web.Audit;
 
 namespace BiasBounty.Web.Organize;
 

@@ -7,9 +7,10 @@ using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Persistence;
-using BiasBounty.Web.Scoring;
+using BiasBounty.Web.Worker;
 using BiasBounty.Web.Submissions;
 using Microsoft.EntityFrameworkCore;
+using BiasBounty.Web.Audit;
 
 namespace BiasBounty.Web.Organize;
 

@@ -41,9 +41,3 @@ public static class PersistenceExtensions
         await tx.CommitAsync(ct);
     }
 }
-
-/// <summary>Something to do once the database is migrated and before requests or jobs are served (e.g. seeding).</summary>
-public interface IStartupStep
-{
-    Task RunAsync(CancellationToken ct);
-}

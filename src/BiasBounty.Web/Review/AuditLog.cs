@@ -1,3 +1,4 @@
+using BiasBounty.Web.OrganizerShell;
 using System.Globalization;
 using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Organize;
@@ -5,6 +6,7 @@ using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Submissions;
 using CsvHelper;
 using Microsoft.EntityFrameworkCore;
+using BiasBounty.Web.Audit;
 
 namespace BiasBounty.Web.Review;
 
@@ -25,7 +27,7 @@ public sealed record AuditFilter(string? Kind = null, Guid? TeamId = null, Guid?
 }
 
 /// <summary>One audit event as the log shows it; <see cref="Actor"/> is the acting organizer's e-mail (null: the system).</summary>
-public sealed record AuditRow(long Id, DateTimeOffset At, string Kind, string? Actor, Guid? SubmissionId, string? Team, SubmissionState? From, SubmissionState? To, string? Detail);
+public sealed record AuditRow(long Id, DateTimeOffset At, string Kind, string? Actor, Guid? SubmissionId, string? Team, string? From, string? To, string? Detail);
 
 /// <summary>A page of the audit log and how many events match in all.</summary>
 public sealed record AuditResults(IReadOnlyList<AuditRow> Rows, int Total, int Page, int PageSize)
@@ -123,7 +125,7 @@ public static class AuditCsvExport
         {
             await csv.WriteRecordAsync([
                 row.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), row.Kind, row.Actor,
-                row.SubmissionId?.ToString(), row.Team, row.From?.ToString(), row.To?.ToString(), row.Detail,
+                row.SubmissionId?.ToString(), row.Team, row.From, row.To, row.Detail,
             ], ct);
         }
         await csv.FlushAsync(ct);

@@ -1,4 +1,4 @@
-using BiasBounty.Web.Organize;
+using BiasBounty.Web.OrganizerShell;
 
 namespace BiasBounty.Web.Review;
 

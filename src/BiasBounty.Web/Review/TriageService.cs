@@ -8,6 +8,7 @@ using BiasBounty.Web.Submissions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using BiasBounty.Web.Audit;
 
 namespace BiasBounty.Web.Review;
 
@@ -133,7 +134,7 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
     /// <summary>Keeps an approved finding from the public (e.g. the model owner needs longer to fix it), with the written reason.</summary>
     public Task<ReviewOutcome> WithholdAsync(Guid competitionId, Guid submissionId, string? reason, string actorId, CancellationToken ct = default)
     {
-        if (NoteRefusal(reason, "why the finding is withheld", ApplicationDbContext.MaxNoteLength) is { } bad) return Task.FromResult(ReviewOutcome.Refused(bad));
+        if (NoteRefusal(reason, "why the finding is withheld", Submission.MaxNoteLength) is { } bad) return Task.FromResult(ReviewOutcome.Refused(bad));
         var text = reason!.Trim();
         return ChangeDisclosureAsync(competitionId, submissionId, actorId, (submission, _, _) =>
         {
@@ -202,7 +203,7 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
     private static string? ValidateDecision(TriageState to, string? note, Competition competition)
     {
         if (!Decisions.Contains(to)) return "Choose Approved, Duplicate, Needs more info or Disqualified.";
-        if (NoteRefusal(note, "a note for the team", ApplicationDbContext.MaxNoteLength) is { } bad) return bad;
+        if (NoteRefusal(note, "a note for the team", Submission.MaxNoteLength) is { } bad) return bad;
         if (competition.Status == CompetitionStatus.Closed) return "The competition is closed: its triage is final.";
         return null;
     }
@@ -280,19 +281,4 @@ public sealed class TriageService(ApplicationDbContext db, Notifier notifier, Ti
         string.IsNullOrWhiteSpace(text) ? $"Write {what}: it is mandatory."
         : text.Trim().Length > maxLength ? $"The text can have at most {maxLength:N0} characters."
         : null;
-}
-
-public static class ReviewExtensions
-{
-    public static IHostApplicationBuilder AddReview(this IHostApplicationBuilder builder)
-    {
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddScoped<TriageService>();
-        builder.Services.AddScoped<AuditLogQuery>();
-        builder.Services.AddScoped<ReviewQueries>();
-        builder.AddValidatedOptions<ReviewOptions>(ReviewOptions.Section);
-        builder.Services.AddRecurringJob<DisclosureNoticeJob>(DisclosureNoticeJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
-            provider => provider.GetRequiredService<IOptions<ReviewOptions>>().Value.DisclosureNoticeSchedule);
-        return builder;
-    }
 }

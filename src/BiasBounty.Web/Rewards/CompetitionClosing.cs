@@ -4,6 +4,7 @@ using BiasBounty.Web.Notifications;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Submissions;
 using Microsoft.EntityFrameworkCore;
+using BiasBounty.Web.Audit;
 
 namespace BiasBounty.Web.Rewards;
 

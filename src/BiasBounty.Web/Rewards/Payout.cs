@@ -1,3 +1,7 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Teams;
 namespace BiasBounty.Web.Rewards;
 
 /// <summary>Where a team's reward is: computed at the close, approved by the organizer, then paid.</summary>
@@ -23,4 +27,16 @@ public class Payout
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 
     public DateTimeOffset UpdatedAt { get; set; } = DateTimeOffset.UtcNow;
+}
+
+internal sealed class PayoutConfiguration : IEntityTypeConfiguration<Payout>
+{
+    public void Configure(EntityTypeBuilder<Payout> e)
+    {
+        e.HasIndex(p => new { p.CompetitionId, p.TeamId }).IsUnique();
+        e.Property(p => p.Amount).HasPrecision(18, 2);
+        e.Property(p => p.State).HasConversion<string>().HasMaxLength(20);
+        e.HasOne<Competition>().WithMany().HasForeignKey(p => p.CompetitionId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<Team>().WithMany().HasForeignKey(p => p.TeamId).OnDelete(DeleteBehavior.Restrict);
+    }
 }

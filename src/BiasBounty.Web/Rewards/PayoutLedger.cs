@@ -5,6 +5,7 @@ using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Submissions;
 using CsvHelper;
 using Microsoft.EntityFrameworkCore;
+using BiasBounty.Web.Audit;
 
 namespace BiasBounty.Web.Rewards;
 

@@ -1,8 +1,10 @@
+using BiasBounty.Web.OrganizerShell;
 using BiasBounty.Web.Organize;
 using BiasBounty.Web.Persistence;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using BiasBounty.Web.Accounts;
 
 namespace BiasBounty.Web.Rewards;
 
@@ -19,7 +21,7 @@ public static class RewardsExtensions
     /// <summary><c>/organize/{slug}/payouts.csv</c>: the payout ledger for the competition's organizer and admins (404 for anyone else).</summary>
     public static IEndpointRouteBuilder MapRewards(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/organize/{slug}/payouts.csv", PayoutsCsvAsync).RequireAuthorization(new AuthorizeAttribute { Roles = OrganizerAccess.Roles });
+        app.MapGet("/organize/{slug}/payouts.csv", PayoutsCsvAsync).RequireAuthorization(Roles.StaffPolicy);
         return app;
     }
 

@@ -1,6 +1,7 @@
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Review;
 using Microsoft.EntityFrameworkCore;
+using BiasBounty.Web.Submissions;
 
 namespace BiasBounty.Web.Rewards;
 

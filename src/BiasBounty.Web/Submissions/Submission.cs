@@ -1,7 +1,11 @@
 using System.Linq.Expressions;
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Competitions;
-using BiasBounty.Web.Review;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using BiasBounty.Web.Persistence;
+using BiasBounty.Web.Teams;
+using BiasBounty.Web.Audit;
 
 namespace BiasBounty.Web.Submissions;
 
@@ -11,6 +15,9 @@ public enum SubmissionState { Queued, Scoring, Scored, Failed, Refused }
 /// <summary>A finding (a group expression) with an optional fix model, from one member of a team.</summary>
 public class Submission
 {
+    /// <summary>Longest organizer note (triage note, withholding reason).</summary>
+    public const int MaxNoteLength = 2000;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
 
     public Guid CompetitionId { get; set; }
@@ -94,7 +101,7 @@ public class Submission
         var audit = new AuditEvent
         {
             CompetitionId = CompetitionId, SubmissionId = Id, UserId = UserId, Kind = AuditEvent.SubmissionStateChanged,
-            FromState = State, ToState = next, Detail = reason, At = now,
+            FromState = State.ToString(), ToState = next.ToString(), Detail = reason, At = now,
         };
         State = next;
         if (next == SubmissionState.Scoring) StartedAt ??= now;
@@ -108,109 +115,29 @@ public class Submission
     }
 }
 
-/// <summary>The engine's verdict on a submission: the full internal record (organizers) and the released view (participants).</summary>
-public class SubmissionScore
+internal sealed class SubmissionConfiguration : IEntityTypeConfiguration<Submission>
 {
-    public Guid SubmissionId { get; set; }
-
-    public Guid CompetitionId { get; set; }
-
-    public Guid TeamId { get; set; }
-
-    private ScoreRecord _record = null!;
-
-    /// <summary>The full internal record; setting it also sets <see cref="NearDuplicate"/>, so the two cannot disagree.</summary>
-    public required ScoreRecord Record
+    public void Configure(EntityTypeBuilder<Submission> e)
     {
-        get => _record;
-        set
-        {
-            _record = value;
-            NearDuplicate = IsNearDuplicate(value);
-        }
+        e.HasIndex(s => new { s.CompetitionId, s.CreatedAt });
+        e.HasIndex(s => new { s.TeamId, s.CreatedAt });
+        e.Property(s => s.Expression).HasMaxLength(4000);
+        e.Property(s => s.Metric).HasConversion<string>().HasMaxLength(20);
+        e.Property(s => s.State).HasConversion<string>().HasMaxLength(20);
+        e.Property(s => s.FailureReason).HasMaxLength(2000);
+        e.Property(s => s.ScoringJobId).HasMaxLength(100);
+        // The sweep looks for unfinished submissions only: a partial index keeps that lookup small forever.
+        e.HasIndex(s => s.CreatedAt).HasFilter("\"State\" IN ('Queued', 'Scoring')").HasDatabaseName("IX_Submissions_Unfinished");
+        e.Property(s => s.Triage).HasConversion<string>().HasMaxLength(20);
+        e.Property(s => s.TriageNote).HasMaxLength(Submission.MaxNoteLength);
+        e.Property(s => s.WithheldReason).HasMaxLength(Submission.MaxNoteLength);
+        e.HasIndex(s => new { s.CompetitionId, s.Triage });
+        e.HasOne<Submission>().WithMany().HasForeignKey(s => s.DuplicateOfId).OnDelete(DeleteBehavior.Restrict);
+        e.HasOne<ApplicationUser>().WithMany().HasForeignKey(s => s.TriagedById).OnDelete(DeleteBehavior.Restrict);
+        e.HasOne<Competition>().WithMany().HasForeignKey(s => s.CompetitionId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<Team>().WithMany().HasForeignKey(s => s.TeamId).OnDelete(DeleteBehavior.Restrict);
+        e.HasOne<ApplicationUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Restrict);
+        e.HasOne(s => s.FixModelFile).WithMany().HasForeignKey(s => s.FixModelFileId).OnDelete(DeleteBehavior.Restrict);
+        e.Ignore(s => s.IsFinished);
     }
-
-    /// <summary>Whether the engine found the group (nearly) the same as an earlier one: stored beside the record so the
-    /// triage queue can flag it without loading every record.</summary>
-    public bool NearDuplicate { get; private set; }
-
-    public static bool IsNearDuplicate(ScoreRecord record) => record.DuplicateOf is not null || record.NearDuplicates.Count > 0;
-
-    /// <summary>Sets <see cref="NearDuplicate"/> on rows stored before it existed (keys as <c>ApplicationDbContext.Json</c> writes them).</summary>
-    public const string BackfillNearDuplicateSql =
-        """
-        UPDATE "Scores" SET "NearDuplicate" = ("Record"->>'duplicateOf' IS NOT NULL
-            OR (jsonb_typeof("Record"->'nearDuplicates') = 'array' AND jsonb_array_length("Record"->'nearDuplicates') > 0));
-        """;
-
-    public required ReleasedView Released { get; set; }
-
-    public ScoreStatus Status { get; set; }
-
-    /// <summary>The group's identity on the holdout; duplicates are looked up by it.</summary>
-    public required string MaskHash { get; set; }
-
-    public bool FindingVerified { get; set; }
-
-    public bool FixAccepted { get; set; }
-
-    public double Points { get; set; }
-
-    /// <summary>The model version the submission was judged against.</summary>
-    public int ModelVersion { get; set; }
-
-    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
-}
-
-/// <summary>Points earned by a team for one submission; one row per submission at most.</summary>
-public class PointsEntry
-{
-    public Guid Id { get; set; } = Guid.CreateVersion7();
-
-    public Guid CompetitionId { get; set; }
-
-    public Guid TeamId { get; set; }
-
-    public Guid SubmissionId { get; set; }
-
-    public double Points { get; set; }
-
-    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
-}
-
-/// <summary>An append-only log line: every state change of a submission, and other events worth keeping.</summary>
-public class AuditEvent
-{
-    public const string SubmissionCreated = "submission.created";
-    public const string SubmissionStateChanged = "submission.state";
-    public const string TriageChanged = "triage.changed";
-    public const string AwardAdjusted = "award.adjusted";
-    public const string DisclosureChanged = "disclosure.changed";
-    public const string HoldoutRefreshed = "holdout.refreshed";
-    public const string CompetitionClosed = "competition.closed";
-    public const string PayoutChanged = "payout.changed";
-    public const string SettingsChanged = "competition.settings";
-    public const string ScoringRequeued = "submission.requeued";
-
-    public long Id { get; set; }
-
-    public Guid? CompetitionId { get; set; }
-
-    public Guid? SubmissionId { get; set; }
-
-    /// <summary>The submitter, for submission events.</summary>
-    public string? UserId { get; set; }
-
-    /// <summary>Who acted: the organizer or admin behind a triage, award, disclosure or close; null for the system.</summary>
-    public string? ActorId { get; set; }
-
-    public required string Kind { get; set; }
-
-    public SubmissionState? FromState { get; set; }
-
-    public SubmissionState? ToState { get; set; }
-
-    public string? Detail { get; set; }
-
-    public DateTimeOffset At { get; set; } = DateTimeOffset.UtcNow;
 }

@@ -5,9 +5,10 @@ using BiasBounty.Scoring.Expressions;
 using BiasBounty.Scoring.Models;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Persistence;
-using BiasBounty.Web.Scoring;
+using BiasBounty.Web.Worker;
 using BiasBounty.Web.Teams;
 using Microsoft.EntityFrameworkCore;
+using BiasBounty.Web.Audit;
 
 namespace BiasBounty.Web.Submissions;
 
@@ -36,7 +37,7 @@ public sealed record SubmitContext(Guid CompetitionId, string Slug, string Name,
 /// Submit slice: checks a finding (expression against the PUBLIC training data, fix bound and smoke-tested on public
 /// rows, metric, quota), stores it as Queued with its audit event and the fix file, and enqueues the scoring job.
 /// </summary>
-public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicData, TeamMembership teams, ScoringQueue scoring,
+public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicData, TeamMembership teams, IScoringQueue scoring,
     TimeProvider time, ILogger<SubmitEntry> log)
 {
     public static class Fields
@@ -165,7 +166,7 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         db.AuditEvents.Add(new AuditEvent
         {
             CompetitionId = competition.Id, SubmissionId = submission.Id, UserId = request.UserId, Kind = AuditEvent.SubmissionCreated,
-            ToState = SubmissionState.Queued, At = now,
+            ToState = nameof(SubmissionState.Queued), At = now,
         });
         try
         {
@@ -191,14 +192,4 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
     }
 
     private bool IsOpen(Competition competition) => competition.TakesSubmissions(time.GetUtcNow());
-}
-
-public static class SubmissionsExtensions
-{
-    public static IHostApplicationBuilder AddSubmissions(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddScoped<SubmitEntry>();
-        builder.Services.AddScoped<SubmissionStatusQuery>();
-        return builder;
-    }
 }

@@ -1,4 +1,8 @@
 using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Persistence;
 
 namespace BiasBounty.Web.Teams;
 
@@ -32,4 +36,27 @@ public class TeamMember
     public required string UserId { get; set; }
 
     public DateTimeOffset JoinedAt { get; set; } = DateTimeOffset.UtcNow;
+}
+
+internal sealed class TeamConfiguration : IEntityTypeConfiguration<Team>
+{
+    public void Configure(EntityTypeBuilder<Team> e)
+    {
+        e.HasIndex(t => t.InviteCode).IsUnique();
+        e.HasIndex(t => new { t.CompetitionId, t.Name }).IsUnique();
+        e.Property(t => t.Name).HasMaxLength(100);
+        e.Property(t => t.InviteCode).HasMaxLength(20);
+        e.HasOne<Competition>().WithMany().HasForeignKey(t => t.CompetitionId).OnDelete(DeleteBehavior.Cascade);
+        e.HasMany(t => t.Members).WithOne().HasForeignKey(m => m.TeamId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class TeamMemberConfiguration : IEntityTypeConfiguration<TeamMember>
+{
+    public void Configure(EntityTypeBuilder<TeamMember> e)
+    {
+        e.HasKey(m => new { m.TeamId, m.UserId });
+        e.HasIndex(m => new { m.CompetitionId, m.UserId }).IsUnique();
+        e.HasOne<ApplicationUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
 }

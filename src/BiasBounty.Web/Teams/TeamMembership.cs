@@ -2,6 +2,7 @@ using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Submissions;
 using Microsoft.EntityFrameworkCore;
+using BiasBounty.Web.Audit;
 
 namespace BiasBounty.Web.Teams;
 
@@ -161,13 +162,4 @@ public sealed class TeamMembership(ApplicationDbContext db)
     private static string LocalPart(string email) => email.Split('@')[0];
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
-}
-
-public static class TeamsExtensions
-{
-    public static IHostApplicationBuilder AddTeams(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddScoped<TeamMembership>();
-        return builder;
-    }
 }

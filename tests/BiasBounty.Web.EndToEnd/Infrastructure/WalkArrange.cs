@@ -2,12 +2,13 @@ using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Demo;
 using BiasBounty.Web.Review;
-using BiasBounty.Web.Scoring;
+using BiasBounty.Web.Worker;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Tests.Infrastructure;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using BiasBounty.Web.Audit;
 
 namespace BiasBounty.Web.EndToEnd.Infrastructure;
 

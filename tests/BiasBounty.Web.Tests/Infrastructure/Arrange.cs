@@ -8,6 +8,7 @@ using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Teams;
 using Microsoft.EntityFrameworkCore;
+using BiasBounty.Web.Audit;
 
 namespace BiasBounty.Web.Tests.Infrastructure;
 
@@ -87,7 +88,7 @@ public static class Arrange
         db.AuditEvents.Add(new AuditEvent
         {
             CompetitionId = competition.Id, SubmissionId = submission.Id, UserId = user.Id, Kind = AuditEvent.SubmissionCreated,
-            ToState = SubmissionState.Queued,
+            ToState = nameof(SubmissionState.Queued),
         });
         await db.SaveChangesAsync();
         return submission;

@@ -1,5 +1,5 @@
 using BiasBounty.Web.Persistence;
-using BiasBounty.Web.Scoring;
+using BiasBounty.Web.Worker;
 using Hangfire;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

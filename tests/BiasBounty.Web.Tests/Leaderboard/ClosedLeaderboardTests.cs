@@ -3,6 +3,7 @@ using BiasBounty.Web.Demo;
 using BiasBounty.Web.Review;
 using BiasBounty.Web.Rewards;
 using BiasBounty.Web.Tests.Infrastructure;
+using BiasBounty.Web.Submissions;
 
 namespace BiasBounty.Web.Tests.Leaderboard;
 

@@ -6,6 +6,7 @@ using BiasBounty.Web.Review;
 using BiasBounty.Web.Rewards;
 using BiasBounty.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using BiasBounty.Web.Submissions;
 
 namespace BiasBounty.Web.Tests.Leaderboard;
 

@@ -8,6 +8,7 @@ using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using BiasBounty.Web.Audit;
 
 namespace BiasBounty.Web.Tests.Review;
 

@@ -8,6 +8,7 @@ using BiasBounty.Web.Teams;
 using BiasBounty.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using BiasBounty.Web.Audit;
 
 namespace BiasBounty.Web.Tests.Review;
 

@@ -7,10 +7,11 @@ using BiasBounty.Web.Demo;
 using BiasBounty.Web.Organize;
 using BiasBounty.Web.Rewards;
 using BiasBounty.Web.Submissions;
-using BiasBounty.Web.Scoring;
+using BiasBounty.Web.Worker;
 using BiasBounty.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using BiasBounty.Web.Audit;
 
 namespace BiasBounty.Web.Tests.Rewards;
 

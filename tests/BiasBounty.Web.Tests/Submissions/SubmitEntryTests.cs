@@ -4,7 +4,7 @@ using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Demo;
 using BiasBounty.Web.Persistence;
-using BiasBounty.Web.Scoring;
+using BiasBounty.Web.Worker;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Teams;
 using BiasBounty.Web.Tests.Infrastructure;
@@ -50,7 +50,7 @@ public sealed class SubmitEntryTests(PlatformFactory platform) : IClassFixture<P
             Assert.Equal(StoredFileKind.Model, fix.Kind);
             Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Arrange.MarriedFixModel)), fix.ContentHash);
             var audit = await db.AuditEvents.Where(a => a.SubmissionId == submission.Id).OrderBy(a => a.Id).Select(a => a.ToState).ToListAsync();
-            Assert.Equal([SubmissionState.Queued, SubmissionState.Scoring, SubmissionState.Scored], audit);
+            Assert.Equal([nameof(SubmissionState.Queued), nameof(SubmissionState.Scoring), nameof(SubmissionState.Scored)], audit);
 
             var status = await scope.ServiceProvider.GetRequiredService<SubmissionStatusQuery>().ForAsync(submission.Id, user.Id);
             Assert.Equal(SubmissionState.Scored, status!.State);

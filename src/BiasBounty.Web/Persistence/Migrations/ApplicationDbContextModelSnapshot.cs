@@ -118,6 +118,54 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.ToTable("ApiTokens");
                 });
 
+            modelBuilder.Entity("BiasBounty.Web.Audit.AuditEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ActorId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("CompetitionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FromState")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ToState")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CompetitionId", "At");
+
+                    b.HasIndex("SubmissionId", "At");
+
+                    b.ToTable("AuditEvents");
+                });
+
             modelBuilder.Entity("BiasBounty.Web.Competitions.Competition", b =>
                 {
                     b.Property<Guid>("Id")
@@ -438,49 +486,6 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("BiasBounty.Web.Rewards.AwardAdjustment", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("ActorId")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<DateTimeOffset>("At")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid>("CompetitionId")
-                        .HasColumnType("uuid");
-
-                    b.Property<double>("Delta")
-                        .HasColumnType("double precision");
-
-                    b.Property<string>("Reason")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
-
-                    b.Property<Guid>("SubmissionId")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("TeamId")
-                        .HasColumnType("uuid");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ActorId");
-
-                    b.HasIndex("SubmissionId");
-
-                    b.HasIndex("TeamId");
-
-                    b.HasIndex("CompetitionId", "TeamId");
-
-                    b.ToTable("AwardAdjustments");
-                });
-
             modelBuilder.Entity("BiasBounty.Web.Rewards.Payout", b =>
                 {
                     b.Property<Guid>("Id")
@@ -521,52 +526,47 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.ToTable("Payouts");
                 });
 
-            modelBuilder.Entity("BiasBounty.Web.Submissions.AuditEvent", b =>
+            modelBuilder.Entity("BiasBounty.Web.Submissions.AwardAdjustment", b =>
                 {
-                    b.Property<long>("Id")
+                    b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+                        .HasColumnType("uuid");
 
                     b.Property<string>("ActorId")
+                        .IsRequired()
                         .HasColumnType("text");
 
                     b.Property<DateTimeOffset>("At")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<Guid?>("CompetitionId")
+                    b.Property<Guid>("CompetitionId")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("Detail")
-                        .HasColumnType("text");
+                    b.Property<double>("Delta")
+                        .HasColumnType("double precision");
 
-                    b.Property<string>("FromState")
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
-
-                    b.Property<string>("Kind")
+                    b.Property<string>("Reason")
                         .IsRequired()
-                        .HasMaxLength(50)
-                        .HasColumnType("character varying(50)");
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
-                    b.Property<Guid?>("SubmissionId")
+                    b.Property<Guid>("SubmissionId")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("ToState")
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
-
-                    b.Property<string>("UserId")
-                        .HasColumnType("text");
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uuid");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CompetitionId", "At");
+                    b.HasIndex("ActorId");
 
-                    b.HasIndex("SubmissionId", "At");
+                    b.HasIndex("SubmissionId");
 
-                    b.ToTable("AuditEvents");
+                    b.HasIndex("TeamId");
+
+                    b.HasIndex("CompetitionId", "TeamId");
+
+                    b.ToTable("AwardAdjustments");
                 });
 
             modelBuilder.Entity("BiasBounty.Web.Submissions.PointsEntry", b =>
@@ -1038,7 +1038,22 @@ namespace BiasBounty.Web.Persistence.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("BiasBounty.Web.Rewards.AwardAdjustment", b =>
+            modelBuilder.Entity("BiasBounty.Web.Rewards.Payout", b =>
+                {
+                    b.HasOne("BiasBounty.Web.Competitions.Competition", null)
+                        .WithMany()
+                        .HasForeignKey("CompetitionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("BiasBounty.Web.Teams.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BiasBounty.Web.Submissions.AwardAdjustment", b =>
                 {
                     b.HasOne("BiasBounty.Web.Persistence.ApplicationUser", null)
                         .WithMany()
@@ -1055,21 +1070,6 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.HasOne("BiasBounty.Web.Submissions.Submission", null)
                         .WithMany()
                         .HasForeignKey("SubmissionId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("BiasBounty.Web.Teams.Team", null)
-                        .WithMany()
-                        .HasForeignKey("TeamId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("BiasBounty.Web.Rewards.Payout", b =>
-                {
-                    b.HasOne("BiasBounty.Web.Competitions.Competition", null)
-                        .WithMany()
-                        .HasForeignKey("CompetitionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 

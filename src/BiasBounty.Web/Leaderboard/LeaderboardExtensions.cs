@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BiasBounty.Web.Leaderboard;
 
-public static class LeaderboardHosting
+public static class LeaderboardExtensions
 {
     public static IHostApplicationBuilder AddLeaderboard(this IHostApplicationBuilder builder)
     {
@@ -12,7 +12,6 @@ public static class LeaderboardHosting
         builder.Services.AddOptions<LeaderboardOptions>().Bind(builder.Configuration.GetSection(LeaderboardOptions.Section));
         builder.Services.AddResponseCompression(); // brotli and gzip at their fastest levels; text/event-stream is not compressed
         builder.Services.AddOutputCache(o => o.AddPolicy(LeaderboardCachePolicy.Name, new LeaderboardCachePolicy()));
-        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LeaderboardChanges>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaderboardChanges>());
         return builder;

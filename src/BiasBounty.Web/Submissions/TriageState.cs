@@ -1,4 +1,4 @@
-namespace BiasBounty.Web.Review;
+namespace BiasBounty.Web.Submissions;
 
 /// <summary>
 /// The organizer's review of a submission, as on a bounty platform: <see cref="New"/> until the engine has answered,

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace BiasBounty.Web.Scoring;
+namespace BiasBounty.Web.Worker;
 
 /// <summary>Section <c>BiasBounty:Worker</c>.</summary>
 public sealed class ScoringWorkerOptions

@@ -4,8 +4,9 @@ using Hangfire;
 using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using BiasBounty.Web.Audit;
 
-namespace BiasBounty.Web.Scoring;
+namespace BiasBounty.Web.Worker;
 
 /// <summary>
 /// Nothing stays queued for ever: finds unfinished submissions whose scoring job was never enqueued (the process
@@ -14,7 +15,7 @@ namespace BiasBounty.Web.Scoring;
 /// harmless: the job is re-entrant, and a submission that keeps killing its worker ends in Failed after
 /// <see cref="ScoreSubmissionJob.MaxRuns"/> runs.
 /// </summary>
-public sealed class StalledSubmissionSweep(ApplicationDbContext db, JobStorage storage, ScoringQueue queue,
+public sealed class StalledSubmissionSweep(ApplicationDbContext db, JobStorage storage, IScoringQueue queue,
     IOptions<ScoringWorkerOptions> options, TimeProvider time, ILogger<StalledSubmissionSweep> log)
 {
     public const string RecurringJobId = "stalled-submissions";

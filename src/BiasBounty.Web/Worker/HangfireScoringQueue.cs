@@ -1,16 +1,13 @@
 using BiasBounty.Web.Persistence;
+using BiasBounty.Web.Submissions;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 
-namespace BiasBounty.Web.Scoring;
+namespace BiasBounty.Web.Worker;
 
-/// <summary>Enqueues the scoring job of a stored submission and remembers the job's id on it.</summary>
-public sealed class ScoringQueue(ApplicationDbContext db, IBackgroundJobClient jobs, ILogger<ScoringQueue> log)
+/// <summary>Enqueues the scoring job of a stored submission as a Hangfire job and remembers the job's id on it.</summary>
+public sealed class HangfireScoringQueue(ApplicationDbContext db, IBackgroundJobClient jobs, ILogger<HangfireScoringQueue> log) : IScoringQueue
 {
-    /// <summary>
-    /// The new job's id, or null when Hangfire's storage refused it. The submission is already stored, so neither failure
-    /// reaches the participant: <see cref="StalledSubmissionSweep"/> enqueues whatever has no live job.
-    /// </summary>
     public async Task<string?> EnqueueAsync(Guid submissionId)
     {
         string jobId;

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
-namespace BiasBounty.Web.Scoring;
+namespace BiasBounty.Web.Worker;
 
 /// <summary>A competition's parsed holdout and its catalog of loaded models, as a worker keeps them between jobs.</summary>
 public sealed record CompetitionRuntime(Holdout Holdout, ModelCatalog Catalog)

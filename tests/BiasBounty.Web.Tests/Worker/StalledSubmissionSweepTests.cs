@@ -1,5 +1,5 @@
 using BiasBounty.Web.Persistence;
-using BiasBounty.Web.Scoring;
+using BiasBounty.Web.Worker;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Tests.Infrastructure;
 using Hangfire;
@@ -7,8 +7,9 @@ using Hangfire.Common;
 using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using BiasBounty.Web.Audit;
 
-namespace BiasBounty.Web.Tests.Scoring;
+namespace BiasBounty.Web.Tests.Worker;
 
 /// <summary>The sweep that keeps submissions from waiting for ever on a scoring job that does not exist.</summary>
 public sealed class StalledSubmissionSweepTests(PlatformFactory platform) : IClassFixture<PlatformFactory>

@@ -1,12 +1,12 @@
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Competitions;
-using BiasBounty.Web.Scoring;
+using BiasBounty.Web.Worker;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace BiasBounty.Web.Tests.Scoring;
+namespace BiasBounty.Web.Tests.Worker;
 
 public sealed class ModelVersionConcurrencyTests(PlatformFactory platform) : IClassFixture<PlatformFactory>
 {

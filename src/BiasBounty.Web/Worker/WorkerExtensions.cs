@@ -5,10 +5,11 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using BiasBounty.Web.Submissions;
 
-namespace BiasBounty.Web.Scoring;
+namespace BiasBounty.Web.Worker;
 
-public static class ScoringWorkerExtensions
+public static class WorkerExtensions
 {
     /// <summary>
     /// Hangfire on the platform's PostgreSQL (schema <c>hangfire</c>). Every role can enqueue; only the worker roles
@@ -19,11 +20,10 @@ public static class ScoringWorkerExtensions
         builder.AddValidatedOptions<ScoringWorkerOptions>(ScoringWorkerOptions.Section);
         var services = builder.Services;
         services.AddMemoryCache();
-        services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CompetitionRuntimeCache>();
         services.TryAddSingleton<PublicDataCache>();
         services.AddScoped<ScoreSubmissionJob>();
-        services.AddScoped<ScoringQueue>();
+        services.AddScoped<IScoringQueue, HangfireScoringQueue>();
         services.AddRecurringJob<StalledSubmissionSweep>(StalledSubmissionSweep.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             provider => provider.GetRequiredService<IOptions<ScoringWorkerOptions>>().Value.StalledSweepSchedule);
 
@@ -54,6 +54,7 @@ public static class ScoringWorkerExtensions
     /// <summary>The Hangfire dashboard at <c>/hangfire</c>, for organizers and admins.</summary>
     public static WebApplication MapScoringDashboard(this WebApplication app)
     {
+        if (!app.Configuration.GetPlatformRole().ServesPages()) return app;
         app.MapHangfireDashboardWithAuthorizationPolicy(Roles.StaffPolicy, "/hangfire", new DashboardOptions { DisplayStorageConnectionString = false });
         return app;
     }

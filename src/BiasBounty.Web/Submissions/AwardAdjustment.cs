@@ -1,6 +1,10 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Persistence;
+using BiasBounty.Web.Teams;
 
-namespace BiasBounty.Web.Rewards;
+namespace BiasBounty.Web.Submissions;
 
 /// <summary>An organizer's change to the points of one submission, with the written reason SCORING.md §8 requires;
 /// the engine's own points are never rewritten, so the record of what it measured stays intact.</summary>
@@ -33,4 +37,18 @@ public static class AwardAdjustmentTotals
     public static Task<Dictionary<Guid, double>> TotalsBySubmissionAsync(this IQueryable<AwardAdjustment> adjustments, CancellationToken ct = default) =>
         adjustments.AsNoTracking().GroupBy(a => a.SubmissionId).Select(g => new { g.Key, Delta = g.Sum(a => a.Delta) })
             .ToDictionaryAsync(g => g.Key, g => g.Delta, ct);
+}
+
+internal sealed class AwardAdjustmentConfiguration : IEntityTypeConfiguration<AwardAdjustment>
+{
+    public void Configure(EntityTypeBuilder<AwardAdjustment> e)
+    {
+        e.HasIndex(a => new { a.CompetitionId, a.TeamId });
+        e.HasIndex(a => a.SubmissionId);
+        e.Property(a => a.Reason).HasMaxLength(AwardAdjustment.MaxReasonLength);
+        e.HasOne<Competition>().WithMany().HasForeignKey(a => a.CompetitionId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<Submission>().WithMany().HasForeignKey(a => a.SubmissionId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<Team>().WithMany().HasForeignKey(a => a.TeamId).OnDelete(DeleteBehavior.Restrict);
+        e.HasOne<ApplicationUser>().WithMany().HasForeignKey(a => a.ActorId).OnDelete(DeleteBehavior.Restrict);
+    }
 }

@@ -1,10 +1,11 @@
+using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Persistence;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
 
-namespace BiasBounty.Web.Organize;
+namespace BiasBounty.Web.OrganizerShell;
 
 /// <summary>
 /// What the interactive organizer pages of one competition share: the competition of <see cref="Slug"/> if the signed-in user organizes it (404 while

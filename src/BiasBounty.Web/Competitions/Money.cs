@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace BiasBounty.Web.Rewards;
+namespace BiasBounty.Web.Competitions;
 
 /// <summary>Amounts and dates as the organizer pages, notices and the CSV write them (invariant culture).</summary>
 public static class Money

@@ -2,9 +2,9 @@ using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.DecisionLists;
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Scoring.Models;
-using BiasBounty.Web.Scoring;
+using BiasBounty.Web.Worker;
 
-namespace BiasBounty.Web.Tests.Scoring;
+namespace BiasBounty.Web.Tests.Worker;
 
 public sealed class CompetitionRuntimeTests
 {

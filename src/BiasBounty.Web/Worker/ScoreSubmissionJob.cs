@@ -11,7 +11,7 @@ using BiasBounty.Web.Submissions;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 
-namespace BiasBounty.Web.Scoring;
+namespace BiasBounty.Web.Worker;
 
 /// <summary>
 /// Scores one submission against its competition's hidden holdout. Re-entrant: a finished submission is left alone,

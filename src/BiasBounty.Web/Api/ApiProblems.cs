@@ -1,0 +1,26 @@
+using BiasBounty.Web.Accounts;
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using BiasBounty.Web.Hosting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace BiasBounty.Web.Api;
+
+/// <summary>RFC 7807 answers of the API (its errors are never HTML pages).</summary>
+public static class ApiProblems
+{
+    public static Task Write(HttpContext http, int status, string title, string detail) =>
+        Results.Problem(detail, statusCode: status, title: title).ExecuteAsync(http);
+
+    public static IResult NotFound(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+
+    /// <summary>Field errors keyed as the submit form's fields (<c>expression</c>, <c>metric</c>, <c>fix</c>, …).</summary>
+    public static IResult Fields(IReadOnlyDictionary<string, string> errors, int status = StatusCodes.Status400BadRequest, string title = "One or more fields are invalid.") =>
+        Results.ValidationProblem(errors.ToDictionary(e => e.Key, e => new[] { e.Value }), statusCode: status, title: title);
+
+    public static IResult Field(string field, string message, int status = StatusCodes.Status400BadRequest, string title = "One or more fields are invalid.") =>
+        Fields(new Dictionary<string, string> { [field] = message }, status, title);
+}

@@ -1,0 +1,23 @@
+using BiasBounty.Scoring;
+using BiasBounty.Scoring.Data;
+using BiasBounty.Scoring.Engine;
+using BiasBounty.Scoring.Expressions;
+using BiasBounty.Scoring.Models;
+using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Persistence;
+using BiasBounty.Web.Worker;
+using BiasBounty.Web.Teams;
+using Microsoft.EntityFrameworkCore;
+using BiasBounty.Web.Audit;
+
+namespace BiasBounty.Web.Submissions;
+
+public static class SubmissionsExtensions
+{
+    public static IHostApplicationBuilder AddSubmissions(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<SubmitEntry>();
+        builder.Services.AddScoped<SubmissionStatusQuery>();
+        return builder;
+    }
+}
