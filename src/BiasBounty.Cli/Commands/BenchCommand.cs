@@ -31,7 +31,7 @@ public static class BenchCommand
 
         var defaults = new CompetitionSettings();
         var holdout = Holdout.Create(data, defaults.FeedbackShare, defaults.SplitSeed);
-        var settings = defaults with { Metric = holdout.Label?.Task == TaskKind.Regression ? Metric.Squared : Metric.Error };
+        var settings = defaults with { Metric = Metrics.DefaultFor(holdout.Label?.Task ?? TaskKind.Classification) };
         using var catalog = new ModelCatalog(data.Schema, holdout.Label);
         var baseId = catalog.AddOnnx(ScoreCommand.ReadModel(modelPath), ModelRole.Predictor);
         var fixId = fixPath is null ? null : catalog.AddOnnx(ScoreCommand.ReadModel(fixPath), ModelRole.Predictor);

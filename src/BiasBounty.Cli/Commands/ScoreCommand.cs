@@ -46,7 +46,7 @@ public static class ScoreCommand
         var data = DataFiles.Load(holdoutPath, args.Optional("label"), args.Optional("positive"));
         args.RejectUnknown();
 
-        var metric = metricText is null ? (LabelDomain.Of(data).Task == TaskKind.Regression ? Metric.Squared : Metric.Error) : Metrics.Parse(metricText);
+        var metric = metricText is null ? Metrics.DefaultFor(LabelDomain.Of(data).Task) : Metrics.Parse(metricText);
         var settings = new CompetitionSettings { Metric = metric, SplitSeed = seed };
         var holdout = Holdout.Create(data, settings.FeedbackShare, settings.SplitSeed);
         var group = GroupRef.FromExpression(SubgroupExpression.Compile(groupText, data).Canonical);
@@ -107,7 +107,7 @@ public static class ScoreCommand
     }
 
     private static double OverallLoss(PointerDecisionList list, Holdout holdout, Metric metric) =>
-        metric == Metric.LossColumn ? double.NaN
+        !metric.Definition().ScoresPredictions ? double.NaN
             : PointerDecisionList.MeanLoss(list.Current.HoldoutPredictions, metric.Eligible(holdout.Y).ToIndices(), holdout.Y, metric, 1f);
 }
 

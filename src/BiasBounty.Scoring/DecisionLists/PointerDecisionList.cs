@@ -167,8 +167,9 @@ public sealed class PointerDecisionList
     public static double MeanLoss(float[] predictions, int[] rows, float[] y, Metric metric, float lossCap)
     {
         if (rows.Length == 0) return 0;
+        var definition = metric.Definition();
         double sum = 0;
-        foreach (var row in rows) sum += metric.Loss(y[row], predictions[row], lossCap);
+        foreach (var row in rows) sum += definition.Loss(y[row], predictions[row], lossCap);
         return sum / rows.Length;
     }
 

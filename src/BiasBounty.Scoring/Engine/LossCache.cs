@@ -19,9 +19,10 @@ public static class LossCache
     public static VersionLosses For(float[] predictions, Holdout holdout, Metric metric, float lossCap) =>
         Cache.GetOrCreateValue(predictions).GetOrAdd((metric, lossCap), key =>
         {
-            var m = key.Item1;
-            var losses = m == Metric.LossColumn ? new float[predictions.Length] : m.Losses(holdout.Y, predictions, lossCap);
-            var errors = m.IsZeroOne() ? RowSet.FromPredicate(losses.Length, i => losses[i] > 0) : null;
+            var definition = key.Item1.Definition();
+            // Loss-column metrics judge the organizer's columns, so predictions carry no loss: zeros keep the shape.
+            var losses = definition.ScoresPredictions ? key.Item1.Losses(holdout.Y, predictions, lossCap) : new float[predictions.Length];
+            var errors = definition.IsZeroOne ? RowSet.FromPredicate(losses.Length, i => losses[i] > 0) : null;
             return new VersionLosses(losses, errors);
         });
 }

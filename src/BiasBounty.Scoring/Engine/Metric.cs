@@ -23,69 +23,109 @@ public enum Metric
     LossColumn,
 }
 
+/// <summary>The definitions of the metrics, and the operations on a <see cref="Metric"/> that read them.</summary>
 public static class Metrics
 {
-    /// <summary>The spelling used on the command line and in JSON: error, fpr, fnr, squared, lossColumn.</summary>
-    public static string Name(this Metric metric) => metric switch
+    /// <summary>
+    /// The one place a metric is defined. No discard arm: a new <see cref="Metric"/> member without a definition does
+    /// not compile (CS8509); an unnamed value throws.
+    /// </summary>
+    private static MetricDefinition Define(Metric metric) => metric switch
     {
-        Metric.Error => "error",
-        Metric.Fpr => "fpr",
-        Metric.Fnr => "fnr",
-        Metric.Squared => "squared",
-        Metric.LossColumn => "lossColumn",
-        _ => throw new ArgumentOutOfRangeException(nameof(metric)),
+        Metric.Error => new()
+        {
+            Metric = metric, Name = "error", Label = "Error", Noun = "error", WizardText = "error (misclassification rate)",
+            Task = TaskKind.Classification, Eligible = EligibleRows.All, RowLoss = RowLoss.ZeroOne,
+            FindingTest = FindingTest.TwoProportions, FixTest = FixTest.ExactMcNemar,
+        },
+        Metric.Fpr => new()
+        {
+            Metric = metric, Name = "fpr", Label = "False-positive rate", Noun = "fpr", WizardText = "fpr (false-positive rate)",
+            Task = TaskKind.Classification, Eligible = EligibleRows.NegativeLabels, RowLoss = RowLoss.ZeroOne,
+            FindingTest = FindingTest.TwoProportions, FixTest = FixTest.ExactMcNemar,
+        },
+        Metric.Fnr => new()
+        {
+            Metric = metric, Name = "fnr", Label = "False-negative rate", Noun = "fnr", WizardText = "fnr (false-negative rate)",
+            Task = TaskKind.Classification, Eligible = EligibleRows.PositiveLabels, RowLoss = RowLoss.ZeroOne,
+            FindingTest = FindingTest.TwoProportions, FixTest = FixTest.ExactMcNemar,
+        },
+        Metric.Squared => new()
+        {
+            Metric = metric, Name = "squared", Label = "Scaled squared error", Noun = "squared error", WizardText = "squared (regression)",
+            Task = TaskKind.Regression, Eligible = EligibleRows.All, RowLoss = RowLoss.ScaledSquared,
+            FindingTest = FindingTest.WelchT, FixTest = FixTest.PairedT,
+        },
+        // Not offered in the organizer wizard yet: it needs the organizer's per-row error and size columns.
+        Metric.LossColumn => new()
+        {
+            Metric = metric, Name = "lossColumn", Label = "Loss", Noun = "lossColumn", WizardText = null,
+            Task = null, Eligible = EligibleRows.All, RowLoss = RowLoss.OrganizerColumns,
+            FindingTest = FindingTest.RatioDeltaMethod, FixTest = FixTest.None,
+        },
     };
 
-    public static Metric Parse(string text)
+    private static readonly MetricDefinition[] Definitions = Enum.GetValues<Metric>().Select(Define).ToArray();
+
+    /// <summary>Every metric's definition, in the enum's order.</summary>
+    public static IReadOnlyList<MetricDefinition> All => Definitions;
+
+    /// <summary>The metrics an organizer can choose in the wizard, in the order it lists them.</summary>
+    public static IReadOnlyList<MetricDefinition> InWizard { get; } = Definitions.Where(d => d.WizardText is not null).ToArray();
+
+    /// <summary>The definition of <paramref name="metric"/>; read on every row of a loss pass, so an array look-up.</summary>
+    public static MetricDefinition Definition(this Metric metric) =>
+        (uint)metric < (uint)Definitions.Length && Definitions[(int)metric].Metric == metric
+            ? Definitions[(int)metric]
+            : throw new ArgumentOutOfRangeException(nameof(metric), metric, "not a defined metric");
+
+    /// <summary>The spelling used on the command line and in JSON: error, fpr, fnr, squared, lossColumn.</summary>
+    public static string Name(this Metric metric) => metric.Definition().Name;
+
+    public static Metric Parse(string text) =>
+        Definitions.FirstOrDefault(d => string.Equals(d.Name, text, StringComparison.OrdinalIgnoreCase))?.Metric
+            ?? throw new ScoringInputException($"unknown metric '{text}'; metrics are {string.Join(", ", Definitions.Select(d => d.Name))}");
+
+    /// <summary>The metric a dataset is scored by when none is named (the command line's default).</summary>
+    public static Metric DefaultFor(TaskKind task) => task switch
     {
-        foreach (var metric in Enum.GetValues<Metric>())
-            if (string.Equals(metric.Name(), text, StringComparison.OrdinalIgnoreCase)) return metric;
-        throw new ScoringInputException($"unknown metric '{text}'; metrics are {string.Join(", ", Enum.GetValues<Metric>().Select(x => x.Name()))}");
-    }
+        TaskKind.Classification => Metric.Error,
+        TaskKind.Regression => Metric.Squared,
+    };
+
+    /// <summary>How messages name a kind of label.</summary>
+    internal static string LabelKind(TaskKind task) => task switch
+    {
+        TaskKind.Classification => "classification",
+        TaskKind.Regression => "regression",
+    };
 
     /// <summary>Whether a metric can score a dataset with this task; says why not otherwise.</summary>
-    public static string? Incompatibility(this Metric metric, TaskKind task, bool hasLossColumns) => (metric, task) switch
-    {
-        (Metric.LossColumn, _) when !hasLossColumns => "the lossColumn metric needs the organizer's error and size columns",
-        (Metric.LossColumn, _) => null,
-        (Metric.Squared, TaskKind.Classification) => "squared error is for regression labels; use error, fpr or fnr",
-        (Metric.Error or Metric.Fpr or Metric.Fnr, TaskKind.Regression) => $"{metric.Name()} is for classification labels; use squared",
-        _ => null,
-    };
+    public static string? Incompatibility(this Metric metric, TaskKind task, bool hasLossColumns) =>
+        metric.Definition().Incompatibility(task, hasLossColumns);
 
     /// <summary>
     /// Rows on which the metric is defined: all rows for error and squared, negatives for fpr, positives for fnr.
     /// </summary>
-    public static RowSet Eligible(this Metric metric, float[] y) => metric switch
+    public static RowSet Eligible(this Metric metric, float[] y)
     {
-        Metric.Fpr => RowSet.FromPredicate(y.Length, i => y[i] == 0f),
-        Metric.Fnr => RowSet.FromPredicate(y.Length, i => y[i] == 1f),
-        _ => RowSet.All(y.Length),
-    };
+        var definition = metric.Definition();
+        return definition.Eligible == EligibleRows.All ? RowSet.All(y.Length) : RowSet.FromPredicate(y.Length, i => definition.IsEligible(y[i]));
+    }
 
     /// <summary>Loss of one prediction; ineligible rows are never asked.</summary>
-    public static float Loss(this Metric metric, float label, float prediction, float lossCap) => metric switch
-    {
-        Metric.Error or Metric.Fpr or Metric.Fnr => label == prediction ? 0f : 1f,
-        // An invalid (NaN) prediction costs the most a row can cost.
-        Metric.Squared => float.IsFinite(prediction) ? Math.Min((prediction - label) * (prediction - label), lossCap) / lossCap : 1f,
-        _ => throw new InvalidOperationException($"{metric.Name()} has no per-prediction loss"),
-    };
+    public static float Loss(this Metric metric, float label, float prediction, float lossCap) =>
+        metric.Definition().Loss(label, prediction, lossCap);
 
     /// <summary>Per-row losses of predictions for every row (ineligible rows get 0).</summary>
     public static float[] Losses(this Metric metric, float[] y, float[] predictions, float lossCap)
     {
         if (y.Length != predictions.Length)
             throw new ArgumentException($"{predictions.Length} predictions for {y.Length} labels", nameof(predictions));
+        var definition = metric.Definition();
         var losses = new float[y.Length];
         for (var i = 0; i < y.Length; i++)
-        {
-            var eligible = metric switch { Metric.Fpr => y[i] == 0f, Metric.Fnr => y[i] == 1f, _ => true };
-            losses[i] = eligible ? metric.Loss(y[i], predictions[i], lossCap) : 0f;
-        }
+            losses[i] = definition.IsEligible(y[i]) ? definition.Loss(y[i], predictions[i], lossCap) : 0f;
         return losses;
     }
-
-    /// <summary>Whether losses take only the values 0 and 1 (so exact tests on counts apply).</summary>
-    public static bool IsZeroOne(this Metric metric) => metric is Metric.Error or Metric.Fpr or Metric.Fnr;
 }

@@ -33,7 +33,7 @@ public static class SubmissionScorer
         // Evaluated afresh, not cached: the catalog keeps only the protected groups' masks.
         var members = catalog.Evaluate(submission.Group, holdout.Data);
         var maskHash = members.ContentHash();
-        var eligible = metric == Metric.LossColumn ? RowSet.All(holdout.RowCount) : metric.Eligible(holdout.Y);
+        var eligible = metric.Eligible(holdout.Y);
         var groupEligible = members.And(eligible);
         var groupRows = groupEligible.Count();
         var groupShare = (double)groupRows / Math.Max(1, eligible.Count());
@@ -103,46 +103,12 @@ public static class SubmissionScorer
     public static FindingResult TestFinding(
         CompetitionSettings settings, Holdout holdout, Metric metric, VersionLosses losses, RowSet members, RowSet eligible, double level)
     {
-        string test;
-        double statistic, p, groupRate, complementRate, groupLoss, complementLoss;
-        Interval interval;
-        int nG, nC;
-        switch (metric)
+        var (nG, groupLoss, nC, complementLoss, groupRate, complementRate, test, statistic, p, interval) = metric.Definition().FindingTest switch
         {
-            case Metric.LossColumn:
-            {
-                var (inGroup, inComplement) = GroupAndComplement(holdout, members, eligible);
-                (nG, nC) = (inGroup.Count(), inComplement.Count());
-                var (g, c) = (RatioSumsOver(holdout, inGroup), RatioSumsOver(holdout, inComplement));
-                var result = RatioEstimator.OneSidedGreater(g, c);
-                (test, statistic, p, interval) = ("delta-method z", result.Statistic, result.PValue, result.ConfidenceInterval());
-                (groupLoss, complementLoss, groupRate, complementRate) = (g.SumE, c.SumE, result.GroupRatio, result.ComplementRatio);
-                break;
-            }
-            case Metric.Squared:
-            {
-                var (inGroup, inComplement) = GroupAndComplement(holdout, members, eligible);
-                (nG, nC) = (inGroup.Count(), inComplement.Count());
-                var (g, c) = (Gather(losses.Losses, inGroup), Gather(losses.Losses, inComplement));
-                var result = WelchT.OneSidedGreater(g, c);
-                (test, statistic, p, interval) = ("Welch t", result.Statistic, result.PValue, result.ConfidenceInterval());
-                (groupLoss, complementLoss) = (Sum(g), Sum(c));
-                (groupRate, complementRate) = (groupLoss / Math.Max(1, nG), complementLoss / Math.Max(1, nC));
-                break;
-            }
-            default:
-            {
-                // Zero-one losses need only four counts, taken in one pass over the words without building a set.
-                (nG, var eG, nC, var eC) = members.SplitCounts(eligible, holdout.Confirmation, losses.Errors!);
-                var exact = Math.Min(Math.Min(eG, nG - eG), Math.Min(eC, nC - eC)) < 10;
-                var result = exact ? FisherExact.OneSidedGreater(eG, nG, eC, nC) : Proportions.PooledTwoProportionZ(eG, nG, eC, nC);
-                (test, statistic, p) = (exact ? "Fisher exact" : "pooled z", result.Statistic, result.PValue);
-                interval = Proportions.NewcombeDifference(eG, nG, eC, nC);
-                (groupLoss, complementLoss) = (eG, eC);
-                (groupRate, complementRate) = ((double)eG / nG, (double)eC / nC);
-                break;
-            }
-        }
+            FindingTest.TwoProportions => TwoProportionsGap(holdout, losses, members, eligible),
+            FindingTest.WelchT => WelchGap(holdout, losses, members, eligible),
+            FindingTest.RatioDeltaMethod => RatioGap(holdout, members, eligible),
+        };
         var reasons = new List<string>();
         if (!(p <= level)) reasons.Add($"p-value above the test's level {level:G3}");
         if (!(interval.Lower > 0)) reasons.Add("the 95 % confidence interval of the gap does not lie above 0");
@@ -150,6 +116,41 @@ public static class SubmissionScorer
         if (!(groupRate - complementRate >= settings.FindingMinDifference - Tolerance)) reasons.Add($"the gap is below {settings.FindingMinDifference * 100:0.##} pp");
         return new FindingResult(nG, groupLoss, nC, complementLoss, groupRate, complementRate, test, statistic, p, level,
             interval.Lower, interval.Upper, reasons.Count == 0, reasons);
+    }
+
+    /// <summary>A finding's test on the group against the rest: sizes, losses, rates and the test's outcome.</summary>
+    private readonly record struct Gap(
+        int GroupRows, double GroupLoss, int ComplementRows, double ComplementLoss, double GroupRate, double ComplementRate,
+        string Test, double Statistic, double PValue, Interval Interval);
+
+    private static Gap TwoProportionsGap(Holdout holdout, VersionLosses losses, RowSet members, RowSet eligible)
+    {
+        // Zero-one losses need only four counts, taken in one pass over the words without building a set.
+        var (nG, eG, nC, eC) = members.SplitCounts(eligible, holdout.Confirmation, losses.Errors!);
+        var exact = Math.Min(Math.Min(eG, nG - eG), Math.Min(eC, nC - eC)) < 10;
+        var result = exact ? FisherExact.OneSidedGreater(eG, nG, eC, nC) : Proportions.PooledTwoProportionZ(eG, nG, eC, nC);
+        return new Gap(nG, eG, nC, eC, (double)eG / nG, (double)eC / nC,
+            exact ? "Fisher exact" : "pooled z", result.Statistic, result.PValue, Proportions.NewcombeDifference(eG, nG, eC, nC));
+    }
+
+    private static Gap WelchGap(Holdout holdout, VersionLosses losses, RowSet members, RowSet eligible)
+    {
+        var (inGroup, inComplement) = GroupAndComplement(holdout, members, eligible);
+        var (nG, nC) = (inGroup.Count(), inComplement.Count());
+        var (g, c) = (Gather(losses.Losses, inGroup), Gather(losses.Losses, inComplement));
+        var result = WelchT.OneSidedGreater(g, c);
+        var (groupLoss, complementLoss) = (Sum(g), Sum(c));
+        return new Gap(nG, groupLoss, nC, complementLoss, groupLoss / Math.Max(1, nG), complementLoss / Math.Max(1, nC),
+            "Welch t", result.Statistic, result.PValue, result.ConfidenceInterval());
+    }
+
+    private static Gap RatioGap(Holdout holdout, RowSet members, RowSet eligible)
+    {
+        var (inGroup, inComplement) = GroupAndComplement(holdout, members, eligible);
+        var (g, c) = (RatioSumsOver(holdout, inGroup), RatioSumsOver(holdout, inComplement));
+        var result = RatioEstimator.OneSidedGreater(g, c);
+        return new Gap(inGroup.Count(), g.SumE, inComplement.Count(), c.SumE, result.GroupRatio, result.ComplementRatio,
+            "delta-method z", result.Statistic, result.PValue, result.ConfidenceInterval());
     }
 
     /// <summary>The eligible confirmation rows in the group and in its complement.</summary>
@@ -165,6 +166,9 @@ public static class SubmissionScorer
         CompetitionSettings settings, Holdout holdout, Metric metric, VersionLosses losses, RowSet members, RowSet eligible,
         string fixModelId, int[] groupAll, float[] fixPredictions, double level)
     {
+        var definition = metric.Definition();
+        // Discordant pairs (current wrong, fix right and the reverse) are what McNemar tests; other tests leave them 0.
+        var countPairs = definition.FixTest == FixTest.ExactMcNemar;
         var confirmation = holdout.Confirmation;
         var eligibleConfirmation = eligible.And(confirmation);
         int b = 0, c = 0, n = 0;
@@ -175,28 +179,34 @@ public static class SubmissionScorer
             if (!eligibleConfirmation.Contains(row)) continue;
             n++;
             var before = losses.Losses[row];
-            var after = metric.Loss(holdout.Y[row], fixPredictions[i], settings.LossCap);
-            if (before > after && metric.IsZeroOne()) b++;
-            else if (before < after && metric.IsZeroOne()) c++;
+            var after = definition.Loss(holdout.Y[row], fixPredictions[i], settings.LossCap);
+            if (before > after && countPairs) b++;
+            else if (before < after && countPairs) c++;
             differences.Add(before - after);
         }
         var share = (double)n / Math.Max(1, eligibleConfirmation.Count());
-        string test;
-        double statistic, p, delta;
-        if (metric.IsZeroOne())
+        var (test, statistic, p, delta) = definition.FixTest switch
         {
-            var result = McNemar.ExactOneSided(b, c);
-            (test, statistic, p, delta) = ("exact McNemar", result.Statistic, result.PValue, n == 0 ? 0 : (double)(b - c) / n);
-        }
-        else
-        {
-            var result = PairedT.OneSidedGreater(differences.ToArray());
-            (test, statistic, p, delta) = ("paired t", result.Statistic, result.PValue, n == 0 ? 0 : differences.Average());
-        }
+            FixTest.ExactMcNemar => ExactMcNemar(b, c, n),
+            FixTest.PairedT => PairedTTest(differences, n),
+            FixTest.None => throw new InvalidOperationException($"the {definition.Name} metric takes no fix"),
+        };
         var reasons = new List<string>();
         if (!(p <= level)) reasons.Add($"p-value above the test's level {level:G3}");
         if (!(share * delta >= settings.CertificateThreshold - Tolerance)) reasons.Add($"the overall gain μ(g)·Δ is below ε = {settings.CertificateThreshold:G3}");
         return new FixResult(fixModelId, n, b, c, delta, share, test, statistic, double.IsNaN(p) ? 1 : p, level, reasons.Count == 0, reasons, null, []);
+    }
+
+    private static (string Test, double Statistic, double PValue, double Delta) ExactMcNemar(int b, int c, int n)
+    {
+        var result = McNemar.ExactOneSided(b, c);
+        return ("exact McNemar", result.Statistic, result.PValue, n == 0 ? 0 : (double)(b - c) / n);
+    }
+
+    private static (string Test, double Statistic, double PValue, double Delta) PairedTTest(List<double> differences, int n)
+    {
+        var result = PairedT.OneSidedGreater(differences.ToArray());
+        return ("paired t", result.Statistic, result.PValue, n == 0 ? 0 : differences.Average());
     }
 
     /// <summary>Points (SCORING.md §8): a verified fix earns 10,000·μ(g)·Δ_g; otherwise a verified finding earns its weighted gap.</summary>
@@ -236,7 +246,7 @@ public static class SubmissionScorer
         var metric = submission.Metric;
         var task = holdout.Label?.Task ?? TaskKind.Regression;
         if (metric.Incompatibility(task, holdout.LossErrors is not null) is { } problem) return problem;
-        if (submission.FixModelId is not null && metric == Metric.LossColumn)
+        if (submission.FixModelId is not null && !metric.Definition().AllowsFix)
             return "a loss-column competition takes findings only: submit the group without a fix";
         if (submission.FixModelId is not null && metric != settings.Metric)
             return $"fixes are judged on the competition's metric ({settings.Metric.Name()}); submit the fix with that metric";
@@ -315,7 +325,8 @@ public static class SubmissionScorer
         if (inGroup.Count() < settings.MinReleasedRows || inComplement.Count() < settings.MinReleasedRows) return null;
 
         // One row moves a count by 1, but a loss-column sum (ΣE, ΣN) by up to its largest N_i: noise scales with that.
-        var sensitivity = metric == Metric.LossColumn ? Math.Max(1.0, holdout.LossSizes!.Max()) : 1.0;
+        var definition = metric.Definition();
+        var sensitivity = definition.RowLoss == RowLoss.OrganizerColumns ? Math.Max(1.0, holdout.LossSizes!.Max()) : 1.0;
         double Noisy(double value, string name) => value + sensitivity * Disclosure.LaplaceNoise(noiseSeed, name, settings.NoiseEpsilon);
         var (gSize, gLoss) = SizeAndLoss(holdout, metric, losses, inGroup);
         var (cSize, cLoss) = SizeAndLoss(holdout, metric, losses, inComplement);
@@ -328,7 +339,7 @@ public static class SubmissionScorer
             var rows = groupRows;
             double fixLoss = 0;
             for (var i = 0; i < rows.Length; i++)
-                if (inGroup.Contains(rows[i])) fixLoss += metric.Loss(holdout.Y[rows[i]], fixPredictions[i], settings.LossCap);
+                if (inGroup.Contains(rows[i])) fixLoss += definition.Loss(holdout.Y[rows[i]], fixPredictions[i], settings.LossCap);
             var noisyFixLoss = Noisy(fixLoss, "fix-group-loss");
             fixErrors = Disclosure.RoundCount(noisyFixLoss, settings.MinReleasedRows);
             fixPercent = Disclosure.ReleasedPercent(noisyFixLoss, ngSize);
@@ -345,15 +356,18 @@ public static class SubmissionScorer
     }
 
     /// <summary>The denominator and numerator of a group's rate: rows and loss, or ΣN and ΣE for loss columns.</summary>
-    private static (double Size, double Loss) SizeAndLoss(Holdout holdout, Metric metric, VersionLosses losses, RowSet rows)
-    {
-        if (metric == Metric.LossColumn)
+    private static (double Size, double Loss) SizeAndLoss(Holdout holdout, Metric metric, VersionLosses losses, RowSet rows) =>
+        metric.Definition().RowLoss switch
         {
-            var sums = RatioSumsOver(holdout, rows);
-            return (sums.SumN, sums.SumE);
-        }
-        if (losses.Errors is { } errors) return (rows.Count(), rows.IntersectionCount(errors));
-        return (rows.Count(), Sum(Gather(losses.Losses, rows)));
+            RowLoss.ZeroOne => (rows.Count(), rows.IntersectionCount(losses.Errors!)),
+            RowLoss.ScaledSquared => (rows.Count(), Sum(Gather(losses.Losses, rows))),
+            RowLoss.OrganizerColumns => RatioSizeAndLoss(holdout, rows),
+        };
+
+    private static (double Size, double Loss) RatioSizeAndLoss(Holdout holdout, RowSet rows)
+    {
+        var sums = RatioSumsOver(holdout, rows);
+        return (sums.SumN, sums.SumE);
     }
 
     private static RatioSums RatioSumsOver(Holdout holdout, RowSet rows)

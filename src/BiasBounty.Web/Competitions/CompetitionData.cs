@@ -35,7 +35,7 @@ public static class CompetitionData
     /// <summary>The same for a published <paramref name="version"/> of <paramref name="list"/> (its cached holdout predictions).</summary>
     public static double FeedbackLoss(PointerDecisionList list, int version, Holdout holdout, CompetitionSettings settings)
     {
-        if (settings.Metric == Metric.LossColumn) return double.NaN;
+        if (!settings.Metric.Definition().ScoresPredictions) return double.NaN;
         var rows = settings.Metric.Eligible(holdout.Y).And(holdout.Feedback).ToIndices();
         return PointerDecisionList.MeanLoss(list.HoldoutPredictions(version), rows, holdout.Y, settings.Metric, settings.LossCap);
     }

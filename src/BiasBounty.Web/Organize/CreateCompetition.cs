@@ -74,7 +74,7 @@ public sealed class CompetitionDetails : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (ClosesAt <= OpensAt) yield return new ValidationResult("The end date must be after the start date.", [nameof(ClosesAt)]);
-        if (Metric == Metric.LossColumn)
+        if (Metric.Definition().WizardText is null)
             yield return new ValidationResult("Loss-column competitions cannot be created here yet; choose error, fpr, fnr or squared.", [nameof(Metric)]);
     }
 }

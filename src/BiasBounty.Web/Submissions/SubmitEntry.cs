@@ -56,11 +56,8 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
             competition.Status == CompetitionStatus.Closed);
     }
 
-    /// <summary>The competition's metric, plus the false-positive and false-negative rates for findings on classification.</summary>
-    public static IReadOnlyList<Metric> MetricsFor(Metric competitionMetric) =>
-        competitionMetric is Metric.Error or Metric.Fpr or Metric.Fnr
-            ? new[] { competitionMetric, Metric.Error, Metric.Fpr, Metric.Fnr }.Distinct().ToArray()
-            : [competitionMetric];
+    /// <summary>The metrics a submission may declare: the competition's first, then the others findings may use.</summary>
+    public static IReadOnlyList<Metric> MetricsFor(Metric competitionMetric) => competitionMetric.Definition().FindingMetrics;
 
     /// <summary>Checks an expression against the public training data only (never the holdout).</summary>
     public static ExpressionCheck CheckExpression(PublicData? data, string? expression)
@@ -137,7 +134,7 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
             errors[Fields.Metric] = FixMetricMessage(competition.Metric);
         if (request.Fix is { } fix)
         {
-            if (competition.Metric == Metric.LossColumn) errors[Fields.Fix] = "This competition takes findings only, without a fix model.";
+            if (!competition.Metric.Definition().AllowsFix) errors[Fields.Fix] = "This competition takes findings only, without a fix model.";
             else if (CheckFix(data, competition.Settings.MaxModelBytes, fix) is { } fixError) errors[Fields.Fix] = fixError;
         }
         if (errors.Count > 0) return new SubmitResult(null, errors);
