@@ -115,7 +115,7 @@ public sealed partial class OnnxMemoryEstimate
                         case (5 or 7, _): ReadInt64s(input, tag, ints); break;
                         case (8, WireFormat.WireType.LengthDelimited): name = input.ReadString(); break;
                         case (9, WireFormat.WireType.LengthDelimited): raw = input.ReadBytes(); break;
-                        case (10, WireFormat.WireType.LengthDelimited): ReadDoubles(input, floats); break;
+                        case (10, _): ReadRepeated(input, tag, floats, WireFormat.WireType.Fixed64, i => i.ReadDouble()); break;
                         default: input.SkipLastField(); break;
                     }
                 }
@@ -205,42 +205,28 @@ public sealed partial class OnnxMemoryEstimate
             return fields;
         }
 
-        private static void ReadInt64s(CodedInputStream input, uint tag, List<long> into)
+        private static void ReadInt64s(CodedInputStream input, uint tag, List<long> into) =>
+            ReadRepeated(input, tag, into, WireFormat.WireType.Varint, i => i.ReadInt64());
+
+        private static void ReadFloats(CodedInputStream input, uint tag, List<double> into) =>
+            ReadRepeated(input, tag, into, WireFormat.WireType.Fixed32, i => i.ReadFloat());
+
+        /// <summary>One element of a repeated field, or all of it when packed.</summary>
+        private static void ReadRepeated<T>(CodedInputStream input, uint tag, List<T> into, WireFormat.WireType single, Func<CodedInputStream, T> read)
         {
-            if (WireFormat.GetTagWireType(tag) == WireFormat.WireType.Varint)
+            var wireType = WireFormat.GetTagWireType(tag);
+            if (wireType == single)
             {
-                into.Add(input.ReadInt64());
+                into.Add(read(input));
                 return;
             }
-            if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
+            if (wireType != WireFormat.WireType.LengthDelimited)
             {
                 input.SkipLastField();
                 return;
             }
             var packed = input.ReadBytes().CreateCodedInput();
-            while (!packed.IsAtEnd) into.Add(packed.ReadInt64());
-        }
-
-        private static void ReadFloats(CodedInputStream input, uint tag, List<double> into)
-        {
-            if (WireFormat.GetTagWireType(tag) == WireFormat.WireType.Fixed32)
-            {
-                into.Add(input.ReadFloat());
-                return;
-            }
-            if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
-            {
-                input.SkipLastField();
-                return;
-            }
-            var packed = input.ReadBytes().CreateCodedInput();
-            while (!packed.IsAtEnd) into.Add(packed.ReadFloat());
-        }
-
-        private static void ReadDoubles(CodedInputStream input, List<double> into)
-        {
-            var packed = input.ReadBytes().CreateCodedInput();
-            while (!packed.IsAtEnd) into.Add(packed.ReadDouble());
+            while (!packed.IsAtEnd) into.Add(read(packed));
         }
     }
 }

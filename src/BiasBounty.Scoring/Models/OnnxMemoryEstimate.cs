@@ -74,9 +74,10 @@ public sealed partial class OnnxMemoryEstimate
         return fits;
     }
 
-    /// <summary>Reads the model. Unreadable parts count as unknown; <see cref="OnnxModelInspector"/> has already refused damaged files.</summary>
+    /// <summary>Reads the model; run <see cref="OnnxModelInspector"/> first, which refuses damaged files and deep nesting.</summary>
     /// <param name="model">The ONNX file.</param>
-    /// <param name="featureCount">The width of the float-tensor convention, used for a lone input declared [N, d].</param>
+    /// <param name="featureCount">The width of the float-tensor convention: a declared input width counts up to it.</param>
+    /// <exception cref="InvalidProtocolBufferException">A part the inspector skips is damaged.</exception>
     public static OnnxMemoryEstimate Of(ReadOnlyMemory<byte> model, int featureCount)
     {
         var walker = new Walker(featureCount);
@@ -126,7 +127,7 @@ public sealed partial class OnnxMemoryEstimate
             {
                 var (name, type, dims) = graph.Inputs[i];
                 if (scope[name] is not null && depth == 0) continue; // an initializer with a declared input: its value wins
-                scope[name] = depth == 0 ? new Value(InputShape(dims, graph.Inputs.Count), type) : Value.Unknown;
+                scope[name] = depth == 0 ? new Value(InputShape(dims), type) : Value.Unknown;
             }
             foreach (var node in graph.Nodes)
             {
@@ -141,15 +142,16 @@ public sealed partial class OnnxMemoryEstimate
             }
         }
 
-        private OnnxDim[] InputShape(IReadOnlyList<long?> dims, int inputCount) =>
-            dims.Select((d, i) => d is { } v ? new OnnxDim(Math.Max(v, 0), 0)
-                : i == 0 ? new OnnxDim(1, 1)
-                : i == 1 && dims.Count == 2 && inputCount == 1 ? new OnnxDim(featureCount, 0)
-                : OnnxDim.One).ToArray();
+        /// <summary>
+        /// What is fed to a graph input, whatever its declaration claims: N rows first, then the feature tensor's width
+        /// or one column (a declared width counts up to the number of features; binding refuses other shapes later).
+        /// </summary>
+        private OnnxDim[] InputShape(IReadOnlyList<long?> dims) =>
+            dims.Select((d, i) => i == 0 ? new OnnxDim(1, 1) : new OnnxDim(i == 1 && d is { } width ? Math.Clamp(width, 1, Math.Max(featureCount, 1)) : 1, 0)).ToArray();
 
         private void Record(string op, Value value)
         {
-            if (value.Shape is null) return;
+            if (value.Shape is null || value.Shape.Any(d => double.IsNaN(d.Coef))) return;
             var estimate = new OnnxTensorEstimate(op, value.Shape, ElementBytes(value.ElementType), ElementName(value.ElementType));
             var power = value.Shape.Sum(d => d.Power);
             if (!Largest.TryGetValue(power, out var current) || estimate.Bytes(1) > current.Bytes(1)) Largest[power] = estimate;

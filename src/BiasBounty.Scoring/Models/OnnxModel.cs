@@ -153,7 +153,16 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
     /// </summary>
     private static int CheckMemory(ReadOnlyMemory<byte> onnxBytes, int featureCount, ModelLimits limits)
     {
-        var estimate = OnnxMemoryEstimate.Of(onnxBytes, featureCount);
+        OnnxMemoryEstimate estimate;
+        try
+        {
+            estimate = OnnxMemoryEstimate.Of(onnxBytes, featureCount);
+        }
+        catch (Exception e) when (e is not ModelValidationException)
+        {
+            // Fail closed: a graph the estimate cannot read is not run.
+            throw new ModelValidationException("the model's graph could not be read to bound its memory use; check that it is a valid ONNX model", e);
+        }
         if (estimate.Largest(SmokeRows) is { } smoke && smoke.Bytes(SmokeRows) > limits.MaxSmokeBytes)
             throw new ModelValidationException(
                 $"the model would need at least {OnnxMemoryEstimate.FormatBytes(smoke.Bytes(SmokeRows))} for the {SmokeRows}-row smoke test " +
