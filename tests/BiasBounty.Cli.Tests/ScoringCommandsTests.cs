@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BiasBounty.Scoring.Models;
 
 namespace BiasBounty.Cli.Tests;
 
@@ -76,6 +77,35 @@ public class ScoringCommandsTests
         Assert.Equal(2, code);
         Assert.StartsWith("bbounty: ", error);
         Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void Score_RefusesAMemoryBombFix_WithExitCode2_AndOneLine()
+    {
+        var (baseline, _) = AdultModels.Value;
+        var bomb = CliRunner.TempFile("bomb.onnx");
+        File.WriteAllBytes(bomb, TileBomb());
+
+        var (code, output, error) = CliRunner.Run("score", "--holdout", CliRunner.DemoData("adult.test.gz"), "--model", baseline, "--group", Married, "--fix", bomb);
+
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        Assert.Equal(
+            "bbounty: the model would need at least 610.4 MB for the 16-row smoke test (Tile output of [16, 10,000,000] floats); the limit is 256 MB",
+            error.TrimEnd());
+    }
+
+    /// <summary>A fix reading the age column [N, 1] that tiles it to [N, 10,000,000] floats before predicting 0.</summary>
+    private static byte[] TileBomb()
+    {
+        var g = new OnnxGraphBuilder();
+        g.Input("age", OnnxElementType.Float, -1, 1);
+        var wide = g.Apply("Tile", ["age", g.Constant(new long[] { 1, 10_000_000 }, 2)]);
+        var least = g.Apply("ReduceMin", [wide], "", OnnxAttribute.Ints("axes", [1]), OnnxAttribute.Int("keepdims", 0));
+        var label = g.Apply("Cast", [g.Apply("Less", [least, g.Constant([0f])])], "", OnnxAttribute.Int("to", (long)OnnxElementType.Int64));
+        g.Node("Identity", [label], ["label"]);
+        g.Output("label", OnnxElementType.Int64, -1);
+        return g.ToModelBytes();
     }
 
     [Fact]

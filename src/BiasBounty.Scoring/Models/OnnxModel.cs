@@ -36,11 +36,13 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly TensorElementType _outputType;
+    private readonly int _batchRows;
 
-    private OnnxModel(InferenceSession session, ModelRole role, LabelDomain? label, ModelLimits limits, IReadOnlyList<ColumnSpec> features,
+    private OnnxModel(InferenceSession session, ModelRole role, LabelDomain? label, ModelLimits limits, int batchRows, IReadOnlyList<ColumnSpec> features,
         FeatureCoding? coding, OnnxInputConvention convention, BoundInput[] inputs, string output, TensorElementType outputType)
     {
         _session = session;
+        _batchRows = batchRows;
         Role = role;
         _label = label;
         _limits = limits;
@@ -63,6 +65,12 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
     public IReadOnlyList<string> InputColumns =>
         Convention == OnnxInputConvention.FloatTensor ? _features.Select(f => f.Name).ToArray() : _inputNames;
 
+    /// <summary>
+    /// Rows per ONNX Runtime call for this model: <see cref="ModelLimits.BatchRows"/>, or fewer when its tensors grow with
+    /// the rows so that the largest would pass <see cref="ModelLimits.MaxBatchBytes"/>.
+    /// </summary>
+    public int BatchRows => _batchRows;
+
     /// <summary>Name of the output that holds the prediction (the model's first output).</summary>
     public string OutputName => _outputNames[0];
 
@@ -79,14 +87,15 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
 
     /// <summary>
     /// Checks an uploaded model and binds its inputs to the schema's feature columns. Checks, in order: size, ONNX
-    /// structure, operator domains (before ONNX Runtime parses the file), loading, input names, shapes and element
-    /// types, and the type and shape of the first output.
+    /// structure, operator domains, opset and IR versions, the static memory estimate (all before ONNX Runtime parses
+    /// the file, which folds constants as it loads), loading, input names, shapes and element types, and the type and
+    /// shape of the first output.
     /// </summary>
     /// <param name="onnxBytes">The uploaded file.</param>
     /// <param name="schema">The competition's schema; only its feature columns may be inputs.</param>
     /// <param name="label">The label's domain; required for <see cref="ModelRole.Predictor"/>, ignored for groups.</param>
     /// <param name="role">Whether the model predicts the label or defines a group.</param>
-    /// <param name="limits">Size, time and batch limits; <see cref="ModelLimits.Default"/> when null.</param>
+    /// <param name="limits">Size, time, memory and batch limits; <see cref="ModelLimits.Default"/> when null.</param>
     /// <param name="coding">
     /// The published codes of categorical columns for the float-tensor convention; when null a categorical value is
     /// passed as its code in whatever dataset is being predicted.
@@ -107,6 +116,7 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
         if (onnxBytes.IsEmpty)
             throw new ModelValidationException("the model file is empty");
         OnnxModelInspector.Check(onnxBytes);
+        var batchRows = CheckMemory(onnxBytes, schema.Features.Count, limits);
 
         InferenceSession session;
         using (var options = OnnxRuntimeEnvironment.CreateSessionOptions(limits))
@@ -126,13 +136,43 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
             coding = EmbeddedCoding(session, features) ?? coding;
             var (convention, inputs) = BindInputs(session, schema, features);
             var (output, outputType) = CheckOutput(session, role, label);
-            return new OnnxModel(session, role, label, limits, features, coding, convention, inputs, output, outputType);
+            return new OnnxModel(session, role, label, limits, batchRows, features, coding, convention, inputs, output, outputType);
         }
         catch
         {
             session.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Refuses a model whose largest tensor, by the static estimate, passes the smoke run's budget for
+    /// <see cref="SmokeRows"/> rows or the batch budget for one row, and returns the rows per batch that keep it within
+    /// the batch budget. The estimate is a lower bound (see <see cref="OnnxMemoryEstimate"/>): it refuses only models
+    /// that really need that much.
+    /// </summary>
+    private static int CheckMemory(ReadOnlyMemory<byte> onnxBytes, int featureCount, ModelLimits limits)
+    {
+        OnnxMemoryEstimate estimate;
+        try
+        {
+            estimate = OnnxMemoryEstimate.Of(onnxBytes, featureCount);
+        }
+        catch (Exception e) when (e is not ModelValidationException)
+        {
+            // Fail closed: a graph the estimate cannot read is not run.
+            throw new ModelValidationException("the model's graph could not be read to bound its memory use; check that it is a valid ONNX model", e);
+        }
+        if (estimate.Largest(SmokeRows) is { } smoke && smoke.Bytes(SmokeRows) > limits.MaxSmokeBytes)
+            throw new ModelValidationException(
+                $"the model would need at least {OnnxMemoryEstimate.FormatBytes(smoke.Bytes(SmokeRows))} for the {SmokeRows}-row smoke test " +
+                $"({smoke.Describe(SmokeRows)}); the limit is {OnnxMemoryEstimate.FormatBytes(limits.MaxSmokeBytes)}");
+        var rows = estimate.RowsWithin(limits.MaxBatchBytes, limits.BatchRows);
+        if (rows == 0 && estimate.Largest(1) is { } one)
+            throw new ModelValidationException(
+                $"the model would need at least {OnnxMemoryEstimate.FormatBytes(one.Bytes(1))} for a single row ({one.Describe(1)}); " +
+                $"the limit is {OnnxMemoryEstimate.FormatBytes(limits.MaxBatchBytes)} per batch");
+        return rows;
     }
 
     /// <summary>
@@ -172,16 +212,16 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var result = new float[rows.Length];
         if (rows.IsEmpty) return result;
-        var feeder = new Feeder(this, data, Math.Min(rows.Length, _limits.BatchRows));
+        var feeder = new Feeder(this, data, Math.Min(rows.Length, _batchRows));
         var limit = _limits.InferenceTimeout;
         var clock = Stopwatch.StartNew();
-        using var runOptions = new RunOptions();
+        using var runOptions = OnnxRuntimeEnvironment.CreateRunOptions();
         using var onTimeout = Watchdog.Schedule(limit, () => runOptions.Terminate = true);
         using var onCancel = cancellationToken.Register(() => runOptions.Terminate = true);
         var labels = new Dictionary<string, float?>(StringComparer.Ordinal);
-        for (var start = 0; start < rows.Length; start += _limits.BatchRows)
+        for (var start = 0; start < rows.Length; start += _batchRows)
         {
-            var batch = rows.Slice(start, Math.Min(_limits.BatchRows, rows.Length - start));
+            var batch = rows.Slice(start, Math.Min(_batchRows, rows.Length - start));
             cancellationToken.ThrowIfCancellationRequested();
             if (clock.Elapsed > limit) throw TookTooLong(null);
             var values = feeder.Fill(batch);
@@ -194,6 +234,10 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (clock.Elapsed >= limit) throw TookTooLong(e);
+                if (smoke && OnnxRuntimeEnvironment.IsOutOfMemory(e))
+                    throw new ModelValidationException(
+                        "the model ran out of memory in the smoke test: its tensors, whose size depends on the data, passed the " +
+                        $"{OnnxMemoryEstimate.FormatBytes(OnnxRuntimeEnvironment.MaxArenaBytes)} that ONNX Runtime may use in this process", e);
                 // ONNX Runtime's message can quote input values (e.g. an out-of-range index), so it is shown only for public rows.
                 if (smoke) throw new ModelValidationException($"the model failed on the smoke test: {Describe(e)}", e);
                 // On hidden rows a failure must not be observable (a model could fail on one person's exact features):
@@ -307,15 +351,35 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
             ? segment.Array
             : bytes.ToArray();
 
-    /// <summary>ONNX Runtime's message without its error-code prefix and source locations, one line, bounded.</summary>
-    private static string Describe(OnnxRuntimeException e)
+    /// <summary>ONNX Runtime's message without its error-code prefix, source locations and C++ signature, one line, bounded.</summary>
+    internal static string Describe(OnnxRuntimeException e) => Describe(e.Message);
+
+    internal static string Describe(string runtimeMessage)
     {
-        var message = e.Message.Split('\n')[0];
+        var message = runtimeMessage.Split('\n')[0];
         message = ErrorCodePrefix().Replace(message, "");
-        message = SourceLocation().Replace(message, "");
         message = message.Replace("Load model from memory failed:", "", StringComparison.Ordinal).Trim();
+        message = SourceLocation().Replace(message, "");
+        message = WithoutSignature(message).Trim();
         return message.Length > 300 ? message[..300] + "…" : message;
     }
+
+    /// <summary>Drops a leading C++ signature ("void onnxruntime::X::Y(const std::map&lt;…&gt;&amp;, …) ") that ONNX Runtime puts before its text.</summary>
+    private static string WithoutSignature(string message)
+    {
+        var start = Signature().Match(message);
+        if (!start.Success) return message;
+        var depth = 0;
+        for (var i = start.Length - 1; i < message.Length; i++)
+        {
+            if (message[i] == '(') depth++;
+            else if (message[i] == ')' && --depth == 0) return message[(i + 1)..].TrimStart();
+        }
+        return message;
+    }
+
+    [GeneratedRegex(@"^(?:[\w:<>\*&]+\s+)?(?:\w+::)+~?\w+\(")]
+    private static partial Regex Signature();
 
     [GeneratedRegex(@"^\[ErrorCode:[^\]]*\]\s*")]
     private static partial Regex ErrorCodePrefix();

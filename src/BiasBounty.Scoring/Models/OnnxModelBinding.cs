@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using BiasBounty.Scoring.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -18,10 +20,10 @@ public sealed partial class OnnxModel
             var name = names[0];
             var meta = metadata[name];
             if (meta.ElementDataType != TensorElementType.Float)
-                throw new ModelValidationException($"input '{name}' is {TypeName(meta.ElementDataType)}; the feature tensor must be float [N, {features.Count}]");
+                throw new ModelValidationException($"input {Quote(name)} is {TypeName(meta.ElementDataType)}; the feature tensor must be float [N, {features.Count}]");
             var width = meta.Dimensions[1];
             if (width >= 0 && width != features.Count)
-                throw new ModelValidationException($"input '{name}' has {width} features; the competition has {features.Count} feature columns");
+                throw new ModelValidationException($"input {Quote(name)} has {width} features; the competition has {features.Count} feature columns");
             CheckBatchDimension(name, meta);
             return (OnnxInputConvention.FloatTensor, [new BoundInput(name, null, 2)]);
         }
@@ -35,19 +37,19 @@ public sealed partial class OnnxModel
             if (spec is null)
                 throw new ModelValidationException(UnknownInput(name, features));
             if (spec.Role != ColumnRole.Feature)
-                throw new ModelValidationException($"input '{name}' is {RoleName(spec.Role)}; a model may only take feature columns");
+                throw new ModelValidationException($"input {Quote(name)} is {RoleName(spec.Role)}; a model may only take feature columns");
             if (!meta.IsTensor)
-                throw new ModelValidationException($"input '{name}' is a {meta.OnnxValueType}; inputs must be tensors");
+                throw new ModelValidationException($"input {Quote(name)} is a {meta.OnnxValueType}; inputs must be tensors");
             var dims = meta.Dimensions;
             if (dims.Length is < 1 or > 2 || (dims.Length == 2 && dims[1] > 1))
                 throw new ModelValidationException(
-                    $"input '{name}' has shape [{string.Join(", ", dims.Select(d => d < 0 ? "N" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]; an input per column must be [N, 1]");
+                    $"input {Quote(name)} has shape [{string.Join(", ", dims.Select(d => d < 0 ? "N" : d.ToString(CultureInfo.InvariantCulture)))}]; an input per column must be [N, 1]");
             CheckBatchDimension(name, meta);
             var expected = spec.Kind == ColumnKind.Numeric ? TensorElementType.Float : TensorElementType.String;
             if (meta.ElementDataType != expected)
                 throw new ModelValidationException(spec.Kind == ColumnKind.Numeric
-                    ? $"input '{name}' is {TypeName(meta.ElementDataType)} but '{name}' is a numeric column; numeric columns are passed as float [N, 1]"
-                    : $"input '{name}' is {TypeName(meta.ElementDataType)} but '{name}' is a categorical column; categorical columns are passed as string [N, 1]");
+                    ? $"input {Quote(name)} is {TypeName(meta.ElementDataType)} but {Quote(name)} is a numeric column; numeric columns are passed as float [N, 1]"
+                    : $"input {Quote(name)} is {TypeName(meta.ElementDataType)} but {Quote(name)} is a categorical column; categorical columns are passed as string [N, 1]");
             inputs[i] = new BoundInput(name, spec, dims.Length);
         }
         return (OnnxInputConvention.PerColumn, inputs);
@@ -60,15 +62,44 @@ public sealed partial class OnnxModel
     private static bool IsTensorInput(string name, NodeMetadata meta, IReadOnlyList<ColumnSpec> features)
     {
         if (!meta.IsTensor || meta.Dimensions.Length != 2) return false;
-        var isColumn = features.Any(f => f.Name == name);
-        return !isColumn || meta.Dimensions[1] > 1;
+        if (features.Any(f => f.Name == name)) return meta.Dimensions[1] > 1;
+        // A lone [N, 1] input holds one column, not the features: unless the competition has a single feature, it goes
+        // the per-column way, whose message names what is wrong with it (an unknown or hidden column) rather than
+        // counting features.
+        return meta.Dimensions[1] != 1 || features.Count == 1;
+    }
+
+    /// <summary>
+    /// A name from the model, quoted for a message: control, format and other invisible characters are shown as
+    /// \u escapes (so a name cannot break or disguise the message) and long names are cut.
+    /// </summary>
+    internal static string Quote(string name)
+    {
+        const int longest = 60;
+        var text = new StringBuilder("'");
+        foreach (var rune in name.EnumerateRunes())
+        {
+            if (text.Length > longest)
+            {
+                text.Append('…');
+                break;
+            }
+            var category = Rune.GetUnicodeCategory(rune);
+            // The zero-width joiner is a format character that holds emoji sequences (👩‍💻) together: kept.
+            if (rune.Value != 0x200D && category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+                or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned)
+                text.Append($"\\u{rune.Value:X4}");
+            else
+                text.Append(rune.ToString());
+        }
+        return text.Append('\'').ToString();
     }
 
     private static void CheckBatchDimension(string name, NodeMetadata meta)
     {
         if (meta.Dimensions[0] > 0)
             throw new ModelValidationException(
-                $"input '{name}' has a fixed batch size of {meta.Dimensions[0]}; export the model with a dynamic first dimension (N)");
+                $"input {Quote(name)} has a fixed batch size of {meta.Dimensions[0]}; export the model with a dynamic first dimension (N)");
     }
 
     private static (string Name, TensorElementType Type) CheckOutput(InferenceSession session, ModelRole role, LabelDomain? label)
@@ -77,20 +108,20 @@ public sealed partial class OnnxModel
         var meta = session.OutputMetadata[name];
         if (!meta.IsTensor)
             throw new ModelValidationException(
-                $"the first output '{name}' is a {meta.OnnxValueType}; it must be a tensor holding the prediction (export classifiers without ZipMap)");
+                $"the first output {Quote(name)} is a {meta.OnnxValueType}; it must be a tensor holding the prediction (export classifiers without ZipMap)");
         var type = meta.ElementDataType;
         if (type is not (TensorElementType.Int64 or TensorElementType.Int32 or TensorElementType.Float or TensorElementType.Double
             or TensorElementType.Bool or TensorElementType.String))
-            throw new ModelValidationException($"the first output '{name}' is {TypeName(type)}; a prediction must be int64, float or string");
+            throw new ModelValidationException($"the first output {Quote(name)} is {TypeName(type)}; a prediction must be int64, float or string");
         if (type == TensorElementType.String && role == ModelRole.Group)
-            throw new ModelValidationException($"the first output '{name}' holds strings; a group model must output 1 (in the group) or 0 as int64");
+            throw new ModelValidationException($"the first output {Quote(name)} holds strings; a group model must output 1 (in the group) or 0 as int64");
         if (type == TensorElementType.String && label!.Task == TaskKind.Regression)
-            throw new ModelValidationException($"the first output '{name}' holds strings; a regression model must output numbers");
+            throw new ModelValidationException($"the first output {Quote(name)} holds strings; a regression model must output numbers");
         var dims = meta.Dimensions;
         if (dims.Length == 0 || dims.Length > 2 || (dims.Length == 2 && dims[1] > 1))
             throw new ModelValidationException(dims.Length == 2
-                ? $"the first output '{name}' has {dims[1]} values per row; the first output must be the prediction, one value per row"
-                : $"the first output '{name}' has rank {dims.Length}; the first output must be the prediction, one value per row ([N] or [N, 1])");
+                ? $"the first output {Quote(name)} has {dims[1]} values per row; the first output must be the prediction, one value per row"
+                : $"the first output {Quote(name)} has rank {dims.Length}; the first output must be the prediction, one value per row ([N] or [N, 1])");
         return (name, type);
     }
 
@@ -103,10 +134,10 @@ public sealed partial class OnnxModel
             .Select(c => c.Name)
             .FirstOrDefault();
         if (suggestion is not null)
-            return $"input '{name}' is not a feature column; did you mean '{suggestion}'?";
+            return $"input {Quote(name)} is not a feature column; did you mean {Quote(suggestion)}?";
         const int listed = 30;
         var list = string.Join(", ", features.Take(listed).Select(f => f.Name)) + (features.Count > listed ? ", …" : "");
-        return $"input '{name}' is not a feature column; the feature columns are {list}";
+        return $"input {Quote(name)} is not a feature column; the feature columns are {list}";
     }
 
     private static int Levenshtein(string a, string b)

@@ -12,6 +12,18 @@ internal static class OnnxModelInspector
     /// <summary>The operator domains a submission may use: standard ONNX ("" and its alias ai.onnx) and ONNX-ML.</summary>
     public static readonly IReadOnlySet<string> AllowedDomains = new HashSet<string>(StringComparer.Ordinal) { "", "ai.onnx", "ai.onnx.ml" };
 
+    /// <summary>The newest ai.onnx opset the bundled ONNX Runtime (1.31) runs.</summary>
+    public const int MaxOnnxOpset = 26;
+
+    /// <summary>The newest ai.onnx.ml opset the bundled ONNX Runtime runs.</summary>
+    public const int MaxMlOpset = 5;
+
+    /// <summary>The newest ONNX IR version the bundled ONNX Runtime reads.</summary>
+    public const long MaxIrVersion = 13;
+
+    /// <summary>How messages name the runtime whose limits these are.</summary>
+    private const string Runtime = "ONNX Runtime 1.31";
+
     private const int MaxGraphDepth = 32;
 
     /// <summary>Checks the model's structure.</summary>
@@ -29,6 +41,17 @@ internal static class OnnxModelInspector
         }
         if (!summary.HasGraph)
             throw new ModelValidationException("the file is not an ONNX model: it has no graph");
+        // Checked here because ONNX Runtime's own refusals quote C++ signatures.
+        if (summary.IrVersion > MaxIrVersion)
+            throw new ModelValidationException(
+                $"the model's ONNX IR version is {summary.IrVersion}; this platform reads IR versions up to {MaxIrVersion} ({Runtime}); export with an older ONNX version");
+        foreach (var (domain, version) in summary.Opsets)
+        {
+            var (name, max) = domain is "" or "ai.onnx" ? ("ONNX", MaxOnnxOpset) : domain == "ai.onnx.ml" ? ("ONNX-ML", MaxMlOpset) : (null, 0);
+            if (name is not null && version > max)
+                throw new ModelValidationException(
+                    $"the model uses {name} opset {version}; this platform runs {name} opsets up to {max} ({Runtime}); export with target opset {max} or lower");
+        }
         if (summary.ForeignOperator is { } op)
             throw new ModelValidationException(
                 $"the model uses operator '{op.OpType}' from domain '{op.Domain}'; only the standard ONNX (ai.onnx) and ONNX-ML (ai.onnx.ml) operators are allowed");
@@ -47,6 +70,8 @@ internal static class OnnxModelInspector
         public int Outputs;
         public (string Domain, string OpType)? ForeignOperator;
         public bool ExternalData;
+        public long IrVersion;
+        public List<(string Domain, long Version)> Opsets = [];
     }
 
     private static void ReadModel(byte[] bytes, Summary summary)
@@ -64,11 +89,35 @@ internal static class OnnxModelInspector
                 case (25, WireFormat.WireType.LengthDelimited): // ModelProto.functions (FunctionProto)
                     ReadFunction(input.ReadBytes(), summary);
                     break;
+                case (1, WireFormat.WireType.Varint): // ModelProto.ir_version
+                    summary.IrVersion = input.ReadInt64();
+                    break;
+                case (8, WireFormat.WireType.LengthDelimited): // ModelProto.opset_import
+                    summary.Opsets.Add(ReadOpset(input.ReadBytes()));
+                    break;
                 default:
                     input.SkipLastField();
                     break;
             }
         }
+    }
+
+    private static (string Domain, long Version) ReadOpset(ByteString bytes)
+    {
+        // OperatorSetIdProto: domain 1, version 2.
+        var input = bytes.CreateCodedInput();
+        var (domain, version) = ("", 0L);
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag), WireFormat.GetTagWireType(tag))
+            {
+                case (1, WireFormat.WireType.LengthDelimited): domain = input.ReadString(); break;
+                case (2, WireFormat.WireType.Varint): version = input.ReadInt64(); break;
+                default: input.SkipLastField(); break;
+            }
+        }
+        return (domain, version);
     }
 
     private static void ReadGraph(ByteString bytes, Summary summary, int depth)

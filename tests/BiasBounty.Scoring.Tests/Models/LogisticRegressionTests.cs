@@ -27,6 +27,7 @@ public class LogisticRegressionTests(ITestOutputHelper output)
         using var onnx = OnnxModel.Load(model.ToOnnx(new OnnxExportOptions(OnnxInputConvention.PerColumn)), test.Schema, label, ModelRole.Predictor);
         var fromOnnx = onnx.Predict(test, rows);
         var inMemory = model.Predict(test, rows);
+        Assert.Equal(ModelLimits.Default.BatchRows, onnx.BatchRows); // the memory budget leaves ordinary models' batches whole
 
         Assert.Equal(OnnxInputConvention.PerColumn, onnx.Convention);
         Assert.Equal(13, onnx.InputColumns.Count); // every feature; fnlwgt is hidden

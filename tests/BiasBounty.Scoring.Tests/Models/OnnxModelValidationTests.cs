@@ -108,6 +108,7 @@ public class OnnxModelValidationTests
         Assert.Contains("NoSuchOperator", error);
         Assert.DoesNotContain("ErrorCode", error);
         Assert.DoesNotContain(".cc:", error);
+        Assert.DoesNotContain("onnxruntime::", error);
         Assert.DoesNotContain("\n", error);
     }
 
@@ -171,6 +172,74 @@ public class OnnxModelValidationTests
         g.Input(column, OnnxElementType.Float, -1, 1);
 
         Assert.Equal(expected, LoadError(g.ToModelBytes()));
+    }
+
+    [Theory]
+    [InlineData("agee", "input 'agee' is not a feature column; did you mean 'AGEP'?")]
+    [InlineData("foo", "input 'foo' is not a feature column; the feature columns are AGEP, SEX, workclass")]
+    [InlineData("fnlwgt", "input 'fnlwgt' is a hidden column; a model may only take feature columns")]
+    [InlineData("income", "input 'income' is the label column; a model may only take feature columns")]
+    public void Load_NamesTheColumn_WhenALoneOneColumnInputIsNotAFeature(string name, string expected)
+    {
+        // A lone [N, 1] input used to be taken for the feature tensor: "has 1 features; the competition has 3 feature columns".
+        Assert.Equal(expected, LoadError(AgeOver40(name).ToModelBytes()));
+    }
+
+    [Fact]
+    public void Load_QuotesOddInputNamesReadably()
+    {
+        // An emoji stays as it is; a right-to-left override and a line break, which would disguise or split the message, are escaped.
+        Assert.Equal("input '🎯\\u202Eage\\u000A' is not a feature column; the feature columns are AGEP, SEX, workclass",
+            LoadError(AgeOver40("🎯\u202Eage\n").ToModelBytes()));
+        Assert.Equal("input '👩‍💻' is not a feature column; the feature columns are AGEP, SEX, workclass", LoadError(AgeOver40("👩‍💻").ToModelBytes()));
+        Assert.Equal($"input '{new string('x', 60)}…' is not a feature column; the feature columns are AGEP, SEX, workclass",
+            LoadError(AgeOver40(new string('x', 500)).ToModelBytes()));
+    }
+
+    [Theory]
+    [InlineData("", 999, "the model uses ONNX opset 999; this platform runs ONNX opsets up to 26 (ONNX Runtime 1.31); export with target opset 26 or lower")]
+    [InlineData("ai.onnx.ml", 6, "the model uses ONNX-ML opset 6; this platform runs ONNX-ML opsets up to 5 (ONNX Runtime 1.31); export with target opset 5 or lower")]
+    public void Load_RefusesNewerOpsets_WithoutRuntimeInternals(string domain, int version, string expected)
+    {
+        Assert.Equal(expected, LoadError(AgeOver40().Opset(domain, version).ToModelBytes()));
+    }
+
+    [Fact]
+    public void Load_AcceptsTheNewestOpsetsTheRuntimeRuns()
+    {
+        // Pins the inspector's limits to the bundled ONNX Runtime: an upgrade that drops them fails here.
+        var g = AgeOver40().Opset("", OnnxModelInspector.MaxOnnxOpset).Opset(OnnxGraphBuilder.MlDomain, OnnxModelInspector.MaxMlOpset);
+
+        using var model = Load(WithIrVersion(g, OnnxModelInspector.MaxIrVersion));
+        model.Validate(Tiny);
+    }
+
+    [Fact]
+    public void Load_RefusesANewerIrVersion_WithoutRuntimeInternals()
+    {
+        Assert.Equal("the model's ONNX IR version is 99999; this platform reads IR versions up to 13 (ONNX Runtime 1.31); export with an older ONNX version",
+            LoadError(WithIrVersion(AgeOver40(), 99_999)));
+    }
+
+    [Fact]
+    public void Describe_DropsTheCppSignatureOfRuntimeMessages()
+    {
+        const string runtime = "[ErrorCode:Fail] Load model from memory failed:/onnxruntime/core/graph/model.cc:180 " +
+            "onnxruntime::Model::Model(onnx::ModelProto&&, const onnxruntime::PathString&, const onnxruntime::IOnnxRuntimeOpSchemaRegistryList*, " +
+            "const onnxruntime::logging::Logger&, const onnxruntime::ModelOptions&) Unsupported model IR version: 14, max supported IR version: 13";
+
+        Assert.Equal("Unsupported model IR version: 14, max supported IR version: 13", OnnxModel.Describe(runtime));
+    }
+
+    private static byte[] WithIrVersion(OnnxGraphBuilder g, long irVersion)
+    {
+        // The builder writes IR 8: swap the ModelProto's leading ir_version field (1, varint) for the wanted one.
+        var bytes = g.ToModelBytes();
+        var input = new Google.Protobuf.CodedInputStream(bytes);
+        input.ReadTag();
+        input.ReadInt64();
+        var rest = bytes[(int)input.Position..];
+        return new ProtoWriter().Varint(1, irVersion).ToArray().Concat(rest).ToArray();
     }
 
     [Fact]

@@ -17,6 +17,7 @@ public class TreeEnsembleTests(ITestOutputHelper output)
 
         using var onnx = OnnxModel.Load(model.ToOnnx(), test.Schema, label, ModelRole.Predictor, coding: model.Coding);
         var fromOnnx = onnx.Predict(test, rows);
+        Assert.Equal(ModelLimits.Default.BatchRows, onnx.BatchRows); // the memory budget leaves ordinary models' batches whole
 
         Assert.Equal(model.Predict(test, rows), fromOnnx);
         Assert.All(model.Trees, t => Assert.InRange(t.Depth, 1, 5));
