@@ -42,8 +42,8 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
 
             var audit = await db.AuditEvents.Where(a => a.SubmissionId == id).OrderBy(a => a.Id).ToListAsync();
             Assert.Equal(
-                [(null, "Queued"), ("Queued", "Scoring"), ("Scoring", "Scored")],
-                audit.Select(a => ((string?)a.FromState, a.ToState)));
+                new (string?, string?)[] { (null, "Queued"), ("Queued", "Scoring"), ("Scoring", "Scored") },
+                audit.Select(a => (a.FromState, a.ToState)).ToArray());
 
             // the engine has answered: the organizer's turn; the public pages learn of it; the team is told
             Assert.Equal(TriageState.Scored, submission.Triage);
