@@ -91,7 +91,7 @@ internal sealed class Lexer(string text)
             case '!': throw new ExpressionException("'!' is not an operator; write '!=' or 'not'", start + 1);
             case '&': throw new ExpressionException($"'{(Peek(1) == '&' ? "&&" : "&")}' is not an operator; write 'and'", start + 1);
             case '|': throw new ExpressionException($"'{(Peek(1) == '|' ? "||" : "|")}' is not an operator; write 'or'", start + 1);
-            default: throw new ExpressionException($"unexpected character {DescribeChar(c)}", start + 1);
+            default: throw new ExpressionException(UnexpectedCharacter(start), start + 1);
         }
     }
 
@@ -197,8 +197,23 @@ internal sealed class Lexer(string text)
 
     private static bool IsIdentifierPart(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-';
 
-    private static string DescribeChar(char c) =>
-        char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c)
-            ? $"U+{(int)c:X4}"
-            : $"'{c}'";
+    /// <summary>
+    /// The character at <paramref name="start"/> as a person sees it: a character outside the BMP (an emoji) is one
+    /// character, not the first half of its surrogate pair, and a non-ASCII one comes with how to write it.
+    /// </summary>
+    private string UnexpectedCharacter(int start)
+    {
+        var c = text[start];
+        if (char.IsControl(c) || char.IsWhiteSpace(c)) return $"unexpected character U+{(int)c:X4}";
+        if (char.IsAscii(c)) return $"unexpected character '{c}'";
+        if (Rune.DecodeFromUtf16(text.AsSpan(start), out var rune, out _) != System.Buffers.OperationStatus.Done)
+            return $"unexpected character U+{(int)c:X4}, half of a character that is not valid Unicode text";
+        // The word the character sits in, as the user might have meant it: a column name or a value.
+        var (from, end) = (start, start);
+        while (from > 0 && IsIdentifierPart(text[from - 1])) from--;
+        while (end < text.Length && !char.IsWhiteSpace(text[end]) && "()=!<>,\"'`".IndexOf(text[end]) < 0) end++;
+        var word = end - from <= 40 ? text[from..end] : "…";
+        return $"unexpected character '{rune}' (U+{rune.Value:X4}); a column name written as is uses only the letters a-z and A-Z, " +
+               $"digits, '_', '.' and '-', so write this one between backquotes, like `{word}`, and text between double quotes, like \"{word}\"";
+    }
 }

@@ -93,7 +93,17 @@ public static class ApiExtensions
         {
             if (ApiTokenAuthenticationHandler.BearerOf(http.Request) is not null)
                 http.Items[TokenCheckKey] = await http.AuthenticateAsync(ApiTokenAuthenticationHandler.SchemeName);
-            await next(http);
+            try
+            {
+                await next(http);
+            }
+            catch (BadHttpRequestException e) when (!http.Response.HasStarted)
+            {
+                // The server's own refusal while a handler reads the body (too large, cut short, too slow): a ProblemDetails
+                // like every other API error, not the error page.
+                http.Response.Clear();
+                await ApiProblems.Write(http, e.StatusCode, ApiProblems.BodyTitle(e.StatusCode), ApiProblems.BodyDetail(e));
+            }
         }));
         app.UseRateLimiter();
         app.UseWhen(IsApi, api => api.Use(async (http, next) =>

@@ -15,6 +15,16 @@ public static class ApiProblems
     public static Task Write(HttpContext http, int status, string title, string detail) =>
         Results.Problem(detail, statusCode: status, title: title).ExecuteAsync(http);
 
+    public static string BodyTitle(int status) => status == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request body could not be read.";
+
+    /// <summary>What the server's refusal of a request body means for the caller (its own message names no internals).</summary>
+    public static string BodyDetail(BadHttpRequestException e) => e.StatusCode switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "The request body is larger than this call accepts; see docs/api.md for each call's limit.",
+        StatusCodes.Status408RequestTimeout => "The request body arrived too slowly; send it again.",
+        _ => $"The request body could not be read ({e.Message.TrimEnd('.')}); send it again, complete and in the documented format.",
+    };
+
     public static IResult NotFound(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
     /// <summary>Field errors keyed as the submit form's fields (<c>expression</c>, <c>metric</c>, <c>fix</c>, …).</summary>

@@ -35,8 +35,6 @@ public sealed record CompetitionDetail(string Slug, string Name, string Status, 
     string Metric, IReadOnlyList<string> Metrics, string DescriptionMarkdown, string RulesMarkdown, long MaxModelBytes, int SubmissionsPerDay,
     DataCard? Schema, CallerResponse? You, CompetitionLinks Links);
 
-public sealed record GroupCheckRequest(string? Expression);
-
 public sealed record GroupCheckResponse(bool Valid, int? Rows, string Message)
 {
     public static GroupCheckResponse Of(ExpressionCheck check) => new(check.Valid, check.Rows, check.Message);

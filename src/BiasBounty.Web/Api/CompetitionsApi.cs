@@ -44,27 +44,10 @@ public static class CompetitionsApi
     /// <summary>Exactly the submit form's live check: the expression against the PUBLIC training data, never the holdout.</summary>
     private static async Task<IResult> CheckGroupAsync(string slug, HttpContext http, SubmitEntry entry, CancellationToken ct)
     {
-        if (!http.Request.HasJsonContentType())
-            return Results.Problem("Send a JSON body such as {\"expression\": \"age >= 60\"} with Content-Type: application/json.",
-                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
-        GroupCheckRequest? body;
-        try
-        {
-            body = await http.Request.ReadFromJsonAsync<GroupCheckRequest>(ct);
-        }
-        catch (JsonException e)
-        {
-            // The serializer's message names the position in the caller's own body ("… Path: $ | LineNumber: 0 …").
-            return ApiProblems.Field(SubmitEntry.Fields.Expression, $"The body is not valid JSON: {e.Message}");
-        }
-        catch (InvalidOperationException)
-        {
-            // An unknown or unsupported charset in the Content-Type.
-            return Results.Problem("Send the JSON body as UTF-8 (Content-Type: application/json or application/json; charset=utf-8).",
-                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
-        }
+        var (expression, refusal) = await GroupCheckBody.ReadAsync(http.Request, ct);
+        if (refusal is not null) return refusal;
         if (await entry.ContextAsync(slug, null, ct) is not { } context) return NoSuchCompetition(slug);
-        return Results.Ok(GroupCheckResponse.Of(SubmitEntry.CheckExpression(context.Data, body?.Expression)));
+        return Results.Ok(GroupCheckResponse.Of(SubmitEntry.CheckExpression(context.Data, expression)));
     }
 
     private static async Task<IResult> LeaderboardAsync(string slug, LeaderboardQuery leaderboard, CancellationToken ct) =>

@@ -23,6 +23,7 @@ public static class ComponentsExtensions
     public static WebApplication UseWebUi(this WebApplication app)
     {
         if (!app.Configuration.GetPlatformRole().ServesPages()) return app;
+        app.UseMalformedAddressGuard();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         // Explicit order: the API's token check and rate limit sit between routing and the cookie-based authentication.
         app.UseRouting();

@@ -104,14 +104,36 @@ public static class AuditCsvExport
         return app;
     }
 
-    private static async Task<IResult> ExportAsync(string slug, string? kind, Guid? team, Guid? submission, DateOnly? from, DateOnly? to,
+    /// <summary>The filters arrive as text and are parsed here, so a malformed one is a plain 400 that names it.</summary>
+    private static async Task<IResult> ExportAsync(string slug, string? kind, string? team, string? submission, string? from, string? to,
         HttpContext http, ApplicationDbContext db, AuditLogQuery audit, CancellationToken ct)
     {
         var competitionId = await db.Competitions.AsNoTracking().OrganizedBy(http.User).Where(c => c.Slug == slug).Select(c => (Guid?)c.Id).SingleOrDefaultAsync(ct);
         if (competitionId is not { } id) return Results.NotFound();
-        var rows = audit.AllAsync(id, new AuditFilter(kind, team, submission, from, to));
+        var errors = new List<string>();
+        var filter = new AuditFilter(kind, Id(team, "team", errors), Id(submission, "submission", errors), Day(from, "from", errors), Day(to, "to", errors));
+        if (errors.Count > 0) return Results.Text(string.Join("\n", errors) + "\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
+        var rows = audit.AllAsync(id, filter);
         return Results.Stream(body => WriteAsync(body, rows, ct), "text/csv; charset=utf-8", $"{slug}-audit.csv");
     }
+
+    private static Guid? Id(string? text, string name, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (Guid.TryParse(text.Trim(), out var id)) return id;
+        errors.Add($"{name}: '{Shorten(text)}' is not an id (ids look like 0190c1d2-7a3b-7c4d-8e5f-0123456789ab); leave it out to export every {name}.");
+        return null;
+    }
+
+    private static DateOnly? Day(string? text, string name, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (DateOnly.TryParse(text.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) return day;
+        errors.Add($"{name}: '{Shorten(text)}' is not a date; write a UTC day as yyyy-mm-dd, e.g. 2025-01-31.");
+        return null;
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     /// <summary>
     /// Writes the header and rows as UTF-8; a text cell a spreadsheet would run as a formula (starting with = + - @, tab or

@@ -18,16 +18,33 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
 
     public void RedirectTo(string? uri)
     {
-        uri ??= "";
+        navigationManager.NavigateTo(LocalOrHome(uri));
+    }
 
-        // Prevent open redirects.
-        if (!Uri.IsWellFormedUriString(uri, UriKind.Relative)
-            || uri.StartsWith("//", StringComparison.Ordinal))
-        {
-            uri = navigationManager.ToBaseRelativePath(uri);
-        }
+    /// <summary>
+    /// Prevents open redirects: a relative path on this site stays as it is, an absolute address within the site
+    /// becomes relative, and anything else (another host, <c>//host</c>, <c>/\host</c>, <c>javascript:</c>, a
+    /// malformed address) is replaced by the home page, so a hostile <c>ReturnUrl</c> cannot fail a sign-in.
+    /// </summary>
+    private string LocalOrHome(string? uri)
+    {
+        if (string.IsNullOrEmpty(uri) || IsLocalRelative(uri)) return uri ?? "";
+        if (Uri.TryCreate(uri, UriKind.Absolute, out var absolute)
+            && absolute.AbsoluteUri.StartsWith(navigationManager.BaseUri, StringComparison.OrdinalIgnoreCase)
+            && navigationManager.ToBaseRelativePath(absolute.AbsoluteUri) is var relative && IsLocalRelative(relative))
+            return relative;
+        return "";
+    }
 
-        navigationManager.NavigateTo(uri);
+    /// <summary>
+    /// <c>Url.IsLocalUrl</c>'s rule: a relative reference without a scheme (no ':' before the first '/', '?' or '#'),
+    /// not starting with <c>//</c> or <c>/\</c>, without backslashes or control characters.
+    /// </summary>
+    private static bool IsLocalRelative(string uri)
+    {
+        var firstSegment = uri.AsSpan(0, uri.IndexOfAny(['/', '?', '#']) is var end and >= 0 ? end : uri.Length);
+        return Uri.IsWellFormedUriString(uri, UriKind.Relative) && !firstSegment.Contains(':')
+            && !uri.StartsWith("//", StringComparison.Ordinal) && !uri.Contains('\\') && !uri.Any(char.IsControl);
     }
 
     public void RedirectTo(string uri, Dictionary<string, object?> queryParameters)
