@@ -56,6 +56,14 @@ public static class WorkerExtensions
     {
         if (!app.Configuration.GetPlatformRole().ServesPages()) return app;
         app.MapHangfireDashboardWithAuthorizationPolicy(Roles.StaffPolicy, "/hangfire", new DashboardOptions { DisplayStorageConnectionString = false });
+        // The dashboard's pages POST their statistics form to /hangfire/stats; any other method reached the dashboard's
+        // form reader and failed with a 500 ("Incorrect Content-Type"). Say what the address is for instead.
+        app.MapMethods("/hangfire/stats", [HttpMethods.Get, HttpMethods.Head, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch], (HttpContext http) =>
+        {
+            http.Response.Headers.Allow = HttpMethods.Post;
+            return Results.Text("/hangfire/stats is read by the dashboard's own pages with a POST; open /hangfire instead.\n",
+                "text/plain; charset=utf-8", statusCode: StatusCodes.Status405MethodNotAllowed);
+        }).RequireAuthorization(Roles.StaffPolicy);
         return app;
     }
 }

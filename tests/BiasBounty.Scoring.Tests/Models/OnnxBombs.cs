@@ -25,12 +25,12 @@ internal static class OnnxBombs
     }
 
     /// <summary>ConstantOfShape of a constant shape: ONNX Runtime would fill it while folding constants at load.</summary>
-    public static byte[] ConstantOfShape(long elements = 1_000_000_000) =>
-        Reducing(g => g.Apply("ConstantOfShape", [g.Constant(new long[] { elements }, 1)]));
+    public static byte[] ConstantOfShape(long elements = 1_000_000_000, string feature = "AGEP") =>
+        Reducing(g => g.Apply("ConstantOfShape", [g.Constant(new long[] { elements }, 1)]), feature);
 
     /// <summary>Tile of the input: [N, 1] repeated to [N, repeats].</summary>
-    public static byte[] Tile(long repeats = 10_000_000) =>
-        Reducing(g => g.Apply("Tile", ["AGEP", g.Constant(new long[] { 1, repeats }, 2)]));
+    public static byte[] Tile(long repeats = 10_000_000, string feature = "AGEP") =>
+        Reducing(g => g.Apply("Tile", [feature, g.Constant(new long[] { 1, repeats }, 2)]), feature);
 
     /// <summary>
     /// ConstantOfShape whose shape is read from the data (max age × <paramref name="perYear"/> floats): no static
@@ -69,13 +69,16 @@ internal static class OnnxBombs
     public static byte[] WidePerRow(long width) =>
         Reducing(g => g.Apply("Expand", [g.Apply("Unsqueeze", ["AGEP", g.Constant(new long[] { 2 }, 1)]), g.Constant(new long[] { 1, 1, width }, 3)]));
 
-    /// <summary>AGEP [N, 1] in; <paramref name="big"/> builds a tensor; the label is (AGEP + min(big)) &lt; 0, so the tensor is needed.</summary>
-    private static byte[] Reducing(Func<OnnxGraphBuilder, string> big)
+    /// <summary>
+    /// <paramref name="feature"/> (AGEP unless told; the web tests' Adult data says age) [N, 1] in; <paramref name="big"/>
+    /// builds a tensor; the label is (feature + min(big)) &lt; 0, so the tensor is needed.
+    /// </summary>
+    private static byte[] Reducing(Func<OnnxGraphBuilder, string> big, string feature = "AGEP")
     {
         var g = new OnnxGraphBuilder();
-        g.Input("AGEP", OnnxElementType.Float, -1, 1);
+        g.Input(feature, OnnxElementType.Float, -1, 1);
         var least = g.Apply("ReduceMin", [big(g)], "", OnnxAttribute.Int("keepdims", 0));
-        var sum = g.Apply("Add", ["AGEP", least]);
+        var sum = g.Apply("Add", [feature, least]);
         var label = g.Apply("Cast", [g.Apply("Less", [sum, g.Constant([0f])])], "", OnnxAttribute.Int("to", (long)OnnxElementType.Int64));
         g.Node("Reshape", [label, g.Constant(new long[] { -1 }, 1)], ["label"]);
         g.Output("label", OnnxElementType.Int64, -1);
