@@ -6,7 +6,7 @@ namespace BiasBounty.Cli;
 /// <summary>Dispatches <c>bbounty</c> commands. Exit codes: 0 success, 1 internal failure, 2 bad input (one line, no stack trace).</summary>
 public static class CliApp
 {
-    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json", "help", "no-bias", "wait" };
+    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json", "help", "no-bias", "wait", "cer", "keep-case", "keep-punctuation" };
 
     public static readonly string Help = string.Join(Environment.NewLine,
         "bbounty — the BiasBounty scoring engine on files",
@@ -18,6 +18,7 @@ public static class CliApp
         "  " + BenchCommand.Usage,
         "  " + SynthCommand.Usage,
         "  " + SplitCommand.Usage,
+        "  " + WerCommand.Usage,
         "  " + SubmitCommand.Usage,
         "",
         "Data files are CSV/TSV (plain or .gz); a FILE.schema.json beside a file gives its column names, kinds and label.",
@@ -44,12 +45,19 @@ public static class CliApp
                 "bench" => BenchCommand.Run(command, output),
                 "synth" => SynthCommand.Run(command, output),
                 "split" => SplitCommand.Run(command, output),
+                "wer" => WerCommand.Run(command, output),
                 "submit" => SubmitCommand.Run(command, output, error, submitEnvironment),
-                _ => throw new UsageException($"unknown command '{args[0]}'; commands are inspect, check-group, train-baseline, score, bench, synth, split, submit"),
+                _ => throw new UsageException($"unknown command '{args[0]}'; commands are inspect, check-group, train-baseline, score, bench, synth, split, wer, submit"),
             };
         }
         catch (Exception e) when (e is UsageException or ScoringInputException)
         {
+            error.WriteLine($"bbounty: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file that cannot be read or written (permissions, a full disk, a vanished folder) is the user's to fix.
             error.WriteLine($"bbounty: {e.Message}");
             return 2;
         }

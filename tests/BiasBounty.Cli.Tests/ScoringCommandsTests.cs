@@ -115,7 +115,7 @@ public class ScoringCommandsTests
         var (code, _, error) = CliRunner.Run("score", "--holdout", CliRunner.DemoData("adult.test.gz"), "--model", baseline, "--group", Married, "--metric", "accuracy");
 
         Assert.Equal(2, code);
-        Assert.Equal("bbounty: unknown metric 'accuracy'; metrics are error, fpr, fnr, squared, lossColumn", error.TrimEnd());
+        Assert.Equal("bbounty: unknown metric 'accuracy'; metrics are error, fpr, fnr, squared, lossColumn, wer, cer", error.TrimEnd());
     }
 
     [Fact]

@@ -18,7 +18,8 @@ namespace BiasBounty.Cli.Commands;
 public static class ScoreCommand
 {
     public const string Usage =
-        "bbounty score --holdout FILE [--label COL] [--positive VALUE] --model BASE.onnx --group \"EXPR\" [--fix FIX.onnx] [--metric error] [--seed N] [--json]";
+        "bbounty score --holdout FILE [--label COL] [--positive VALUE] --model BASE.onnx --group \"EXPR\" [--fix FIX.onnx] [--metric error] [--seed N] [--json]\n" +
+        "       bbounty score --holdout TABLE --metric wer|cer --group \"EXPR\" [--seed N] [--json]   (an evaluation table: no model)";
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -37,28 +38,35 @@ public static class ScoreCommand
     public static int Run(CommandLine args, TextWriter output)
     {
         var holdoutPath = args.Required("holdout", "holdout.csv");
-        var modelPath = args.Required("model", "baseline.onnx");
+        var metricText = args.Optional("metric");
+        var metric = metricText is null ? (Metric?)null : Metrics.Parse(metricText);
+        // An evaluation table (wer, cer, lossColumn) carries its own per-row errors: there is no model to run.
+        var tableOnly = metric is { } m && !m.Definition().ScoresPredictions;
+        var modelPath = tableOnly ? args.Optional("model") : args.Required("model", "baseline.onnx");
         var groupText = args.Required("group", "\"SEX == 2 and AGEP >= 60\"");
         var fixPath = args.Optional("fix");
-        var metricText = args.Optional("metric");
         var seed = args.Int("seed", new CompetitionSettings().SplitSeed, 0, int.MaxValue);
         var json = args.Flag("json");
         var data = DataFiles.Load(holdoutPath, args.Optional("label"), args.Optional("positive"));
         args.RejectUnknown();
+        if (tableOnly && (modelPath ?? fixPath) is not null)
+            throw new UsageException($"--metric {metric!.Value.Name()} scores the errors already in the table: leave out --model and --fix");
 
-        var metric = metricText is null ? Metrics.DefaultFor(LabelDomain.Of(data).Task) : Metrics.Parse(metricText);
-        var settings = new CompetitionSettings { Metric = metric, SplitSeed = seed };
+        var chosen = metric ?? Metrics.DefaultFor(LabelDomain.Of(data).Task);
+        var settings = new CompetitionSettings { Metric = chosen, SplitSeed = seed };
         var holdout = Holdout.Create(data, settings.FeedbackShare, settings.SplitSeed);
+        if (tableOnly && chosen.Incompatibility(TaskKind.Regression, holdout.LossErrors is not null) is { } problem)
+            throw new UsageException($"{problem}: give the table a sidecar schema with lossErrorsColumn and lossSizeColumn (bbounty wer writes one)");
         var group = GroupRef.FromExpression(SubgroupExpression.Compile(groupText, data).Canonical);
         using var catalog = new ModelCatalog(data.Schema, holdout.Label, new ModelLimits(settings.MaxModelBytes));
         var smoke = data.SelectRows(Enumerable.Range(0, Math.Min(OnnxModel.SmokeRows, data.RowCount)).ToArray());
-        var baseId = catalog.AddOnnx(ReadModel(modelPath), ModelRole.Predictor, smoke);
+        var baseId = modelPath is null ? null : catalog.AddOnnx(ReadModel(modelPath), ModelRole.Predictor, smoke);
         var fixId = fixPath is null ? null : catalog.AddOnnx(ReadModel(fixPath), ModelRole.Predictor, smoke);
 
         var clock = Stopwatch.StartNew();
-        var list = PointerDecisionList.Create(baseId, holdout, catalog);
+        var list = baseId is null ? PointerDecisionList.ForEvaluationTable(holdout) : PointerDecisionList.Create(baseId, holdout, catalog);
         var outcome = SubmissionScorer.Score(new ScoringRequest(settings, holdout, list, Ledgers.Start(settings.FdrAlpha), catalog,
-            SubmissionHistory.Empty, new SubmissionInput("cli", group, fixId, metric)));
+            SubmissionHistory.Empty, new SubmissionInput("cli", group, fixId, chosen)));
         var engineMs = clock.Elapsed.TotalMilliseconds;
 
         if (json) output.WriteLine(JsonSerializer.Serialize(ScoreJson.From(outcome, list, engineMs), Json));

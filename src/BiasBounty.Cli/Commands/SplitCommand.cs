@@ -21,6 +21,8 @@ public static class SplitCommand
         var seed = args.Int("seed", 1, 0, int.MaxValue);
         var data = DataFiles.Load(path, args.Optional("label"), args.Optional("positive"));
         args.RejectUnknown();
+        OutputFiles.CheckWritable(trainOut);
+        OutputFiles.CheckWritable(holdoutOut);
         if (!double.TryParse(shareText, System.Globalization.CultureInfo.InvariantCulture, out var share) || share is <= 0 or >= 1)
             throw new UsageException($"--holdout-share must be a number between 0 and 1, not '{shareText}'");
 

@@ -20,6 +20,7 @@ public static class SynthCommand
         var planted = !args.Flag("no-bias");
         var outPath = args.Required("out", "synthetic.csv");
         args.RejectUnknown();
+        OutputFiles.CheckWritable(outPath);
 
         Dataset data;
         switch (kind)

@@ -22,6 +22,7 @@ public static class TrainBaselineCommand
         var groupText = args.Optional("group");
         var data = DataFiles.Load(path, args.Optional("label"), args.Optional("positive"));
         args.RejectUnknown();
+        OutputFiles.CheckWritable(outPath);
         if (kind is not ("logistic" or "trees")) throw new UsageException($"--kind must be logistic or trees, not '{kind}'");
         if (inputs is not ("columns" or "tensor")) throw new UsageException($"--inputs must be columns or tensor, not '{inputs}'");
         if (kind == "trees" && inputs == "columns") inputs = "tensor"; // tree ensembles take the float tensor

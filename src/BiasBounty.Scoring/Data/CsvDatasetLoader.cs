@@ -115,8 +115,20 @@ public static class CsvDatasetLoader
         }
         catch (DecoderFallbackException e)
         {
-            throw new DatasetFormatException("the file is not UTF-8 text", inner: e);
+            throw new DatasetFormatException(NotUtf8Message(bytes, e.Index), inner: e);
         }
+    }
+
+    /// <summary>Where the first byte that is not UTF-8 sits: its line, and its field counted by commas or tabs.</summary>
+    private static string NotUtf8Message(ReadOnlySpan<byte> bytes, int index)
+    {
+        if (index < 0 || index > bytes.Length) return "the file is not UTF-8 text; save it as UTF-8";
+        var before = bytes[..index];
+        var line = before.Count((byte)'\n') + 1;
+        var lineStart = before.LastIndexOf((byte)'\n') + 1;
+        var inLine = before[lineStart..];
+        var field = Math.Max(inLine.Count((byte)','), inLine.Count((byte)'\t')) + 1;
+        return $"line {line}, field {field}: the text is not UTF-8 (another encoding such as Latin-1 or Windows-1252?); save the file as UTF-8";
     }
 
     private static string DetectDelimiter(string text)

@@ -28,13 +28,16 @@ public sealed record ColumnSpec(
 /// <summary>
 /// The explicit description of a dataset: columns in file order with kinds and roles, the label and its positive
 /// class, and for loss-column competitions the per-row error and size columns. Serialised as the data card's JSON.
+/// <see cref="ClusterColumn"/> names the column whose rows are not independent of each other (the speaker of an
+/// utterance): findings are then tested cluster-robustly, and the holdout is split by cluster.
 /// </summary>
 public sealed record DatasetSchema(
     IReadOnlyList<ColumnSpec> Columns,
     string? LabelColumn = null,
     string? PositiveClass = null,
     string? LossErrorsColumn = null,
-    string? LossSizeColumn = null)
+    string? LossSizeColumn = null,
+    string? ClusterColumn = null)
 {
     /// <summary>The columns a model takes and expressions may use, in schema order.</summary>
     [JsonIgnore]

@@ -49,6 +49,16 @@ public sealed class PointerDecisionList
     /// <summary>Number of nodes (fixes and repairs) added so far: what the holdout's accept budget counts.</summary>
     public int AcceptedCount => Nodes.Count;
 
+    /// <summary>
+    /// The base "model" of an evaluation-table competition, whose losses come from the organizer's error and size
+    /// columns: there is nothing to run, and version 0 stands for the system the table evaluated.
+    /// </summary>
+    public const string EvaluationTableModelId = "evaluation-table";
+
+    /// <summary>Starts the list of an evaluation-table competition: version 0 with no predictions to cache.</summary>
+    public static PointerDecisionList ForEvaluationTable(Holdout holdout) =>
+        new(EvaluationTableModelId, holdout.ContentHash, [], [new PublishedVersion(0, 0, null, new float[holdout.RowCount])]);
+
     /// <summary>Starts a list at version 0: the base model's predictions on every holdout row.</summary>
     public static PointerDecisionList Create(string baseModelId, Holdout holdout, IModelCatalog catalog)
     {

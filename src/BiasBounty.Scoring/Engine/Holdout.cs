@@ -12,8 +12,9 @@ namespace BiasBounty.Scoring.Engine;
 public sealed class Holdout
 {
     private Holdout(Dataset data, LabelDomain? label, float[] y, RowSet feedback, string contentHash, int seed,
-        float[]? lossErrors, float[]? lossSizes)
+        float[]? lossErrors, float[]? lossSizes, int[]? clusters)
     {
+        Clusters = clusters;
         Data = data;
         Label = label;
         Y = y;
@@ -48,6 +49,9 @@ public sealed class Holdout
     /// <summary>Per-row sizes N_i of a loss-column competition.</summary>
     public float[]? LossSizes { get; }
 
+    /// <summary>Per-row cluster ids (0, 1, …) from the schema's cluster column, e.g. the speaker; null when rows are independent.</summary>
+    public int[]? Clusters { get; }
+
     public int RowCount => Data.RowCount;
 
     /// <summary>
@@ -81,9 +85,11 @@ public sealed class Holdout
         {
             throw new ScoringInputException("the holdout needs a label column (or, for a loss-column competition, its loss columns)");
         }
+        var clusters = schema.ClusterColumn is { } clusterColumn ? ClusterIds(data, clusterColumn) : null;
         var strata = label?.Task == TaskKind.Classification ? y : new float[y.Length];
-        var feedback = StratifiedSplit(strata, feedbackShare, splitSeed);
-        return new Holdout(data, label, y, feedback, contentHash ?? HashColumns(data), splitSeed, errors, sizes);
+        // A cluster's rows stay together: a speaker heard in the feedback part must not also decide in the confirmation part.
+        var feedback = clusters is null ? StratifiedSplit(strata, feedbackShare, splitSeed) : ClusterSplit(clusters, feedbackShare, splitSeed);
+        return new Holdout(data, label, y, feedback, contentHash ?? HashColumns(data), splitSeed, errors, sizes, clusters);
     }
 
     /// <summary>
@@ -101,6 +107,41 @@ public sealed class Holdout
             foreach (var row in rows.AsSpan(0, take)) feedback.Add(row);
         }
         return feedback;
+    }
+
+    /// <summary>Rows of the feedback part: a seeded shuffle of the clusters, whole clusters taken until the share is reached.</summary>
+    public static RowSet ClusterSplit(int[] clusters, double share, int seed)
+    {
+        var ids = clusters.Distinct().Order().ToArray();
+        new Random(seed).Shuffle(ids);
+        var sizes = new int[ids.Length == 0 ? 0 : ids.Max() + 1];
+        foreach (var id in clusters) sizes[id]++;
+        var chosen = new bool[sizes.Length];
+        var target = share * clusters.Length;
+        var taken = 0;
+        foreach (var id in ids)
+        {
+            if (taken >= target) break;
+            chosen[id] = true;
+            taken += sizes[id];
+        }
+        return RowSet.FromPredicate(clusters.Length, i => chosen[clusters[i]]);
+    }
+
+    private static int[] ClusterIds(Dataset data, string name)
+    {
+        if (!data.TryGetColumn(name, out var column)) throw new ScoringInputException($"cluster column '{name}' is not in the data");
+        if (column.MissingCount > 0) throw new ScoringInputException($"cluster column '{name}' has {column.MissingCount} missing values; every row needs its {name}");
+        switch (column)
+        {
+            case CategoricalColumn categorical:
+                return categorical.Codes.ToArray();
+            case NumericColumn numeric:
+                var ids = new Dictionary<float, int>();
+                return numeric.Values.Select(v => ids.TryGetValue(v, out var id) ? id : ids[v] = ids.Count).ToArray();
+            default:
+                throw new ScoringInputException($"cluster column '{name}' has an unsupported kind");
+        }
     }
 
     private static float[] NumericLossColumn(Dataset data, string name) =>

@@ -21,6 +21,12 @@ public enum Metric
 
     /// <summary>The organizer's per-row error count and size (e.g. word errors / reference words); findings only.</summary>
     LossColumn,
+
+    /// <summary>Word error rate: the organizer's per-row word errors over reference words, ΣE/ΣN; findings only.</summary>
+    Wer,
+
+    /// <summary>Character error rate: per-row character errors over reference characters, ΣE/ΣN; findings only.</summary>
+    Cer,
 }
 
 /// <summary>The definitions of the metrics, and the operations on a <see cref="Metric"/> that read them.</summary>
@@ -60,6 +66,19 @@ public static class Metrics
         Metric.LossColumn => new()
         {
             Metric = metric, Name = "lossColumn", Label = "Loss", Noun = "lossColumn", WizardText = null,
+            Task = null, Eligible = EligibleRows.All, RowLoss = RowLoss.OrganizerColumns,
+            FindingTest = FindingTest.RatioDeltaMethod, FixTest = FixTest.None,
+        },
+        // Evaluation tables of a speech recogniser: word or character errors per utterance and the reference's length.
+        Metric.Wer => new()
+        {
+            Metric = metric, Name = "wer", Label = "Word error rate", Noun = "word error rate", WizardText = null,
+            Task = null, Eligible = EligibleRows.All, RowLoss = RowLoss.OrganizerColumns,
+            FindingTest = FindingTest.RatioDeltaMethod, FixTest = FixTest.None,
+        },
+        Metric.Cer => new()
+        {
+            Metric = metric, Name = "cer", Label = "Character error rate", Noun = "character error rate", WizardText = null,
             Task = null, Eligible = EligibleRows.All, RowLoss = RowLoss.OrganizerColumns,
             FindingTest = FindingTest.RatioDeltaMethod, FixTest = FixTest.None,
         },

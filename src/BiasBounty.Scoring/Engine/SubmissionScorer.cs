@@ -148,6 +148,13 @@ public static class SubmissionScorer
     {
         var (inGroup, inComplement) = GroupAndComplement(holdout, members, eligible);
         var (g, c) = (RatioSumsOver(holdout, inGroup), RatioSumsOver(holdout, inComplement));
+        if (holdout.Clusters is { } clusters)
+        {
+            var rows = eligible.And(holdout.Confirmation).ToIndices();
+            var clustered = ClusteredRatioEstimator.OneSidedGreater(holdout.LossErrors, holdout.LossSizes, clusters, rows, members.Contains);
+            return new Gap(inGroup.Count(), g.SumE, inComplement.Count(), c.SumE, clustered.GroupRatio, clustered.ComplementRatio,
+                $"cluster-robust t ({clustered.Clusters} clusters)", clustered.Statistic, clustered.PValue, clustered.ConfidenceInterval());
+        }
         var result = RatioEstimator.OneSidedGreater(g, c);
         return new Gap(inGroup.Count(), g.SumE, inComplement.Count(), c.SumE, result.GroupRatio, result.ComplementRatio,
             "delta-method z", result.Statistic, result.PValue, result.ConfidenceInterval());

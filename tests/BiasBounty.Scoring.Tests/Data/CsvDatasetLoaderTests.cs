@@ -126,7 +126,7 @@ public class CsvDatasetLoaderTests
     public void Load_RefusesBinaryGarbage_AsNotUtf8()
     {
         var error = Assert.Throws<DatasetFormatException>(() => CsvDatasetLoader.Load(new byte[] { 0xff, 0xfe, 0xfd, 0x00, 0xc3 }));
-        Assert.Equal("the file is not UTF-8 text", error.Message);
+        Assert.Equal("line 1, field 1: the text is not UTF-8 (another encoding such as Latin-1 or Windows-1252?); save the file as UTF-8", error.Message);
     }
 
     [Fact]

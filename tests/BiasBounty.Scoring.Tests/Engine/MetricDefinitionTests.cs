@@ -24,7 +24,7 @@ public class MetricDefinitionTests
 
     [Fact]
     public void Names_AreTheStoredSpellings() =>
-        Assert.Equal(["error", "fpr", "fnr", "squared", "lossColumn"], Metrics.All.Select(d => d.Name));
+        Assert.Equal(["error", "fpr", "fnr", "squared", "lossColumn", "wer", "cer"], Metrics.All.Select(d => d.Name));
 
     [Fact]
     public void Definition_OfAnUnnamedValue_Throws() =>
@@ -32,7 +32,7 @@ public class MetricDefinitionTests
 
     [Fact]
     public void Parse_UnknownName_ListsTheMetrics() =>
-        Assert.Equal("unknown metric 'mae'; metrics are error, fpr, fnr, squared, lossColumn",
+        Assert.Equal("unknown metric 'mae'; metrics are error, fpr, fnr, squared, lossColumn, wer, cer",
             Assert.Throws<ScoringInputException>(() => Metrics.Parse("mae")).Message);
 
     [Theory]
@@ -53,13 +53,13 @@ public class MetricDefinitionTests
 
     [Fact]
     public void Labels_AreTheLeaderboardsWording() =>
-        Assert.Equal(["Error", "False-positive rate", "False-negative rate", "Scaled squared error", "Loss"], Metrics.All.Select(d => d.Label));
+        Assert.Equal(["Error", "False-positive rate", "False-negative rate", "Scaled squared error", "Loss", "Word error rate", "Character error rate"], Metrics.All.Select(d => d.Label));
 
     [Fact]
-    public void OnlyLossColumn_RefusesFixes_AndHasNoPredictionLoss()
+    public void EvaluationTableMetrics_RefuseFixes_AndHaveNoPredictionLoss()
     {
-        Assert.Equal([Metric.LossColumn], Metrics.All.Where(d => !d.AllowsFix).Select(d => d.Metric));
-        Assert.Equal([Metric.LossColumn], Metrics.All.Where(d => !d.ScoresPredictions).Select(d => d.Metric));
+        Assert.Equal([Metric.LossColumn, Metric.Wer, Metric.Cer], Metrics.All.Where(d => !d.AllowsFix).Select(d => d.Metric));
+        Assert.Equal([Metric.LossColumn, Metric.Wer, Metric.Cer], Metrics.All.Where(d => !d.ScoresPredictions).Select(d => d.Metric));
     }
 
     /// <summary>The tests read what the loss gives them: counts for zero-one losses, sums of columns for ratios.</summary>

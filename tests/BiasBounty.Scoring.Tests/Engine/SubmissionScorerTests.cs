@@ -213,7 +213,9 @@ public class SubmissionScorerTests
     [Fact]
     public void Score_SpeechTable_VerifiesPlantedWordErrorGap_WithDeltaMethod()
     {
-        var data = PlantedBiasGenerator.Speech(40_000, seed: 5);
+        // Without a cluster column the rows count as independent: the per-row delta method.
+        var speech = PlantedBiasGenerator.Speech(40_000, seed: 5);
+        var data = speech.WithSchema(speech.Schema with { ClusterColumn = null });
         var holdout = Holdout.Create(data, 0.4, 11);
         var catalog = new ModelCatalog(data.Schema, null).Add("none", new RowFunctionModel(_ => 0f));
         var settings = new CompetitionSettings { Metric = Metric.LossColumn };
@@ -225,5 +227,25 @@ public class SubmissionScorerTests
         Assert.True(outcome.Record.FindingVerified, string.Join("; ", outcome.Record.Finding!.Reasons));
         Assert.Equal("delta-method z", outcome.Record.Finding!.Test);
         Assert.InRange(outcome.Record.Finding.GroupRate - outcome.Record.Finding.ComplementRate, 0.08, 0.16);
+    }
+
+    [Fact]
+    public void Score_SpeechTable_WithSpeakers_TestsClusterRobustly_AndKeepsEachSpeakerInOnePart()
+    {
+        var data = PlantedBiasGenerator.Speech(40_000, seed: 5);
+        var holdout = Holdout.Create(data, 0.4, 11);
+        var speakers = holdout.Clusters!;
+        var feedbackSpeakers = holdout.Feedback.ToIndices().Select(row => speakers[row]).ToHashSet();
+        Assert.DoesNotContain(holdout.Confirmation.ToIndices(), row => feedbackSpeakers.Contains(speakers[row]));
+        Assert.InRange(holdout.Feedback.Count() / (double)holdout.RowCount, 0.38, 0.42);
+
+        var catalog = new ModelCatalog(data.Schema, null);
+        var outcome = SubmissionScorer.Score(new ScoringRequest(new CompetitionSettings { Metric = Metric.Wer }, holdout,
+            PointerDecisionList.ForEvaluationTable(holdout), Ledgers.Start(0.05), catalog, SubmissionHistory.Empty,
+            new SubmissionInput("s1", GroupRef.FromExpression("accent == \"Scottish\" and noise == \"car\""), null, Metric.Wer)));
+
+        Assert.True(outcome.Record.FindingVerified, string.Join("; ", outcome.Record.Finding!.Reasons));
+        Assert.StartsWith("cluster-robust t (", outcome.Record.Finding!.Test);
+        Assert.Equal(Metric.Wer, outcome.Record.Metric);
     }
 }
