@@ -23,8 +23,6 @@ public sealed record GroupRef
 
     public static GroupRef FromExpression(string expression) => new(expression, null);
 
-    public static GroupRef FromModel(string modelId) => new(null, modelId);
-
     /// <summary>A readable label for reports: the expression, or "group model 1a2b3c4d".</summary>
     public override string ToString() => Expression ?? $"group model {ModelId![..Math.Min(8, ModelId!.Length)]}";
 }

@@ -61,12 +61,28 @@ public sealed class ModelCatalog(DatasetSchema schema, LabelDomain? label, Model
         _masks.GetOrCreateValue(data).GetOrAdd(group, g => Evaluate(g, data));
 
     /// <summary>
-    /// Evaluates a group without the cache. Expressions are checked against the data's schema only, not its values:
-    /// on a holdout, a text value it lacks must match no rows rather than produce an error that lists the values it
-    /// has. Participants' expressions are checked against the public training data before they get here.
+    /// A group the caller has already compiled (the platform parses a submission's expression once per job): its rows of
+    /// <paramref name="data"/> are cached under <c>GroupRef.FromExpression(group.Canonical)</c>, the reference returned,
+    /// so that <see cref="Members"/> and <see cref="Evaluate"/> of it on that data do not parse the text again.
+    /// <see cref="Release"/> drops the rows as for any group.
+    /// </summary>
+    public GroupRef AddGroup(CompiledGroup group, Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        var reference = GroupRef.FromExpression(group.Canonical);
+        _masks.GetOrCreateValue(data).GetOrAdd(reference, _ => group.Evaluate(data));
+        return reference;
+    }
+
+    /// <summary>
+    /// Evaluates a group without adding it to the cache (rows cached by <see cref="AddGroup"/> are used as they are).
+    /// Expressions are checked against the data's schema only, not its values: on a holdout, a text value it lacks must
+    /// match no rows rather than produce an error that lists the values it has. Participants' expressions are checked
+    /// against the public training data before they get here.
     /// </summary>
     public RowSet Evaluate(GroupRef group, Dataset data)
     {
+        if (_masks.TryGetValue(data, out var cached) && cached.TryGetValue(group, out var rows)) return rows;
         if (group.Expression is { } expression)
             return SubgroupExpression.Parse(expression).Bind(ExpressionSchema.Of(data.Schema)).Evaluate(data);
         var model = _groupModels.TryGetValue(group.ModelId!, out var m) ? m : throw new KeyNotFoundException($"group model {group.ModelId} is not in the catalog");

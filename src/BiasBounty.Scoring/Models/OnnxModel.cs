@@ -71,9 +71,6 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
     /// </summary>
     public int BatchRows => _batchRows;
 
-    /// <summary>Name of the output that holds the prediction (the model's first output).</summary>
-    public string OutputName => _outputNames[0];
-
     /// <summary>The coding a model was trained with, when it carries one (models exported by BiasBounty do).</summary>
     private static FeatureCoding? EmbeddedCoding(InferenceSession session, IReadOnlyList<ColumnSpec> features)
     {

@@ -103,7 +103,6 @@ public static class PlantedBiasGenerator
     }
 
     public static readonly string[] Accents = ["Indian", "Nigerian", "Scottish", "SouthernUS", "StandardUS", "Vietnamese"];
-    public static readonly string[] DialectRegions = ["Africa", "Asia", "Europe", "NorthAmerica"];
     public static readonly string[] NoiseConditions = ["cafe", "car", "quiet", "street"];
     public static readonly string[] Handsets = ["farfield", "headset", "phone"];
 

@@ -5,6 +5,7 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using BiasBounty.Web.Hosting;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace BiasBounty.Web.Api;
@@ -13,7 +14,7 @@ namespace BiasBounty.Web.Api;
 public static class ApiProblems
 {
     public static Task Write(HttpContext http, int status, string title, string detail) =>
-        Results.Problem(detail, statusCode: status, title: title).ExecuteAsync(http);
+        TypedResults.Problem(detail, statusCode: status, title: title).ExecuteAsync(http);
 
     public static string BodyTitle(int status) => status == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request body could not be read.";
 
@@ -25,12 +26,16 @@ public static class ApiProblems
         _ => $"The request body could not be read ({e.Message.TrimEnd('.')}); send it again, complete and in the documented format.",
     };
 
-    public static IResult NotFound(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+    public static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
-    /// <summary>Field errors keyed as the submit form's fields (<c>expression</c>, <c>metric</c>, <c>fix</c>, …).</summary>
-    public static IResult Fields(IReadOnlyDictionary<string, string> errors, int status = StatusCodes.Status400BadRequest, string title = "One or more fields are invalid.") =>
-        Results.ValidationProblem(errors.ToDictionary(e => e.Key, e => new[] { e.Value }), statusCode: status, title: title);
+    public static ProblemHttpResult UnsupportedMediaType(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
 
-    public static IResult Field(string field, string message, int status = StatusCodes.Status400BadRequest, string title = "One or more fields are invalid.") =>
+    /// <summary>Field errors keyed as the submit form's fields (<c>expression</c>, <c>metric</c>, <c>fix</c>, …), as a
+    /// validation problem with any status (<see cref="TypedResults.ValidationProblem"/> answers 400 only).</summary>
+    public static ProblemHttpResult Fields(IReadOnlyDictionary<string, string> errors, int status = StatusCodes.Status400BadRequest, string title = "One or more fields are invalid.") =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors.ToDictionary(e => e.Key, e => new[] { e.Value })) { Status = status, Title = title });
+
+    public static ProblemHttpResult Field(string field, string message, int status = StatusCodes.Status400BadRequest, string title = "One or more fields are invalid.") =>
         Fields(new Dictionary<string, string> { [field] = message }, status, title);
 }

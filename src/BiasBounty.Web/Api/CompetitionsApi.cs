@@ -5,6 +5,7 @@ using BiasBounty.Web.Leaderboard;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Teams;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace BiasBounty.Web.Api;
@@ -20,38 +21,38 @@ public static class CompetitionsApi
         api.MapGet("/competitions/{slug}/leaderboard", LeaderboardAsync).AllowAnonymous();
     }
 
-    private static async Task<IResult> ListAsync(ApplicationDbContext db, CancellationToken ct)
+    private static async Task<Ok<CompetitionSummary[]>> ListAsync(ApplicationDbContext db, CancellationToken ct)
     {
-        var rows = await db.Competitions.AsNoTracking().Where(c => c.Status != CompetitionStatus.Draft).OrderByDescending(c => c.CreatedAt)
+        var rows = await db.Competitions.AsNoTracking().Public().OrderByDescending(c => c.CreatedAt)
             .Select(c => new { c.Slug, c.Name, c.Status, c.OpensAt, c.ClosesAt, c.Metric }).ToListAsync(ct);
-        return Results.Ok(rows.Select(c => new CompetitionSummary(c.Slug, c.Name, c.Status.Name(), c.OpensAt, c.ClosesAt, c.Metric.Name(), CompetitionLinks.For(c.Slug))));
+        return TypedResults.Ok(rows.Select(c => new CompetitionSummary(c.Slug, c.Name, c.Status.Name(), c.OpensAt, c.ClosesAt, c.Metric.Name(), CompetitionLinks.For(c.Slug))).ToArray());
     }
 
-    private static async Task<IResult> DetailAsync(string slug, HttpContext http, ApplicationDbContext db, SubmitEntry entry, TeamMembership teams, CancellationToken ct)
+    private static async Task<Results<Ok<CompetitionDetail>, ProblemHttpResult>> DetailAsync(string slug, HttpContext http, ApplicationDbContext db, SubmitEntry entry, TeamMembership teams, CancellationToken ct)
     {
         var callerId = ApiExtensions.TokenUserId(http);
-        var competition = await db.Competitions.AsNoTracking().Where(c => c.Slug == slug && c.Status != CompetitionStatus.Draft)
+        var competition = await db.Competitions.AsNoTracking().Public().Where(c => c.Slug == slug)
             .Select(c => new { c.Id, c.Status, c.OpensAt, c.ClosesAt, c.DescriptionMarkdown, c.RulesMarkdown }).SingleOrDefaultAsync(ct);
         if (competition is null || await entry.ContextAsync(slug, callerId, ct) is not { } context) return NoSuchCompetition(slug);
         var you = callerId is null ? null
             : new CallerResponse(await teams.ForUserAsync(competition.Id, callerId, ct) is { } team ? new TeamResponse(team.Id, team.Name) : null,
                 QuotaResponse.Of(context.Quota));
-        return Results.Ok(new CompetitionDetail(context.Slug, context.Name, competition.Status.Name(), context.IsOpen, competition.OpensAt, competition.ClosesAt,
+        return TypedResults.Ok(new CompetitionDetail(context.Slug, context.Name, competition.Status.Name(), context.IsOpen, competition.OpensAt, competition.ClosesAt,
             context.DefaultMetric.Name(), context.Metrics.Select(m => m.Name()).ToArray(), competition.DescriptionMarkdown, competition.RulesMarkdown,
             context.MaxModelBytes, context.Quota.Limit, context.Data?.Card, you, CompetitionLinks.For(slug)));
     }
 
     /// <summary>Exactly the submit form's live check: the expression against the PUBLIC training data, never the holdout.</summary>
-    private static async Task<IResult> CheckGroupAsync(string slug, HttpContext http, SubmitEntry entry, CancellationToken ct)
+    private static async Task<Results<Ok<GroupCheckResponse>, ProblemHttpResult>> CheckGroupAsync(string slug, HttpContext http, SubmitEntry entry, CancellationToken ct)
     {
         var (expression, refusal) = await GroupCheckBody.ReadAsync(http.Request, ct);
         if (refusal is not null) return refusal;
         if (await entry.ContextAsync(slug, null, ct) is not { } context) return NoSuchCompetition(slug);
-        return Results.Ok(GroupCheckResponse.Of(SubmitEntry.CheckExpression(context.Data, expression)));
+        return TypedResults.Ok(GroupCheckResponse.Of(SubmitEntry.CheckExpression(context.Data, expression)));
     }
 
-    private static async Task<IResult> LeaderboardAsync(string slug, LeaderboardQuery leaderboard, CancellationToken ct) =>
-        await leaderboard.ForAsync(slug, ct) is { } view ? Results.Ok(LeaderboardResponse.Of(view)) : NoSuchCompetition(slug);
+    private static async Task<Results<Ok<LeaderboardResponse>, ProblemHttpResult>> LeaderboardAsync(string slug, LeaderboardQuery leaderboard, CancellationToken ct) =>
+        await leaderboard.ForAsync(slug, ct) is { } view ? TypedResults.Ok(LeaderboardResponse.Of(view)) : NoSuchCompetition(slug);
 
-    public static IResult NoSuchCompetition(string slug) => ApiProblems.NotFound($"There is no competition '{slug}'.");
+    public static ProblemHttpResult NoSuchCompetition(string slug) => ApiProblems.NotFound($"There is no competition '{slug}'.");
 }

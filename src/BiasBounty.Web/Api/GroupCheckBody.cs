@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json;
 using BiasBounty.Scoring.Expressions;
 using BiasBounty.Web.Submissions;
@@ -17,7 +18,7 @@ public static class GroupCheckBody
     public const string Example = "{\"expression\": \"age >= 60\"}";
 
     /// <summary>The expression (null when the body has none), or the answer for a body that cannot be read.</summary>
-    public static async Task<(string? Expression, IResult? Refusal)> ReadAsync(HttpRequest request, CancellationToken ct)
+    public static async Task<(string? Expression, ProblemHttpResult? Refusal)> ReadAsync(HttpRequest request, CancellationToken ct)
     {
         if (!request.HasJsonContentType())
             return (null, UnsupportedMediaType($"Send a JSON body such as {Example} with Content-Type: application/json."));
@@ -90,12 +91,11 @@ public static class GroupCheckBody
         _ => "an object",
     };
 
-    private static IResult Invalid(string message) => ApiProblems.Field(SubmitEntry.Fields.Expression, message);
+    private static ProblemHttpResult Invalid(string message) => ApiProblems.Field(SubmitEntry.Fields.Expression, message);
 
-    private static IResult TooLarge() => ApiProblems.Field(SubmitEntry.Fields.Expression,
+    private static ProblemHttpResult TooLarge() => ApiProblems.Field(SubmitEntry.Fields.Expression,
         $"The body is larger than {MaxBytes / 1024} KB; a group check sends only {Example}, with an expression of up to {SubgroupExpression.MaxLength:N0} characters.",
         StatusCodes.Status413PayloadTooLarge, "The request body is too large.");
 
-    private static IResult UnsupportedMediaType(string detail) =>
-        Results.Problem(detail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+    private static ProblemHttpResult UnsupportedMediaType(string detail) => ApiProblems.UnsupportedMediaType(detail);
 }

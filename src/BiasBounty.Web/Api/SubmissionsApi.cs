@@ -9,6 +9,7 @@ using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Teams;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace BiasBounty.Web.Api;
@@ -39,13 +40,12 @@ public static class SubmissionsApi
 
     private static string UserId(ClaimsPrincipal user) => user.UserId()!;
 
-    private static async Task<IResult> SubmitAsync(string slug, HttpContext http, ClaimsPrincipal user, SubmitEntry entry, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Accepted<SubmitAccepted>, ProblemHttpResult>> SubmitAsync(string slug, HttpContext http, ClaimsPrincipal user, SubmitEntry entry, TimeProvider time, CancellationToken ct)
     {
         var userId = UserId(user);
         if (await entry.ContextAsync(slug, userId, ct) is not { } context) return CompetitionsApi.NoSuchCompetition(slug);
         if (!http.Request.HasFormContentType)
-            return Results.Problem("Send multipart/form-data with the fields expression, metric (optional) and fix (optional ONNX file).",
-                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+            return ApiProblems.UnsupportedMediaType("Send multipart/form-data with the fields expression, metric (optional) and fix (optional ONNX file).");
 
         var form = await ReadFormAsync(http, context.MaxModelBytes, ct);
         if (form.Refusal is { } refusal) return refusal;
@@ -66,7 +66,7 @@ public static class SubmissionsApi
 
         var result = await entry.SubmitAsync(new SubmitRequest(slug, userId, fields[SubmitEntry.Fields.Expression].ToString(), metric, fix), ct);
         if (result.SubmissionId is { } id)
-            return Results.Accepted($"/api/v1/submissions/{id}", new SubmitAccepted(id, SubmissionResponse.StateName(SubmissionState.Queued), SubmissionResponse.LinksFor(id)));
+            return TypedResults.Accepted($"/api/v1/submissions/{id}", new SubmitAccepted(id, SubmissionResponse.StateName(SubmissionState.Queued), SubmissionResponse.LinksFor(id)));
         if (result.Errors.ContainsKey(SubmitEntry.Fields.Competition))
             return ApiProblems.Fields(result.Errors, StatusCodes.Status409Conflict, "The competition does not take submissions now.");
         if (result.Errors.ContainsKey(SubmitEntry.Fields.Quota))
@@ -83,7 +83,7 @@ public static class SubmissionsApi
     /// Reads the form with the competition's model size as the limit: a larger body is refused by its Content-Length
     /// before any of it is read, and a body without one is cut off while it streams in (not buffered whole first).
     /// </summary>
-    private static async Task<(IFormCollection? Form, IResult? Refusal)> ReadFormAsync(HttpContext http, long maxModelBytes, CancellationToken ct)
+    private static async Task<(IFormCollection? Form, ProblemHttpResult? Refusal)> ReadFormAsync(HttpContext http, long maxModelBytes, CancellationToken ct)
     {
         var limit = maxModelBytes + FormOverheadBytes;
         var tooLarge = (null as IFormCollection, ApiProblems.Field(SubmitEntry.Fields.Fix,
@@ -107,30 +107,30 @@ public static class SubmissionsApi
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
-            return (null, Results.Problem(MalformedForm, statusCode: StatusCodes.Status400BadRequest, title: "Bad request"));
+            return (null, TypedResults.Problem(MalformedForm, statusCode: StatusCodes.Status400BadRequest, title: "Bad request"));
         }
     }
 
-    private static async Task<IResult> StatusAsync(Guid id, ClaimsPrincipal user, SubmissionStatusQuery submissions, CancellationToken ct) =>
+    private static async Task<Results<Ok<SubmissionResponse>, ProblemHttpResult>> StatusAsync(Guid id, ClaimsPrincipal user, SubmissionStatusQuery submissions, CancellationToken ct) =>
         await submissions.ForAsync(id, UserId(user), ct) is { } status
-            ? Results.Ok(SubmissionResponse.Of(status))
+            ? TypedResults.Ok(SubmissionResponse.Of(status))
             : ApiProblems.NotFound("There is no submission with this id among your teams' submissions.");
 
-    private static async Task<IResult> ListAsync(string slug, string? page, ClaimsPrincipal user, ApplicationDbContext db, TeamMembership teams,
+    private static async Task<Results<Ok<SubmissionPage>, ProblemHttpResult>> ListAsync(string slug, string? page, ClaimsPrincipal user, ApplicationDbContext db, TeamMembership teams,
         SubmissionStatusQuery submissions, CancellationToken ct)
     {
         // Parsed here rather than bound, so a bad value gets a field error like every other one.
         var number = 1;
         if (page is not null && (!int.TryParse(page, NumberStyles.None, CultureInfo.InvariantCulture, out number) || number is < 1 or > MaxPage))
             return ApiProblems.Field("page", $"Pages are numbered from 1 to {MaxPage:N0}.");
-        var competitionId = await db.Competitions.AsNoTracking().Where(c => c.Slug == slug && c.Status != CompetitionStatus.Draft)
+        var competitionId = await db.Competitions.AsNoTracking().Public().Where(c => c.Slug == slug)
             .Select(c => (Guid?)c.Id).SingleOrDefaultAsync(ct);
         if (competitionId is null) return CompetitionsApi.NoSuchCompetition(slug);
         var userId = UserId(user);
-        if (await teams.ForUserAsync(competitionId.Value, userId, ct) is not { } team) return Results.Ok(new SubmissionPage(number, PageSize, false, null, []));
+        if (await teams.ForUserAsync(competitionId.Value, userId, ct) is not { } team) return TypedResults.Ok(new SubmissionPage(number, PageSize, false, null, []));
         // One more than a page, to know whether another follows.
         var rows = await submissions.ForTeamAsync(team.Id, userId, PageSize + 1, ct, skip: (number - 1) * PageSize);
-        return Results.Ok(new SubmissionPage(number, PageSize, rows.Count > PageSize, new TeamResponse(team.Id, team.Name),
+        return TypedResults.Ok(new SubmissionPage(number, PageSize, rows.Count > PageSize, new TeamResponse(team.Id, team.Name),
             rows.Take(PageSize).Select(SubmissionResponse.Of).ToArray()));
     }
 }

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using BiasBounty.Scoring.Engine;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -83,6 +84,15 @@ public class Competition
     /// <summary>The same rule on the three values a query selected.</summary>
     public static bool TakesSubmissions(CompetitionStatus status, DateTimeOffset opensAt, DateTimeOffset closesAt, DateTimeOffset now) =>
         status == CompetitionStatus.Open && opensAt <= now && now < closesAt;
+
+    /// <summary>Whether the public may see it: every competition but a draft (as a query filter; see <see cref="CompetitionQueries.Public"/>).</summary>
+    public static readonly Expression<Func<Competition, bool>> IsPublic = c => c.Status != CompetitionStatus.Draft;
+}
+
+public static class CompetitionQueries
+{
+    /// <summary>The competitions anyone may see (pages, downloads, API, leaderboard): drafts are hidden from all but their wizard.</summary>
+    public static IQueryable<Competition> Public(this IQueryable<Competition> competitions) => competitions.Where(Competition.IsPublic);
 }
 
 internal sealed class CompetitionConfiguration : IEntityTypeConfiguration<Competition>

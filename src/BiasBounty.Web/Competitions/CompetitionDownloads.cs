@@ -83,5 +83,5 @@ public static class CompetitionDownloads
     }
 
     private static IQueryable<Competition> Public(ApplicationDbContext db, string slug) =>
-        db.Competitions.AsNoTracking().Where(c => c.Slug == slug && c.Status != CompetitionStatus.Draft);
+        db.Competitions.AsNoTracking().Public().Where(c => c.Slug == slug);
 }

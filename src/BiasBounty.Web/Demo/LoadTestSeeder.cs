@@ -50,6 +50,7 @@ public sealed class LoadTestSeeder(ApplicationDbContext db, IOptions<DemoOptions
                 var expression = string.Format(System.Globalization.CultureInfo.InvariantCulture, Templates[(t + s) % Templates.Length], 18 + (t * 7 + s) % 60, 1 + s % 16, 100 * (s % 50));
                 var at = now.AddMinutes(-10_000 + n);
                 var submission = new Submission { CompetitionId = competition.Id, TeamId = team.Id, UserId = user.Id, Expression = expression, CreatedAt = at };
+                submission.TryParseExpression();
                 var verified = n % 3 == 0;
                 var fix = n % 97 == 0;
                 var score = SyntheticScores.Score(submission, expression, MaskHash(expression), verified || fix, fix, fix ? 40 : verified ? 5 : 0, at: at);

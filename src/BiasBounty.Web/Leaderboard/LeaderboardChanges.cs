@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Collections.Concurrent;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Persistence;
@@ -14,9 +15,11 @@ public sealed class LeaderboardOptions
     public const string Section = "BiasBounty:Leaderboard";
 
     /// <summary>How often the web role reads the competitions' public versions (the worker may be another process).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00", ErrorMessage = $"{Section}:{nameof(PollInterval)} must be between {{1}} and {{2}}.")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often an open event stream sends a comment, so a vanished client is noticed.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = $"{Section}:{nameof(Heartbeat)} must be between {{1}} and {{2}}.")]
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(15);
 }
 
@@ -79,7 +82,7 @@ public sealed class LeaderboardChanges(IServiceScopeFactory scopes, IOutputCache
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
-            var rows = await db.Competitions.AsNoTracking().Where(c => c.Status != CompetitionStatus.Draft)
+            var rows = await db.Competitions.AsNoTracking().Public()
                 .Select(c => new
                 {
                     c.Slug, c.Revision,

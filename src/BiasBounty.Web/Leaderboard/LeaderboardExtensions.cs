@@ -9,7 +9,7 @@ public static class LeaderboardExtensions
     {
         builder.Services.AddScoped<LeaderboardQuery>();
         if (!builder.GetPlatformRole().ServesPages()) return builder;
-        builder.Services.AddOptions<LeaderboardOptions>().Bind(builder.Configuration.GetSection(LeaderboardOptions.Section));
+        builder.AddValidatedOptions<LeaderboardOptions>(LeaderboardOptions.Section);
         builder.Services.AddResponseCompression(); // brotli and gzip at their fastest levels; text/event-stream is not compressed
         builder.Services.AddOutputCache(o => o.AddPolicy(LeaderboardCachePolicy.Name, new LeaderboardCachePolicy()));
         builder.Services.AddSingleton<LeaderboardChanges>();

@@ -1,5 +1,4 @@
 using BiasBounty.Scoring.Engine;
-using BiasBounty.Scoring.Expressions;
 using BiasBounty.Scoring.Statistics;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Persistence;
@@ -46,14 +45,14 @@ public sealed class LeaderboardQuery(ApplicationDbContext db, TimeProvider time)
     public async Task<LeaderboardView?> ForAsync(string slug, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        var competition = await db.Competitions.AsNoTracking().Where(c => c.Slug == slug && c.Status != CompetitionStatus.Draft)
+        var competition = await db.Competitions.AsNoTracking().Public().Where(c => c.Slug == slug)
             .Select(c => new { c.Id, c.Name, c.Slug, c.Metric, c.Status, c.Revision, c.RewardCurrency }).SingleOrDefaultAsync(ct);
         if (competition is null) return null;
 
         var teamNames = await db.Teams.AsNoTracking().Where(t => t.CompetitionId == competition.Id).ToDictionaryAsync(t => t.Id, t => t.Name, ct);
         var scored = await db.Scores.AsNoTracking().Where(s => s.CompetitionId == competition.Id && s.Status != ScoreStatus.Refused)
             .Join(db.Submissions, s => s.SubmissionId, x => x.Id, (s, x) => new ScoredSubmission(
-                x.Id, s.TeamId, x.Expression, x.CreatedAt, s.Status, s.MaskHash, s.FindingVerified, s.FixAccepted, x.Triage))
+                x.Id, s.TeamId, x.Expression, x.CanonicalExpression, x.ExpressionColumns, x.CreatedAt, s.Status, s.MaskHash, s.FindingVerified, s.FixAccepted, x.Triage))
             .ToListAsync(ct);
         var points = await TeamPoints.ForCompetitionAsync(db, competition.Id, ct);
         var rewards = competition.Status == CompetitionStatus.Closed
@@ -70,8 +69,11 @@ public sealed class LeaderboardQuery(ApplicationDbContext db, TimeProvider time)
     }
 
     private sealed record ScoredSubmission(
-        Guid Id, Guid TeamId, string Expression, DateTimeOffset CreatedAt, ScoreStatus Status, string MaskHash, bool FindingVerified, bool FixAccepted, TriageState Triage)
+        Guid Id, Guid TeamId, string Expression, string? CanonicalExpression, string[]? ExpressionColumns, DateTimeOffset CreatedAt,
+        ScoreStatus Status, string MaskHash, bool FindingVerified, bool FixAccepted, TriageState Triage)
     {
+        public ExpressionForm Form => new(Expression, CanonicalExpression, ExpressionColumns);
+
         /// <summary>Duplicates and disqualified submissions count for nothing on the standings.</summary>
         public bool Counts => !Triage.ForfeitsPoints() && Status == ScoreStatus.Scored;
     }
@@ -103,7 +105,7 @@ public sealed class LeaderboardQuery(ApplicationDbContext db, TimeProvider time)
 
     private static HeatMapView HeatMap(List<ScoredSubmission> scored, Dictionary<Guid, string> teamNames)
     {
-        var columnsOf = scored.ToDictionary(s => s.Id, s => ColumnsOf(s.Expression));
+        var columnsOf = scored.ToDictionary(s => s.Id, s => s.Form.Columns);
         var features = columnsOf.Values.SelectMany(c => c).Distinct().Order(StringComparer.Ordinal).ToArray();
         var rows = scored.GroupBy(s => s.TeamId)
             .Select(g => new HeatMapRow(
@@ -114,13 +116,6 @@ public sealed class LeaderboardQuery(ApplicationDbContext db, TimeProvider time)
             .OrderBy(r => r.Team, StringComparer.Ordinal)
             .ToArray();
         return new HeatMapView(features, rows);
-    }
-
-    /// <summary>The columns an expression reads; none when it does not parse (it could not have been scored then).</summary>
-    public static IReadOnlySet<string> ColumnsOf(string expression)
-    {
-        try { return SubgroupExpression.Parse(expression).Columns; }
-        catch (ExpressionException) { return new HashSet<string>(); }
     }
 
     /// <summary>Disclosed findings by submission id. The disclosure test runs in the database and again here, so a
@@ -134,8 +129,9 @@ public sealed class LeaderboardQuery(ApplicationDbContext db, TimeProvider time)
         return rows.Where(r => r.Submission.IsDisclosed(now)).ToDictionary(r => r.Submission.Id, r =>
         {
             var feedback = r.Released.Feedback;
+            var form = ExpressionForm.Of(r.Submission);
             return new DisclosedFinding(
-                CanonicalOf(r.Submission.Expression), ColumnsOf(r.Submission.Expression).Order(StringComparer.Ordinal).ToArray(), teamNames.GetValueOrDefault(r.Submission.TeamId, "?"),
+                form.Canonical, form.Columns, teamNames.GetValueOrDefault(r.Submission.TeamId, "?"),
                 SizeBand(feedback?.GroupRows), feedback?.GroupErrorPercent, r.Released.FindingEffect?.ToDisplayText(),
                 r.FixAccepted ? feedback?.FixGroupErrorPercent : null, r.FixAccepted ? r.Released.FixEffect?.ToDisplayText() : null,
                 r.Submission.DiscloseAt!.Value);
@@ -159,20 +155,26 @@ public sealed class LeaderboardQuery(ApplicationDbContext db, TimeProvider time)
             .OrderBy(v => v.Version).Select(v => new { v.Version, v.CreatedAt, v.FeedbackLoss, v.SubmissionId }).ToListAsync(ct);
         var fixes = scored.Where(s => s.FixAccepted).ToDictionary(s => s.Id);
         return versions.Select(v => v.SubmissionId is { } id && fixes.TryGetValue(id, out var fix)
-                ? new ModelVersionRow(v.Version, v.CreatedAt, Percent(v.FeedbackLoss), teamNames.GetValueOrDefault(fix.TeamId), CanonicalOf(fix.Expression))
+                ? new ModelVersionRow(v.Version, v.CreatedAt, Percent(v.FeedbackLoss), teamNames.GetValueOrDefault(fix.TeamId), fix.Form.Canonical)
                 : new ModelVersionRow(v.Version, v.CreatedAt, Percent(v.FeedbackLoss)))
             .ToArray();
 
         static double? Percent(double loss) => double.IsFinite(loss) ? Math.Round(100 * loss, 1) : null;
     }
 
-    /// <summary>An accepted fix's group in canonical form: it is public from the moment it is accepted, because it is a
-    /// node of the published model anyone can download (<c>/competitions/{slug}/download/model</c>); only the finding's
-    /// numbers wait for disclosure.</summary>
-    private static string CanonicalOf(string expression)
+    /// <summary>
+    /// A submission's group as the leaderboard shows it, from the canonical text and columns stored with it (never parsed
+    /// here). An accepted fix's group is public from the moment it is accepted, because it is a node of the published
+    /// model anyone can download (<c>/competitions/{slug}/download/model</c>); only the finding's numbers wait for
+    /// disclosure. A row without a stored form (its expression does not parse) shows the text as written and no columns.
+    /// </summary>
+    private sealed record ExpressionForm(string Expression, string? CanonicalExpression, string[]? ExpressionColumns)
     {
-        try { return SubgroupExpression.Parse(expression).ToCanonicalString(); }
-        catch (ExpressionException) { return expression; }
+        public static ExpressionForm Of(Submission s) => new(s.Expression, s.CanonicalExpression, s.ExpressionColumns);
+
+        public string Canonical => CanonicalExpression ?? Expression;
+
+        public IReadOnlyList<string> Columns => ExpressionColumns ?? [];
     }
 }
 

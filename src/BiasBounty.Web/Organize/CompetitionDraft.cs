@@ -52,8 +52,6 @@ public sealed class CompetitionDraft
     /// <summary>The table whose schema the organizer chooses from: the training file or the combined file.</summary>
     public UploadedTable? Source => Combined ?? Training;
 
-    public bool HasData => Combined is not null || (Training is not null && Holdout is not null);
-
     public IReadOnlyList<ColumnProfile> Profile() => Source?.Data.Profile() ?? [];
 
     public string? UploadTraining(string fileName, byte[] content) =>

@@ -19,6 +19,8 @@ public sealed class DisclosureNoticeJob(ApplicationDbContext db, Notifier notifi
     /// <summary>Notices per run; the rest wait for the next run.</summary>
     public const int BatchSize = 500;
 
+    // A recurring job runs again at its next schedule and picks up whatever this run left: a retry would only run it twice.
+    [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public async Task<int> RunAsync(CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using BiasBounty.Scoring.Engine;
+using BiasBounty.Scoring.Expressions;
 using BiasBounty.Web.Competitions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -28,6 +29,17 @@ public class Submission
 
     /// <summary>The group as the participant wrote it; the record keeps the canonical form.</summary>
     public required string Expression { get; set; }
+
+    /// <summary>
+    /// <see cref="Expression"/> in canonical form (<see cref="SubgroupExpression.ToCanonicalString"/>), kept so that no
+    /// reader parses it again. Null on a row stored before it was kept (until <see cref="ExpressionFormBackfill"/> fills it)
+    /// and on one whose expression does not parse.
+    /// </summary>
+    public string? CanonicalExpression { get; set; }
+
+    /// <summary>The columns <see cref="Expression"/> uses, in ordinal order (a PostgreSQL <c>text[]</c>); null as
+    /// <see cref="CanonicalExpression"/> is.</summary>
+    public string[]? ExpressionColumns { get; set; }
 
     public Guid? FixModelFileId { get; set; }
 
@@ -92,6 +104,31 @@ public class Submission
     public static readonly Expression<Func<Submission, bool>> Unfinished =
         s => s.State == SubmissionState.Queued || s.State == SubmissionState.Scoring;
 
+    /// <summary>Keeps the canonical text and the columns of <paramref name="parsed"/>, the parse of <see cref="Expression"/>.</summary>
+    public Submission WithParsedExpression(SubgroupExpression parsed)
+    {
+        CanonicalExpression = parsed.ToCanonicalString();
+        ExpressionColumns = [.. parsed.Columns];
+        return this;
+    }
+
+    /// <summary>
+    /// Parses <see cref="Expression"/> and keeps its canonical text and columns, for rows written without the submit
+    /// slice (seeders, the backfill); false, keeping nothing, when it does not parse.
+    /// </summary>
+    public bool TryParseExpression()
+    {
+        try
+        {
+            WithParsedExpression(SubgroupExpression.Parse(Expression));
+            return true;
+        }
+        catch (ExpressionException)
+        {
+            return false;
+        }
+    }
+
     public bool IsFinished => State is SubmissionState.Scored or SubmissionState.Failed or SubmissionState.Refused;
 
     /// <summary>Changes the state and returns the audit event to save with it; every state change goes through here.</summary>
@@ -122,6 +159,7 @@ internal sealed class SubmissionConfiguration : IEntityTypeConfiguration<Submiss
         e.HasIndex(s => new { s.CompetitionId, s.CreatedAt });
         e.HasIndex(s => new { s.TeamId, s.CreatedAt });
         e.Property(s => s.Expression).HasMaxLength(4000);
+        e.Property(s => s.CanonicalExpression).HasMaxLength(4000);
         e.Property(s => s.Metric).HasConversion<string>().HasMaxLength(20);
         e.Property(s => s.State).HasConversion<string>().HasMaxLength(20);
         e.Property(s => s.FailureReason).HasMaxLength(2000);

@@ -1,4 +1,5 @@
 using BiasBounty.Scoring.Engine;
+using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Review;
 using BiasBounty.Web.Rewards;
@@ -75,8 +76,7 @@ public sealed class SubmissionStatusQuery(ApplicationDbContext db, TimeProvider 
     {
         var teams = await db.TeamMembers.AsNoTracking().Where(m => m.UserId == userId)
             .Join(db.Teams, m => m.TeamId, t => t.Id, (m, t) => t)
-            .Join(db.Competitions, t => t.CompetitionId, c => c.Id, (t, c) => new { Team = t, Competition = c })
-            .Where(x => x.Competition.Status != Competitions.CompetitionStatus.Draft)
+            .Join(db.Competitions.Public(), t => t.CompetitionId, c => c.Id, (t, c) => new { Team = t, Competition = c })
             .OrderByDescending(x => x.Competition.CreatedAt)
             .Select(x => new { x.Competition.Id, x.Competition.Slug, x.Competition.Name, x.Competition.Status, x.Competition.OpensAt, x.Competition.ClosesAt, x.Competition.Settings, TeamId = x.Team.Id, TeamName = x.Team.Name })
             .ToListAsync(ct);

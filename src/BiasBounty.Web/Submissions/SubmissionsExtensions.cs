@@ -4,6 +4,7 @@ using BiasBounty.Scoring.Engine;
 using BiasBounty.Scoring.Expressions;
 using BiasBounty.Scoring.Models;
 using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Worker;
 using BiasBounty.Web.Teams;
@@ -18,6 +19,7 @@ public static class SubmissionsExtensions
     {
         builder.Services.AddScoped<SubmitEntry>();
         builder.Services.AddScoped<SubmissionStatusQuery>();
+        builder.Services.AddScoped<IStartupStep, ExpressionFormBackfill>(); // rows stored before the canonical form was kept
         return builder;
     }
 }

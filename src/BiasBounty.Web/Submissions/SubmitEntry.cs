@@ -12,8 +12,9 @@ using BiasBounty.Web.Audit;
 
 namespace BiasBounty.Web.Submissions;
 
-/// <summary>The live answer to an expression: its size on the public training data, or the engine's message.</summary>
-public sealed record ExpressionCheck(bool Valid, int? Rows, string Message);
+/// <summary>The live answer to an expression: its size on the public training data, or the engine's message;
+/// <see cref="Parsed"/> is the parse a valid expression is stored with.</summary>
+public sealed record ExpressionCheck(bool Valid, int? Rows, string Message, SubgroupExpression? Parsed = null);
 
 /// <summary>An uploaded fix as the form holds it.</summary>
 public sealed record UploadedFix(string FileName, byte[] Content);
@@ -47,7 +48,7 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
 
     public async Task<SubmitContext?> ContextAsync(string slug, string? userId, CancellationToken ct = default)
     {
-        var competition = await db.Competitions.AsNoTracking().SingleOrDefaultAsync(c => c.Slug == slug && c.Status != CompetitionStatus.Draft, ct);
+        var competition = await db.Competitions.AsNoTracking().Public().SingleOrDefaultAsync(c => c.Slug == slug, ct);
         if (competition is null) return null;
         var team = userId is null ? null : await teams.ForUserAsync(competition.Id, userId, ct);
         var quota = await Quota.ForAsync(db, competition.Id, team?.Id, userId, competition.Settings.SubmissionsPerDay, time.GetUtcNow(), ct);
@@ -69,8 +70,9 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         if (data is null) return new(false, null, "This competition has no public training data yet.");
         try
         {
-            var rows = SubgroupExpression.Compile(text, data.Training).Evaluate(data.Training).Count();
-            return new(true, rows, $"{rows:N0} of {data.Training.RowCount:N0} rows of the public training data are in this group.");
+            var parsed = SubgroupExpression.Parse(text);
+            var rows = parsed.Compile(data.Training).Evaluate(data.Training).Count();
+            return new(true, rows, $"{rows:N0} of {data.Training.RowCount:N0} rows of the public training data are in this group.", parsed);
         }
         catch (ScoringInputException e)
         {
@@ -118,7 +120,7 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
 
     public async Task<SubmitResult> SubmitAsync(SubmitRequest request, CancellationToken ct = default)
     {
-        var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Slug == request.Slug && c.Status != CompetitionStatus.Draft, ct);
+        var competition = await db.Competitions.Public().SingleOrDefaultAsync(c => c.Slug == request.Slug, ct);
         if (competition is null) return SubmitResult.Fail(Fields.Competition, "There is no such competition.");
         if (competition.Status == CompetitionStatus.Closed) return SubmitResult.Fail(Fields.Competition, ClosedMessage);
         if (!IsOpen(competition)) return SubmitResult.Fail(Fields.Competition, "This competition is not open for submissions.");
@@ -158,7 +160,7 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
             CompetitionId = competition.Id, TeamId = team.Id, UserId = request.UserId, Expression = request.Expression!.Trim(),
             Metric = metric, CreatedAt = now,
             FixModelFile = request.Fix is null ? null : await StoreFixAsync(competition.Id, request.Fix, ct),
-        };
+        }.WithParsedExpression(expression.Parsed!);
         db.Submissions.Add(submission);
         db.AuditEvents.Add(new AuditEvent
         {

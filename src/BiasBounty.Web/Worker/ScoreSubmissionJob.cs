@@ -120,13 +120,15 @@ public sealed class ScoreSubmissionJob(
 
     private async Task<SubmissionInput> InputAsync(Submission submission, Competition competition, CompetitionRuntime runtime, CancellationToken ct)
     {
-        var group = GroupRef.FromExpression(CompileOnHoldout(submission.Expression, competition, runtime));
+        var compiled = CompileOnHoldout(submission.Expression, competition, runtime);
         string? fixId = null;
         if (submission.FixModelFileId is { } fileId)
         {
             var content = await db.StoredFiles.Where(f => f.Id == fileId).Select(f => f.Content).SingleAsync(ct);
             fixId = runtime.Catalog.AddOnnx(content, ModelRole.Predictor, runtime.Smoke);
         }
+        // Last, so that a refused fix leaves no mask behind: from here on the caller releases the group.
+        var group = runtime.Catalog.AddGroup(compiled, runtime.Holdout.Data);
         return new SubmissionInput(submission.Id.ToString(), group, fixId, submission.Metric);
     }
 
@@ -134,16 +136,17 @@ public sealed class ScoreSubmissionJob(
         "the group could not be evaluated on the hidden data; check it against the competition's data card and submit it again";
 
     /// <summary>
-    /// The expression's canonical text, checked first against the published schema (whose messages are safe to show)
-    /// and only then bound to the holdout. A holdout-side error could name values the holdout lacks or holds, so it
-    /// is answered with a generic reason.
+    /// The expression, parsed once per run: checked first against the published schema (whose messages are safe to
+    /// show) and only then bound to the holdout. A holdout-side error could name values the holdout lacks or holds, so
+    /// it is answered with a generic reason.
     /// </summary>
-    private static string CompileOnHoldout(string expression, Competition competition, CompetitionRuntime runtime)
+    private static CompiledGroup CompileOnHoldout(string expression, Competition competition, CompetitionRuntime runtime)
     {
-        SubgroupExpression.Parse(expression).Bind(PublicDataCache.SchemaOnly(competition));
+        var parsed = SubgroupExpression.Parse(expression);
+        parsed.Bind(PublicDataCache.SchemaOnly(competition));
         try
         {
-            return SubgroupExpression.Compile(expression, runtime.Holdout.Data).Canonical;
+            return parsed.Compile(runtime.Holdout.Data);
         }
         catch (ExpressionException)
         {

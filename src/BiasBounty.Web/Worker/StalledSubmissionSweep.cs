@@ -34,6 +34,8 @@ public sealed class StalledSubmissionSweep(ApplicationDbContext db, JobStorage s
 
     public static readonly TimeSpan LegacyGrace = TimeSpan.FromHours(6);
 
+    // A recurring job runs again at its next schedule and picks up whatever this run left: a retry would only run it twice.
+    [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public async Task<int> RunAsync(CancellationToken ct)
     {

@@ -10,7 +10,8 @@ public class ModelCatalogReleaseTests
 {
     private const int Rows = 200;
 
-    private static readonly Dataset Data = new(
+    /// <summary>200 rows: an <c>id</c> 0–199 and a 0/1 label (also used by <see cref="ModelCatalogAddGroupTests"/>).</summary>
+    internal static readonly Dataset Data = new(
         new DatasetSchema([new ColumnSpec("id", ColumnKind.Numeric), new ColumnSpec("y", ColumnKind.Numeric, ColumnRole.Label)], LabelColumn: "y", PositiveClass: "1"),
         [NumericColumn.FromValues("id", Enumerable.Range(0, Rows).Select(i => (float)i).ToArray()),
          NumericColumn.FromValues("y", Enumerable.Range(0, Rows).Select(i => (float)(i % 2)).ToArray())]);

@@ -31,11 +31,11 @@ public class PointerDecisionListTests
     {
         var catalog = Catalog();
         var list = PointerDecisionList.Create("base", Holdout, catalog);
-        var groupA = GroupRef.FromModel("group-a");
+        var groupA = new GroupRef(null, "group-a");
         var rowsA = catalog.Members(groupA, Data);
         var first = list.ApplyUpdate(groupA, rowsA, "fix-a", catalog.Predictor("fix-a").Predict(Data, rowsA.ToIndices()), "s1",
             Holdout, Metric.Error, Epsilon, 1f, catalog);
-        var groupB = GroupRef.FromModel("group-b");
+        var groupB = new GroupRef(null, "group-b");
         var rowsB = catalog.Members(groupB, Data);
         var second = first.List.ApplyUpdate(groupB, rowsB, "fix-b", catalog.Predictor("fix-b").Predict(Data, rowsB.ToIndices()), "s2",
             Holdout, Metric.Error, Epsilon, 1f, catalog);
@@ -117,7 +117,7 @@ public class PointerDecisionListTests
         var other = Holdout.Create(Data.SelectRows(Enumerable.Range(0, 500).ToArray()), 0.4, 7);
         var rows = RowSet.All(500);
         Assert.Throws<InvalidOperationException>(() =>
-            list.ApplyUpdate(GroupRef.FromModel("group-a"), rows, "fix-a", new float[500], null, other, Metric.Error, Epsilon, 1f, catalog));
+            list.ApplyUpdate(new GroupRef(null, "group-a"), rows, "fix-a", new float[500], null, other, Metric.Error, Epsilon, 1f, catalog));
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public class PointerDecisionListTests
         // On the holdout it was built on, the predictions are the cached ones.
         Assert.All(list.OnHoldout(Holdout, catalog).Versions, v => Assert.Equal(list.HoldoutPredictions(v.Number), v.HoldoutPredictions));
         // And the moved list takes updates judged on the fresh holdout.
-        var group = GroupRef.FromModel("group-a");
+        var group = new GroupRef(null, "group-a");
         var rows = catalog.Members(group, fresh.Data);
         var next = moved.ApplyUpdate(group, rows, "fix-a", catalog.Predictor("fix-a").Predict(fresh.Data, rows.ToIndices()), "s3",
             fresh, Metric.Error, Epsilon, 1f, catalog);

@@ -42,8 +42,8 @@ public class ReviewFindingsTests
         var list = fixture.Model;
         foreach (var (group, fix) in new[] { ("a", "fix-a"), ("b", "fix-b") })
         {
-            var members = catalog.Members(GroupRef.FromModel(group), holdout.Data);
-            list = list.ApplyUpdate(GroupRef.FromModel(group), members, fix, catalog.Predictor(fix).Predict(holdout.Data, members.ToIndices()),
+            var members = catalog.Members(new GroupRef(null, group), holdout.Data);
+            list = list.ApplyUpdate(new GroupRef(null, group), members, fix, catalog.Predictor(fix).Predict(holdout.Data, members.ToIndices()),
                 null, holdout, metric, 0.001, 1f, catalog).List;
         }
 

@@ -78,7 +78,7 @@ public class SquaredAndGainTests
                 var fix = SubmissionScorer.TestFix(fixture.Settings, holdout, metric, losses, members, eligible, "h",
                     members.ToIndices(), fixPredictions, 0.01);
 
-                var updated = fixture.Model.ApplyUpdate(GroupRef.FromModel("g"), members, "h", fixPredictions, null, holdout,
+                var updated = fixture.Model.ApplyUpdate(new GroupRef(null, "g"), members, "h", fixPredictions, null, holdout,
                     metric, double.PositiveInfinity, 1f, fixture.Catalog).List.Current.HoldoutPredictions;
                 var rows = eligible.And(holdout.Confirmation).ToIndices();
                 var gain = PointerDecisionList.MeanLoss(current, rows, holdout.Y, metric, 1f)

@@ -84,6 +84,7 @@ public static class Arrange
             CompetitionId = competition.Id, TeamId = team.Id, UserId = user.Id, Expression = expression,
             FixModelFile = fixFile, Metric = Metric.Error,
         };
+        submission.TryParseExpression();
         db.Submissions.Add(submission);
         db.AuditEvents.Add(new AuditEvent
         {

@@ -35,6 +35,7 @@ public sealed class LeaderboardArrange(ApplicationDbContext db, Competition comp
         {
             CompetitionId = competition.Id, TeamId = team.Team.Id, UserId = team.User.Id, Expression = expression, CreatedAt = when,
         };
+        submission.TryParseExpression();
         var score = SyntheticScores.Score(submission, expression, mask ?? expression, verified, fix, points, status: status, at: when);
         submission.Triage = triage;
         submission.DiscloseAt = discloseAt;

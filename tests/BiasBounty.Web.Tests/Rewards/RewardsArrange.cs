@@ -39,6 +39,7 @@ public static class RewardsArrange
         {
             CompetitionId = competition.Id, TeamId = team.Id, UserId = user.Id, Expression = "age >= " + Random.Shared.Next(17, 90),
         };
+        submission.TryParseExpression();
         var score = SyntheticScores.Score(submission, submission.Expression, Guid.NewGuid().ToString("N"), findingVerified: true, fixAccepted: false, points);
         submission.Triage = triage;
         db.Submissions.Add(submission);

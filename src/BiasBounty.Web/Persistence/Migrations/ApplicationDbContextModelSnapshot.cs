@@ -608,6 +608,10 @@ namespace BiasBounty.Web.Persistence.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("CanonicalExpression")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
                     b.Property<Guid>("CompetitionId")
                         .HasColumnType("uuid");
 
@@ -627,6 +631,9 @@ namespace BiasBounty.Web.Persistence.Migrations
                         .IsRequired()
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
+
+                    b.PrimitiveCollection<string[]>("ExpressionColumns")
+                        .HasColumnType("text[]");
 
                     b.Property<string>("FailureReason")
                         .HasMaxLength(2000)
