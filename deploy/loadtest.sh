@@ -51,7 +51,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 echo "== starting a throwaway PostgreSQL"
-pg_start "$work/postgres"
+pg_start "$work/postgres" --throwaway   # removed on exit: fsync off is fine
 port="$(pg_free_port)"
 url="http://127.0.0.1:$port"
 page="$url/competitions/adult-income/leaderboard"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # A private PostgreSQL cluster for the platform and its tests. Source this file, then:
-#   pg_start DIR      create the cluster under DIR on first use, start it on a free loopback port; sets PGPORT,
-#                     PG_DATA_DIR and BIASBOUNTY_DB (an Npgsql connection string to database "biasbounty")
+#   pg_start DIR [--throwaway]
+#                     create the cluster under DIR on first use, start it on a free loopback port; sets PGPORT,
+#                     PG_DATA_DIR and BIASBOUNTY_DB (an Npgsql connection string to database "biasbounty").
+#                     Durable by default (fsync on). --throwaway trades durability for speed (fsync=off: a crash of the
+#                     machine can corrupt the cluster): only for a test cluster whose data may be lost (deploy/test.sh).
 #   pg_stop DIR       stop the cluster under DIR (no-op when it is not running)
 #   pg_create_db NAME create a database in the running cluster
 # Works as an ordinary user and as root (initdb refuses root, so root runs the server as the 'postgres' user).
@@ -42,7 +45,12 @@ PY
 }
 
 pg_start() {
-  local dir="${1:?usage: pg_start DIR}"
+  local dir="${1:?usage: pg_start DIR [--throwaway]}" durability=""
+  case "${2:-}" in
+    "") ;;
+    --throwaway) durability="-c fsync=off" ;;
+    *) echo "pg_start: unknown option '$2' (usage: pg_start DIR [--throwaway])" >&2; return 2 ;;
+  esac
   pg_require_binaries || return 1
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd)"
@@ -68,7 +76,7 @@ pg_start() {
   else
     port="$(pg_free_port)"
     pg_as_owner "pg_ctl -D '$data' -l '$run/postgres.log' -w -t 60 \
-      -o \"-p $port -c listen_addresses=127.0.0.1 -k '$run' -c fsync=off -c max_connections=200\" start" >/dev/null \
+      -o \"-p $port -c listen_addresses=127.0.0.1 -k '$run' $durability -c max_connections=200\" start" >/dev/null \
       || { echo "PostgreSQL did not start; see $run/postgres.log" >&2; tail -n 20 "$run/postgres.log" >&2; return 1; }
   fi
   export PGPORT="$port" PGHOST=127.0.0.1 PGUSER=postgres PG_DATA_DIR="$data"

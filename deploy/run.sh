@@ -2,7 +2,12 @@
 # The README's run command: builds the platform, starts a private PostgreSQL under .data/postgres (created on first
 # run), and starts BiasBounty (migrations and, on an empty database, the demo competition are applied at start-up)
 # at the address it prints. Ctrl-C or SIGTERM stops the platform and the PostgreSQL this script started.
-# Usage: deploy/run.sh [--no-build] [--port N]     (BIASBOUNTY_DATA_DIR moves the data folder from .data)
+# The platform runs in the Production environment (error pages without details; ASPNETCORE_ENVIRONMENT overrides it)
+# with the demo: the demo competition is seeded on an empty database, and the demo conveniences are on (the e-mail
+# confirmation link is shown on the registration page, the demo organizer's one-time password is printed). --no-demo
+# turns both off, for a real competition (no demo data, links only by e-mail: configure BiasBounty:Smtp).
+# PostgreSQL keeps fsync on: the data under .data/ survives a crash.
+# Usage: deploy/run.sh [--no-build] [--port N] [--no-demo]    (BIASBOUNTY_DATA_DIR moves the data folder from .data)
 #        deploy/run.sh --cli [--no-build]     the scoring engine's command-line demo instead (no database)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,11 +21,13 @@ fi
 
 build=true
 port=""
+demo=true
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) build=false ;;
     --port) port="${2:?--port needs a number}"; shift ;;
-    *) echo "deploy/run.sh: unknown argument '$1' (usage: deploy/run.sh [--no-build] [--port N] | --cli)" >&2; exit 2 ;;
+    --no-demo) demo=false ;;
+    *) echo "deploy/run.sh: unknown argument '$1' (usage: deploy/run.sh [--no-build] [--port N] [--no-demo] | --cli)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -58,8 +65,15 @@ pg_start "$pgdir"
 port="${port:-$(pg_free_port)}"
 url="http://127.0.0.1:$port"
 
-echo "== starting BiasBounty (migrations and demo data are applied at start-up)"
-ConnectionStrings__BiasBounty="$BIASBOUNTY_DB" ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" \
+environment="${ASPNETCORE_ENVIRONMENT:-Production}"
+if $demo; then
+  echo "== starting BiasBounty ($environment, with the demo: migrations and demo data are applied at start-up)"
+  echo "   demo conveniences on: confirmation links on the page, the organizer password printed (--no-demo turns them off)"
+else
+  echo "== starting BiasBounty ($environment, no demo: migrations are applied at start-up)"
+fi
+ConnectionStrings__BiasBounty="$BIASBOUNTY_DB" ASPNETCORE_ENVIRONMENT="$environment" \
+  BiasBounty__Demo__Enabled="$demo" BiasBounty__Demo__ShowConveniences="$demo" \
   ASPNETCORE_URLS="$url" BiasBounty__PublicUrl="$url/" \
   dotnet "$root/src/BiasBounty.Web/bin/Release/net10.0/BiasBounty.Web.dll" --contentRoot "$root/src/BiasBounty.Web" &
 app_pid=$!
@@ -68,7 +82,7 @@ for _ in $(seq 1 240); do
   if curl -fsS "$url/healthz" >/dev/null 2>&1; then
     echo
     echo "BiasBounty is running at $url"
-    echo "  the demo competition's public leaderboard: $url/competitions/adult-income/leaderboard"
+    if $demo; then echo "  the demo competition's public leaderboard: $url/competitions/adult-income/leaderboard"; fi
     echo "  Ctrl-C stops the platform and its PostgreSQL"
     break
   fi

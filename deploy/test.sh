@@ -52,7 +52,7 @@ echo "== restore and build (Release, warnings are errors)"
 dotnet build BiasBounty.sln -c Release -nologo -v minimal
 
 echo "== a throwaway PostgreSQL"
-pg_start "$pgdir"
+pg_start "$pgdir" --throwaway   # fsync off: this cluster's data is thrown away
 export BIASBOUNTY_TEST_DB="$BIASBOUNTY_DB"
 echo "PostgreSQL on 127.0.0.1:$PGPORT (data in $pgdir)"
 

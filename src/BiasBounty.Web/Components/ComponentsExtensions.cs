@@ -11,6 +11,10 @@ public static class ComponentsExtensions
     public static IHostApplicationBuilder AddWebUi(this IHostApplicationBuilder builder)
     {
         if (!builder.GetPlatformRole().ServesPages()) return builder;
+        // Build output (deploy/run.sh) keeps the framework's script and the scoped CSS outside wwwroot, listed in a
+        // manifest that ASP.NET Core reads by itself in Development only; in Production they would be missing. A
+        // published app has no such manifest, and this does nothing.
+        if (builder is WebApplicationBuilder web) web.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         // The account pages (Components/Account): who is signed in, re-checked on long-lived circuits.
         builder.Services.AddCascadingAuthenticationState();

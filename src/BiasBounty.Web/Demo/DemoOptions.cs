@@ -13,6 +13,13 @@ public sealed class DemoOptions
     /// <summary>Folder with adult.data.gz, adult.test.gz and their schema sidecars; unset means deploy/demo-data above the app.</summary>
     public string? DataDirectory { get; set; }
 
+    /// <summary>
+    /// Demo conveniences that a real competition must not have: registration shows the e-mail confirmation link on the
+    /// page (instead of only mailing it), and the seeded demo organizer's one-time password is printed to the console.
+    /// Off unless set (appsettings.Development.json and deploy/run.sh set it; <c>deploy/run.sh --no-demo</c> does not).
+    /// </summary>
+    public bool ShowConveniences { get; set; }
+
     [Required, EmailAddress] public string OrganizerEmail { get; set; } = "organizer@biasbounty.local";
 
     /// <summary>deploy/loadtest.sh only: seed this many synthetic teams into the demo competition (0: none).</summary>

@@ -32,7 +32,7 @@ public sealed class DemoSeeder(
 
         var folder = DataFolder(demo.DataDirectory, environment.ContentRootPath);
         log.LogInformation("Seeding the demo competition from {Folder}; training the baseline model", folder);
-        var organizerId = await SeedOrganizerAsync(demo.OrganizerEmail);
+        var organizerId = await SeedOrganizerAsync(demo.OrganizerEmail, demo.ShowConveniences);
         await SeedCompetitionAsync(folder, organizerId, ct);
     }
 
@@ -71,7 +71,7 @@ public sealed class DemoSeeder(
     }
 
     /// <summary>The demo organizer's user id (the account is created when missing).</summary>
-    private async Task<string> SeedOrganizerAsync(string email)
+    private async Task<string> SeedOrganizerAsync(string email, bool printPassword)
     {
         if (await users.FindByEmailAsync(email) is { } existing) return existing.Id;
         var password = OneTimePassword();
@@ -79,6 +79,11 @@ public sealed class DemoSeeder(
         var created = await users.CreateAsync(organizer, password);
         if (!created.Succeeded) throw new InvalidOperationException("could not create the demo organizer: " + string.Join("; ", created.Errors.Select(e => e.Description)));
         await users.AddToRolesAsync(organizer, [Roles.Organizer, Roles.Participant]);
+        if (!printPassword)
+        {
+            log.LogInformation("Created the demo organizer {Email}; its password is not shown (BiasBounty:Demo:ShowConveniences is off): reset it by e-mail", email);
+            return organizer.Id;
+        }
         // To the console only, never to the log: this is the one time the password is shown.
         Console.WriteLine();
         Console.WriteLine($"  Demo organizer account: {email}");

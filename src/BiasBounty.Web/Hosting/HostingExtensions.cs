@@ -11,6 +11,7 @@ public static class HostingExtensions
         builder.AddValidatedOptions<ProxyOptions>(ProxyOptions.Section);
         // The one clock every feature reads (tests replace it); registered here only.
         builder.Services.AddSingleton(TimeProvider.System);
+        // Each feature adds its checks (AddCheck) to this one /healthz.
         builder.Services.AddHealthChecks();
         return builder;
     }
@@ -21,9 +22,12 @@ public static class HostingExtensions
         // First, so every later step (rate limits, links, logs) sees the client's address and scheme, not the proxy's.
         if (app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value is { Enabled: true } proxy)
             app.UseForwardedHeaders(proxy.ToForwardedHeadersOptions());
+        // Unhealthy (503) while a registered check fails: the database (Persistence) and the job storage (Worker).
         app.MapHealthChecks("/healthz");
         if (app.Environment.IsDevelopment()) app.UseMigrationsEndPoint();
         else app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        // Inside the handlers above: an outage is answered 503 here, in every environment, and never reaches them.
+        app.UseDatabaseOutageResponses();
         return app;
     }
 }

@@ -15,6 +15,9 @@ public sealed class DatabaseOptions
 
 public static class PersistenceExtensions
 {
+    /// <summary>How long a health check may wait for PostgreSQL before <c>/healthz</c> says Unhealthy.</summary>
+    public static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(5);
+
     public static IHostApplicationBuilder AddPersistence(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.Section);
@@ -22,6 +25,7 @@ public static class PersistenceExtensions
             options.UseNpgsql(builder.Configuration.GetConnectionString("BiasBounty"),
                 npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory", "public")));
         builder.Services.AddDatabaseDeveloperPageExceptionFilter();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, timeout: HealthCheckTimeout);
         return builder;
     }
 

@@ -13,6 +13,15 @@ public sealed class ScoringWorkerOptions
     /// <summary>How often an idle worker polls the queue (PostgreSQL LISTEN/NOTIFY usually wakes it sooner).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")] public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a fetched job stays invisible to other workers without a sign of life from the worker that fetched it:
+    /// a job whose worker died is fetched again after at most this long (plus <see cref="QueuePollInterval"/>). Safe for
+    /// jobs of any length: Hangfire.PostgreSql's sliding invisibility timeout has a live worker renew its fetched job every
+    /// fifth of this, so only a worker that stopped renewing (killed, or cut off from the database for this long) loses it;
+    /// and a second run of a scoring job is harmless (re-entrant, serialised per competition).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "00:30:00")] public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a parsed holdout and a competition's loaded models stay in worker memory unused.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan CacheSlidingExpiration { get; set; } = TimeSpan.FromMinutes(30);
 

@@ -24,7 +24,7 @@ public sealed class StalledSubmissionSweep(ApplicationDbContext db, JobStorage s
     public const int BatchSize = 200;
 
     /// <summary>Hangfire states in which a job will still run (a retry waits in Scheduled; a dead server's job is
-    /// handed to another server while it stays Processing).</summary>
+    /// handed to another server while it stays Processing, within <see cref="ScoringWorkerOptions.InvisibilityTimeout"/>).</summary>
     private static readonly HashSet<string> LiveStates =
         [EnqueuedState.StateName, ProcessingState.StateName, ScheduledState.StateName, AwaitingState.StateName];
 

@@ -1,6 +1,7 @@
 using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Hosting;
+using BiasBounty.Web.Persistence;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,6 +25,7 @@ public static class WorkerExtensions
         services.TryAddSingleton<PublicDataCache>();
         services.AddScoped<ScoreSubmissionJob>();
         services.AddScoped<IScoringQueue, HangfireScoringQueue>();
+        services.AddHealthChecks().AddCheck<JobStorageHealthCheck>(JobStorageHealthCheck.Name, timeout: PersistenceExtensions.HealthCheckTimeout);
         services.AddRecurringJob<StalledSubmissionSweep>(StalledSubmissionSweep.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             provider => provider.GetRequiredService<IOptions<ScoringWorkerOptions>>().Value.StalledSweepSchedule);
 
@@ -33,14 +35,7 @@ public static class WorkerExtensions
             .UseRecommendedSerializerSettings()
             .UsePostgreSqlStorage(
                 postgres => postgres.UseNpgsqlConnection(builder.Configuration.GetConnectionString("BiasBounty")),
-                new PostgreSqlStorageOptions
-                {
-                    SchemaName = "hangfire",
-                    PrepareSchemaIfNecessary = true,
-                    QueuePollInterval = provider.GetRequiredService<IOptions<ScoringWorkerOptions>>().Value.QueuePollInterval,
-                    EnableLongPolling = true,
-                    UseSlidingInvisibilityTimeout = true,
-                }));
+                StorageOptions(provider.GetRequiredService<IOptions<ScoringWorkerOptions>>().Value)));
 
         if (builder.GetPlatformRole().RunsJobs())
             services.AddHangfireServer((provider, server) =>
@@ -50,6 +45,21 @@ public static class WorkerExtensions
             });
         return builder;
     }
+
+    /// <summary>
+    /// The job storage's settings. A job fetched by a worker that then died is fetched again after
+    /// <see cref="ScoringWorkerOptions.InvisibilityTimeout"/> (Hangfire.PostgreSql's default is 30 minutes, during which
+    /// the job would sit in Processing); the sliding timeout keeps a live worker's long job its own.
+    /// </summary>
+    public static PostgreSqlStorageOptions StorageOptions(ScoringWorkerOptions worker) => new()
+    {
+        SchemaName = "hangfire",
+        PrepareSchemaIfNecessary = true,
+        QueuePollInterval = worker.QueuePollInterval,
+        EnableLongPolling = true,
+        UseSlidingInvisibilityTimeout = true,
+        InvisibilityTimeout = worker.InvisibilityTimeout,
+    };
 
     /// <summary>The Hangfire dashboard at <c>/hangfire</c>, for organizers and admins.</summary>
     public static WebApplication MapScoringDashboard(this WebApplication app)
