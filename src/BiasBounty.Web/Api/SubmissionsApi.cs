@@ -40,10 +40,26 @@ public static class SubmissionsApi
 
     private static string UserId(ClaimsPrincipal user) => user.UserId()!;
 
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>The <c>Idempotency-Key</c> header, or a refusal naming what is wrong with it (none: null key, no refusal).</summary>
+    private static (string? Key, ProblemHttpResult? Refusal) IdempotencyKey(HttpRequest request)
+    {
+        var values = request.Headers[IdempotencyKeyHeader];
+        if (values.Count == 0) return (null, null);
+        var key = values.Count == 1 ? values[0] : null;
+        if (key is null || key.Length is 0 or > Submission.MaxIdempotencyKeyLength || key.Any(c => c is < '!' or > '~'))
+            return (null, ApiProblems.Field(SubmitEntry.Fields.IdempotencyKey,
+                $"Send one Idempotency-Key header of 1 to {Submission.MaxIdempotencyKeyLength} visible ASCII characters, e.g. a new UUID for each submission."));
+        return (key, null);
+    }
+
     private static async Task<Results<Accepted<SubmitAccepted>, ProblemHttpResult>> SubmitAsync(string slug, HttpContext http, ClaimsPrincipal user, SubmitEntry entry, TimeProvider time, CancellationToken ct)
     {
         var userId = UserId(user);
         if (await entry.ContextAsync(slug, userId, ct) is not { } context) return CompetitionsApi.NoSuchCompetition(slug);
+        var (idempotencyKey, badKey) = IdempotencyKey(http.Request);
+        if (badKey is not null) return badKey;
         if (!http.Request.HasFormContentType)
             return ApiProblems.UnsupportedMediaType("Send multipart/form-data with the fields expression, metric (optional) and fix (optional ONNX file).");
 
@@ -64,9 +80,14 @@ public static class SubmissionsApi
             fix = new UploadedFix(file.FileName, content.ToArray());
         }
 
-        var result = await entry.SubmitAsync(new SubmitRequest(slug, userId, fields[SubmitEntry.Fields.Expression].ToString(), metric, fix), ct);
+        var result = await entry.SubmitAsync(new SubmitRequest(slug, userId, fields[SubmitEntry.Fields.Expression].ToString(), metric, fix, idempotencyKey), ct);
         if (result.SubmissionId is { } id)
+        {
+            if (result.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
             return TypedResults.Accepted($"/api/v1/submissions/{id}", new SubmitAccepted(id, SubmissionResponse.StateName(SubmissionState.Queued), SubmissionResponse.LinksFor(id)));
+        }
+        if (result.Errors.ContainsKey(SubmitEntry.Fields.IdempotencyKey))
+            return ApiProblems.Fields(result.Errors, StatusCodes.Status422UnprocessableEntity, "The Idempotency-Key was used for another request.");
         if (result.Errors.ContainsKey(SubmitEntry.Fields.Competition))
             return ApiProblems.Fields(result.Errors, StatusCodes.Status409Conflict, "The competition does not take submissions now.");
         if (result.Errors.ContainsKey(SubmitEntry.Fields.Quota))

@@ -47,6 +47,12 @@ public class Submission
 
     public Metric Metric { get; set; } = Metric.Error;
 
+    /// <summary>The client's <c>Idempotency-Key</c> for the request that created it (unique per user), so a retried
+    /// request returns this submission instead of creating another.</summary>
+    public string? IdempotencyKey { get; set; }
+
+    public const int MaxIdempotencyKeyLength = 200;
+
     public SubmissionState State { get; set; } = SubmissionState.Queued;
 
     /// <summary>Why it failed or was refused, written for the participant; never holds holdout values.</summary>
@@ -164,6 +170,8 @@ internal sealed class SubmissionConfiguration : IEntityTypeConfiguration<Submiss
         e.Property(s => s.State).HasConversion<string>().HasMaxLength(20);
         e.Property(s => s.FailureReason).HasMaxLength(2000);
         e.Property(s => s.ScoringJobId).HasMaxLength(100);
+        e.Property(s => s.IdempotencyKey).HasMaxLength(Submission.MaxIdempotencyKeyLength);
+        e.HasIndex(s => new { s.UserId, s.IdempotencyKey }).IsUnique().HasFilter("\"IdempotencyKey\" IS NOT NULL");
         // The sweep looks for unfinished submissions only: a partial index keeps that lookup small forever.
         e.HasIndex(s => s.CreatedAt).HasFilter("\"State\" IN ('Queued', 'Scoring')").HasDatabaseName("IX_Submissions_Unfinished");
         e.Property(s => s.Triage).HasConversion<string>().HasMaxLength(20);

@@ -20,10 +20,15 @@ public sealed record ExpressionCheck(bool Valid, int? Rows, string Message, Subg
 public sealed record UploadedFix(string FileName, byte[] Content);
 
 /// <summary>What the submit form sends. Every field is checked again on the server.</summary>
-public sealed record SubmitRequest(string Slug, string UserId, string? Expression, Metric? Metric, UploadedFix? Fix);
+/// <param name="IdempotencyKey">
+/// The client's name for this attempt (the API's <c>Idempotency-Key</c>): the same key from the same user returns the
+/// submission it first created instead of a second one, so a client that lost the answer can safely send again.
+/// </param>
+public sealed record SubmitRequest(string Slug, string UserId, string? Expression, Metric? Metric, UploadedFix? Fix, string? IdempotencyKey = null);
 
 /// <summary>The new submission's id, or one message per bad field (keys: <see cref="SubmitEntry.Fields"/>).</summary>
-public sealed record SubmitResult(Guid? SubmissionId, IReadOnlyDictionary<string, string> Errors)
+/// <param name="Replayed">The request repeated an earlier one's idempotency key: <see cref="SubmissionId"/> is that submission.</param>
+public sealed record SubmitResult(Guid? SubmissionId, IReadOnlyDictionary<string, string> Errors, bool Replayed = false)
 {
     public bool Succeeded => SubmissionId is not null;
 
@@ -43,7 +48,8 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
 {
     public static class Fields
     {
-        public const string Competition = "competition", Expression = "expression", Fix = "fix", Metric = "metric", Quota = "quota";
+        public const string Competition = "competition", Expression = "expression", Fix = "fix", Metric = "metric", Quota = "quota",
+            IdempotencyKey = "idempotencyKey";
     }
 
     public async Task<SubmitContext?> ContextAsync(string slug, string? userId, CancellationToken ct = default)
@@ -125,6 +131,9 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         if (competition.Status == CompetitionStatus.Closed) return SubmitResult.Fail(Fields.Competition, ClosedMessage);
         if (!IsOpen(competition)) return SubmitResult.Fail(Fields.Competition, "This competition is not open for submissions.");
 
+        if (request.IdempotencyKey is { } key && await ReplayAsync(competition.Id, request, key, ct) is { } replay) return replay;
+
+        // The cheap checks first: an untrusted model is loaded only for a submission that could otherwise be stored.
         var data = await publicData.GetAsync(db, competition.Id, ct);
         var errors = new Dictionary<string, string>();
         var expression = CheckExpression(data, request.Expression);
@@ -134,12 +143,14 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
             errors[Fields.Metric] = $"This competition takes {string.Join(", ", MetricsFor(competition.Metric).Select(m => m.Name()))}.";
         else if (request.Fix is not null && metric != competition.Metric)
             errors[Fields.Metric] = FixMetricMessage(competition.Metric);
-        if (request.Fix is { } fix)
-        {
-            if (!competition.Metric.Definition().AllowsFix) errors[Fields.Fix] = "This competition takes findings only, without a fix model.";
-            else if (CheckFix(data, competition.Settings.MaxModelBytes, fix) is { } fixError) errors[Fields.Fix] = fixError;
-        }
+        if (request.Fix is not null && !competition.Metric.Definition().AllowsFix) errors[Fields.Fix] = "This competition takes findings only, without a fix model.";
+        if (request.Fix is { } large && large.Content.LongLength > competition.Settings.MaxModelBytes)
+            errors[Fields.Fix] = TooLarge(large.Content.LongLength, competition.Settings.MaxModelBytes);
         if (errors.Count > 0) return new SubmitResult(null, errors);
+        var currentTeam = await teams.ForUserAsync(competition.Id, request.UserId, ct);
+        if (await QuotaRefusalAsync(competition, currentTeam?.Id, request.UserId, ct) is { } spent) return spent;
+        if (request.Fix is { } fix && CheckFix(data, competition.Settings.MaxModelBytes, fix) is { } fixError)
+            return SubmitResult.Fail(Fields.Fix, fixError);
 
         var team = await teams.EnsureTeamAsync(competition.Id, request.UserId, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -150,15 +161,16 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         var status = await db.Database.SqlQuery<string>(
             $"SELECT \"Status\" AS \"Value\" FROM \"Competitions\" WHERE \"Id\" = {competition.Id} FOR SHARE").SingleAsync(ct);
         if (status == nameof(CompetitionStatus.Closed)) return SubmitResult.Fail(Fields.Competition, ClosedMessage);
+        // A retry of the same request may have waited for this lock behind the original: answer with what it stored.
+        if (request.IdempotencyKey is { } retried && await ReplayAsync(competition.Id, request, retried, ct) is { } stored) return stored;
         var now = time.GetUtcNow();
-        var quota = await Quota.ForAsync(db, competition.Id, team.Id, request.UserId, competition.Settings.SubmissionsPerDay, now, ct);
-        if (quota.Exhausted)
-            return SubmitResult.Fail(Fields.Quota, $"Your team has used its {quota.Limit} submissions for today (UTC), counting yours in any team; failed submissions do not count.");
+        // Again under the team's lock: the check above may have raced another submit of the team.
+        if (await QuotaRefusalAsync(competition, team.Id, request.UserId, ct) is { } raced) return raced;
 
         var submission = new Submission
         {
             CompetitionId = competition.Id, TeamId = team.Id, UserId = request.UserId, Expression = request.Expression!.Trim(),
-            Metric = metric, CreatedAt = now,
+            Metric = metric, CreatedAt = now, IdempotencyKey = request.IdempotencyKey,
             FixModelFile = request.Fix is null ? null : await StoreFixAsync(competition.Id, request.Fix, ct),
         }.WithParsedExpression(expression.Parsed!);
         db.Submissions.Add(submission);
@@ -171,15 +183,50 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (request.Fix is not null)
+        catch (DbUpdateException e)
         {
-            // Only the stored file's unique (competition, kind, hash) index can refuse this: the same model stored at this moment.
+            if (request.IdempotencyKey is { } sameKey)
+            {
+                // The same key arrived twice at once and the other request stored first: answer with its submission.
+                await tx.RollbackAsync(ct);
+                db.ChangeTracker.Clear();
+                if (await ReplayAsync(competition.Id, request, sameKey, ct) is { } concurrent) return concurrent;
+            }
+            // Otherwise only the stored file's unique (competition, kind, hash) index can refuse this: the same model stored at this moment.
+            if (request.Fix is null) throw;
             log.LogInformation(e, "The fix of a submission was stored concurrently by another submission");
             return SubmitResult.Fail(Fields.Fix, "The same model file was being stored by another submission at this moment; please submit again.");
         }
         await tx.CommitAsync(ct);
         await scoring.EnqueueAsync(submission.Id);
         return new SubmitResult(submission.Id, new Dictionary<string, string>());
+    }
+
+    public const string QuotaMessage = "Your team has used its {0} submissions for today (UTC), counting yours in any team; failed submissions do not count.";
+
+    private async Task<SubmitResult?> QuotaRefusalAsync(Competition competition, Guid? teamId, string userId, CancellationToken ct)
+    {
+        var quota = await Quota.ForAsync(db, competition.Id, teamId, userId, competition.Settings.SubmissionsPerDay, time.GetUtcNow(), ct);
+        return quota.Exhausted ? SubmitResult.Fail(Fields.Quota, string.Format(System.Globalization.CultureInfo.InvariantCulture, QuotaMessage, quota.Limit)) : null;
+    }
+
+    /// <summary>
+    /// The submission this user already made with <paramref name="key"/> in this competition, if any: the same
+    /// submission again when the request is the same, a refusal when the key was used for a different one.
+    /// </summary>
+    internal async Task<SubmitResult?> ReplayAsync(Guid competitionId, SubmitRequest request, string key, CancellationToken ct)
+    {
+        var earlier = await db.Submissions.AsNoTracking()
+            .Where(s => s.UserId == request.UserId && s.IdempotencyKey == key)
+            .Select(s => new { s.Id, s.CompetitionId, s.Expression, s.Metric, FixHash = s.FixModelFile == null ? null : s.FixModelFile.ContentHash })
+            .SingleOrDefaultAsync(ct);
+        if (earlier is null) return null;
+        var fixHash = request.Fix is null ? null : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(request.Fix.Content));
+        var same = earlier.CompetitionId == competitionId && earlier.Expression == request.Expression?.Trim()
+            && (request.Metric is null || request.Metric == earlier.Metric) && earlier.FixHash == fixHash;
+        return same
+            ? new SubmitResult(earlier.Id, new Dictionary<string, string>(), Replayed: true)
+            : SubmitResult.Fail(Fields.IdempotencyKey, "This Idempotency-Key was already used for a different submission; use a new key for a new submission.");
     }
 
     /// <summary>The fix as a stored model file; the same bytes uploaded twice are stored once.</summary>

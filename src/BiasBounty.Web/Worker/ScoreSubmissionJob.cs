@@ -120,7 +120,7 @@ public sealed class ScoreSubmissionJob(
 
     private async Task<SubmissionInput> InputAsync(Submission submission, Competition competition, CompetitionRuntime runtime, CancellationToken ct)
     {
-        var compiled = CompileOnHoldout(submission.Expression, competition, runtime);
+        var compiled = CompileOnHoldout(submission.Expression, competition);
         string? fixId = null;
         if (submission.FixModelFileId is { } fileId)
         {
@@ -132,27 +132,15 @@ public sealed class ScoreSubmissionJob(
         return new SubmissionInput(submission.Id.ToString(), group, fixId, submission.Metric);
     }
 
-    public const string HoldoutExpressionReason =
-        "the group could not be evaluated on the hidden data; check it against the competition's data card and submit it again";
-
     /// <summary>
-    /// The expression, parsed once per run: checked first against the published schema (whose messages are safe to
-    /// show) and only then bound to the holdout. A holdout-side error could name values the holdout lacks or holds, so
-    /// it is answered with a generic reason.
+    /// The expression, parsed once per run and checked against the published schema only (columns, kinds, roles: public
+    /// information, so its messages are safe to show). Text values are not checked against the holdout: a value the
+    /// holdout lacks selects no rows there, and the group is refused as too small like any other small group — an answer
+    /// drawn from the holdout, which counts against the quota and says no more than a verdict does. An error here
+    /// would instead have told, for free, which public values the holdout holds.
     /// </summary>
-    private static CompiledGroup CompileOnHoldout(string expression, Competition competition, CompetitionRuntime runtime)
-    {
-        var parsed = SubgroupExpression.Parse(expression);
-        parsed.Bind(PublicDataCache.SchemaOnly(competition));
-        try
-        {
-            return parsed.Compile(runtime.Holdout.Data);
-        }
-        catch (ExpressionException)
-        {
-            throw new ScoringInputException(HoldoutExpressionReason);
-        }
-    }
+    private static CompiledGroup CompileOnHoldout(string expression, Competition competition) =>
+        SubgroupExpression.Parse(expression).Bind(PublicDataCache.SchemaOnly(competition));
 
     /// <summary>Earlier scored submissions with the same rows (for duplicate answers) and the accepted groups.</summary>
     private async Task<SubmissionHistory> HistoryAsync(Guid competitionId, GroupRef group, PointerDecisionList list, CompetitionRuntime runtime, CancellationToken ct)

@@ -216,17 +216,24 @@ public sealed class SubmitEntryTests(PlatformFactory platform) : IClassFixture<P
     }
 
     [Fact]
-    public async Task Job_AnswersGenerically_WhenTheGroupNamesACategoryTheHoldoutLacks()
+    public async Task Job_RefusesACategoryTheHoldoutLacks_AsATooSmallGroup_ThatCountsAgainstTheQuota()
     {
-        // "Holand-Netherlands" is in adult.data (public) but not in adult.test (the holdout): the reason must not say so.
+        // "Holand-Netherlands" is in adult.data (public) but not in adult.test (the holdout). The answer must be the one
+        // any small group gets (an answer drawn from the holdout, so it uses quota), never a free "failed" that would
+        // let anyone test without limit which public values the holdout holds.
         var user = await UserAsync("Dutch Finder");
         var result = await SubmitAsync(user.Id, "native-country == \"Holand-Netherlands\"");
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
 
         var submission = await Arrange.FinishedAsync(platform, result.SubmissionId!.Value);
 
-        Assert.Equal(ScoreSubmissionJob.HoldoutExpressionReason, submission.FailureReason);
+        Assert.Equal(SubmissionState.Refused, submission.State);
+        Assert.StartsWith("group too small", submission.FailureReason);
         Assert.DoesNotContain("Holand", submission.FailureReason);
+        await using var scope = platform.Scope();
+        var db = platform.NewDb(scope);
+        var quota = await Quota.ForAsync(db, submission.CompetitionId, submission.TeamId, user.Id, 100, DateTimeOffset.UtcNow);
+        Assert.Equal(1, quota.Used);
     }
 
     [Fact]

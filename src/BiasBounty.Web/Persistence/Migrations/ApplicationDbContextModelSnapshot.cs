@@ -645,6 +645,10 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.Property<Guid?>("FixModelFileId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("Metric")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -703,13 +707,15 @@ namespace BiasBounty.Web.Persistence.Migrations
 
                     b.HasIndex("TriagedById");
 
-                    b.HasIndex("UserId");
-
                     b.HasIndex("CompetitionId", "CreatedAt");
 
                     b.HasIndex("CompetitionId", "Triage");
 
                     b.HasIndex("TeamId", "CreatedAt");
+
+                    b.HasIndex("UserId", "IdempotencyKey")
+                        .IsUnique()
+                        .HasFilter("\"IdempotencyKey\" IS NOT NULL");
 
                     b.ToTable("Submissions");
                 });
