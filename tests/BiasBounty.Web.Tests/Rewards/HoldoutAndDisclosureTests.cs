@@ -163,7 +163,7 @@ public sealed class HoldoutAndDisclosureTests(PlatformFactory platform) : IClass
         await using (var scope = platform.Scope())
         {
             var db = platform.NewDb(scope);
-            competition = await RewardsArrange.CompetitionAsync(db, organizerId, 0m);
+            competition = await RewardsArrange.Competition(organizerId, 0m).SaveAsync(db);
             competition.Status = CompetitionStatus.Closed;
             await db.SaveChangesAsync();
         }
@@ -200,7 +200,7 @@ public sealed class HoldoutAndDisclosureTests(PlatformFactory platform) : IClass
         var (organizerId, _) = await SignedInClient.UserAsync(platform, Roles.Organizer);
         await using var scope = platform.Scope();
         var db = platform.NewDb(scope);
-        var competition = await RewardsArrange.CompetitionAsync(db, organizerId, 0m);
+        var competition = await RewardsArrange.Competition(organizerId, 0m).SaveAsync(db);
         var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
 
         Assert.Null(await DisclosureSettings.SaveAsync(db, competition.Id, 0, organizerId, time));

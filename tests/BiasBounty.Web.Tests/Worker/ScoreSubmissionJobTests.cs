@@ -159,14 +159,7 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
     {
         await using var scope = platform.Scope();
         var db = platform.NewDb(scope);
-        var demo = await Arrange.DemoCompetitionAsync(db);
-        var broken = new BiasBounty.Web.Competitions.Competition
-        {
-            Name = "Broken", Slug = "broken-" + Guid.NewGuid().ToString("N")[..8], LabelColumn = demo.LabelColumn, SchemaJson = demo.SchemaJson,
-            HoldoutFileId = demo.HoldoutFileId, Status = BiasBounty.Web.Competitions.CompetitionStatus.Open,
-        };
-        db.Competitions.Add(broken);
-        await db.SaveChangesAsync();
+        var broken = await CompetitionBuilder.New("Broken").WithDemoFiles().SaveAsync(db);
         var (user, team) = await Arrange.TeamAsync(db, broken.Id, "Unlucky");
         var submission = await Arrange.SubmissionAsync(db, broken, user, team, "age >= 60");
         submission.Runs = runsSoFar;
