@@ -7,7 +7,7 @@ using BiasBounty.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace BiasBounty.Web.Tests.Submissions;
+namespace BiasBounty.Web.Tests.Participants;
 
 /// <summary>"My submissions": the organizers' triage state and note, points with adjustments or forfeited, and the team's quota.</summary>
 public sealed class MySubmissionsPageTests(PlatformFactory platform) : IClassFixture<PlatformFactory>
