@@ -1,13 +1,9 @@
-using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Demo;
 using BiasBounty.Web.Persistence;
-using BiasBounty.Web.Review;
-using BiasBounty.Web.Rewards;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Teams;
 using BiasBounty.Web.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 
 namespace BiasBounty.Web.Tests.Rewards;
 

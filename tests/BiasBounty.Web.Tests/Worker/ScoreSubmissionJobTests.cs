@@ -62,7 +62,15 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
     [Fact]
     public async Task Job_LetsGoOfARejectedFix_InWorkerMemory()
     {
-        var id = await Arrange.DemoSubmissionAsync(platform, "Wrong Fixers", Arrange.MarriedGroup, Arrange.MarriedWrongFixModel);
+        // A copy of the demo of its own: its married group would make the same group a duplicate in the demo competition.
+        Guid id;
+        await using (var arrange = platform.Scope())
+        {
+            var own = await CompetitionBuilder.New("Wrong fix").SaveWithDemoDataAsync(arrange);
+            var ownDb = platform.NewDb(arrange);
+            var (user, team) = await Arrange.TeamAsync(ownDb, own.Id, "Wrong Fixers");
+            id = (await Arrange.SubmissionAsync(ownDb, own, user, team, Arrange.MarriedGroup, Arrange.MarriedWrongFixModel)).Id;
+        }
         platform.Jobs.Enqueue<ScoreSubmissionJob>(job => job.RunAsync(id, CancellationToken.None));
 
         var submission = await Arrange.FinishedAsync(platform, id);
@@ -72,7 +80,7 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
         var db = platform.NewDb(scope);
         Assert.False(await db.Scores.Where(s => s.SubmissionId == id).Select(s => s.FixAccepted).SingleAsync());
         var runtime = await platform.Services.GetRequiredService<CompetitionRuntimeCache>()
-            .GetAsync(db, await Arrange.DemoCompetitionAsync(db), CancellationToken.None);
+            .GetAsync(db, await db.Competitions.SingleAsync(c => c.Id == submission.CompetitionId), CancellationToken.None);
         Assert.False(runtime.Catalog.Contains(ModelCatalog.ContentId(Arrange.MarriedWrongFixModel)));
         var list = PointerDecisionList.FromJson(await db.DecisionListVersions.Where(v => v.CompetitionId == submission.CompetitionId)
             .OrderByDescending(v => v.Version).Select(v => v.ListJson).FirstAsync());
