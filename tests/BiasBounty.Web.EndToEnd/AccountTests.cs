@@ -7,9 +7,9 @@ namespace BiasBounty.Web.EndToEnd;
 public class AccountTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task A_new_user_registers_confirms_and_logs_in()
+    public async Task NewUser_RegistersAndConfirms_LogsIn()
     {
-        await using var session = await fixture.SessionAsync(nameof(A_new_user_registers_confirms_and_logs_in));
+        await using var session = await fixture.SessionAsync(nameof(NewUser_RegistersAndConfirms_LogsIn));
         await session.RunAsync(async page =>
         {
             var email = AccountPages.NewEmail("newcomer");

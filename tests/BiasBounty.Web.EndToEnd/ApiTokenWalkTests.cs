@@ -25,14 +25,14 @@ public class ApiTokenWalkTests(BrowserFixture fixture)
     private const int Days = 30;
 
     [Fact]
-    public async Task A_participant_creates_a_token_submits_through_the_api_sees_its_last_use_and_revokes_it()
+    public async Task Participant_CreatesATokenAndSubmitsThroughTheApi_SeesItsLastUseAndRevokesIt()
     {
         var platform = fixture.Platform;
         var competition = await WalkArrange.CompetitionAsync(platform, "Tokens");
         var email = await AccountPages.ConfirmedUserAsync(platform, "scripter");
         var detail = $"api/v1/competitions/{competition.Slug}";
 
-        await using var session = await fixture.SessionAsync(nameof(A_participant_creates_a_token_submits_through_the_api_sees_its_last_use_and_revokes_it));
+        await using var session = await fixture.SessionAsync(nameof(Participant_CreatesATokenAndSubmitsThroughTheApi_SeesItsLastUseAndRevokesIt));
         await session.RunAsync(async page =>
         {
             await AccountPages.LogInAsync(session, email);

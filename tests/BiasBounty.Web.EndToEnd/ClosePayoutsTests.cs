@@ -18,7 +18,7 @@ namespace BiasBounty.Web.EndToEnd;
 public class ClosePayoutsTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task The_organizer_closes_the_competition_and_the_payouts_split_the_pool_then_one_is_approved_paid_and_shown_publicly()
+    public async Task Organizer_ClosesTheCompetition_PayoutsSplitThePool_ThenOneIsApprovedPaidAndShownPublicly()
     {
         var platform = fixture.Platform;
         var fix = await Task.Run(() => Arrange.MarriedFixModel);
@@ -40,7 +40,7 @@ public class ClosePayoutsTests(BrowserFixture fixture)
         }
 
         await using var session = await fixture.SessionAsync(
-            nameof(The_organizer_closes_the_competition_and_the_payouts_split_the_pool_then_one_is_approved_paid_and_shown_publicly));
+            nameof(Organizer_ClosesTheCompetition_PayoutsSplitThePool_ThenOneIsApprovedPaidAndShownPublicly));
         await session.RunAsync(async page =>
         {
             await AccountPages.LogInAsync(session, competition.OrganizerEmail);

@@ -16,7 +16,7 @@ public class LeaderboardViewerTests(BrowserFixture fixture)
     private const string Embargoed = "education == \"Bachelors\"";
 
     [Fact]
-    public async Task A_viewer_sees_the_heat_map_the_improvement_chart_and_searches_the_disclosed_findings_but_not_the_embargoed_one()
+    public async Task Viewer_SeesTheHeatMapAndImprovementChart_SearchesTheDisclosedFindingsButNotTheEmbargoedOne()
     {
         var platform = fixture.Platform;
         var fix = await Task.Run(() => Arrange.MarriedFixModel);
@@ -32,7 +32,7 @@ public class LeaderboardViewerTests(BrowserFixture fixture)
         await WalkArrange.ApproveAsync(platform, await WalkArrange.ScoredAsync(platform, scholars, Embargoed), DateTimeOffset.UtcNow.AddDays(29));
 
         await using var session = await fixture.SessionAsync(
-            nameof(A_viewer_sees_the_heat_map_the_improvement_chart_and_searches_the_disclosed_findings_but_not_the_embargoed_one));
+            nameof(Viewer_SeesTheHeatMapAndImprovementChart_SearchesTheDisclosedFindingsButNotTheEmbargoedOne));
         await session.RunAsync(async page =>
         {
             var leaderboard = $"competitions/{competition.Slug}/leaderboard";

@@ -18,7 +18,7 @@ public class LiveLeaderboardTests(BrowserFixture fixture)
     private static readonly TimeSpan ScoringTimeout = TimeSpan.FromSeconds(120);
 
     [Fact]
-    public async Task A_viewer_with_the_leaderboard_open_sees_a_new_verdict_arrive_without_reloading()
+    public async Task Viewer_WithTheLeaderboardOpen_SeesANewVerdictArriveWithoutReloading()
     {
         var platform = fixture.Platform;
         var competition = await WalkArrange.CompetitionAsync(platform, "Live");
@@ -26,7 +26,7 @@ public class LiveLeaderboardTests(BrowserFixture fixture)
         var late = await WalkArrange.TeamAsync(platform, competition.Id, "Late arrivals " + WalkPages.Unique());
         await WalkArrange.ScoredAsync(platform, early, "age >= 60");
 
-        await using var session = await fixture.SessionAsync(nameof(A_viewer_with_the_leaderboard_open_sees_a_new_verdict_arrive_without_reloading));
+        await using var session = await fixture.SessionAsync(nameof(Viewer_WithTheLeaderboardOpen_SeesANewVerdictArriveWithoutReloading));
         await session.RunAsync(async page =>
         {
             await page.GotoAsync($"competitions/{competition.Slug}/leaderboard");

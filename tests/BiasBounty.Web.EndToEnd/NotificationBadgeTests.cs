@@ -29,10 +29,10 @@ public class NotificationBadgeTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task Marking_all_read_updates_the_list_and_the_nav_badge_and_leaving_a_team_asks_first()
+    public async Task MarkAllRead_UpdatesTheListAndTheNavBadge_AndLeavingATeamAsksFirst()
     {
         var (teamId, email) = await TeamWithNoticesAsync("notified", 2);
-        await using var session = await fixture.SessionAsync(nameof(Marking_all_read_updates_the_list_and_the_nav_badge_and_leaving_a_team_asks_first));
+        await using var session = await fixture.SessionAsync(nameof(MarkAllRead_UpdatesTheListAndTheNavBadge_AndLeavingATeamAsksFirst));
         await session.RunAsync(async page =>
         {
             await AccountPages.LogInAsync(session, email);

@@ -18,7 +18,7 @@ public class OrganizerTriageTests(BrowserFixture fixture)
     private const string BulkDisqualifyNote = "Disqualified in bulk: the rules exclude hours-only groups.";
 
     [Fact]
-    public async Task The_organizer_approves_marks_a_duplicate_triages_in_bulk_and_finds_every_decision_in_the_audit_log_and_its_csv()
+    public async Task Organizer_ApprovesMarksADuplicateAndTriagesInBulk_FindsEveryDecisionInTheAuditLogAndItsCsv()
     {
         var platform = fixture.Platform;
         var competition = await WalkArrange.CompetitionAsync(platform, "Triage");
@@ -30,7 +30,7 @@ public class OrganizerTriageTests(BrowserFixture fixture)
         var toDisqualify = await WalkArrange.ScoredAsync(platform, alpha, "hours-per-week >= 60");
 
         await using var session = await fixture.SessionAsync(
-            nameof(The_organizer_approves_marks_a_duplicate_triages_in_bulk_and_finds_every_decision_in_the_audit_log_and_its_csv));
+            nameof(Organizer_ApprovesMarksADuplicateAndTriagesInBulk_FindsEveryDecisionInTheAuditLogAndItsCsv));
         await session.RunAsync(async page =>
         {
             await AccountPages.LogInAsync(session, competition.OrganizerEmail);

@@ -22,7 +22,7 @@ public class ParticipantCentreTests(BrowserFixture fixture)
     private const string TriageTitle = "Your finding was approved";
 
     [Fact]
-    public async Task A_participant_reads_the_verdict_and_triage_notices_marks_them_read_and_leaves_the_team()
+    public async Task Participant_ReadsTheVerdictAndTriageNotices_MarksThemReadAndLeavesTheTeam()
     {
         var platform = fixture.Platform;
         var competition = await WalkArrange.CompetitionAsync(platform, "Members");
@@ -31,7 +31,7 @@ public class ParticipantCentreTests(BrowserFixture fixture)
         var submission = await WalkArrange.ScoredAsync(platform, new WalkTeam(team.Id, team.Name, team.UserId), "age >= 60"); // a verdict notice
         await ApproveAndTellAsync(submission, team.Id); // a triage notice
 
-        await using var session = await fixture.SessionAsync(nameof(A_participant_reads_the_verdict_and_triage_notices_marks_them_read_and_leaves_the_team));
+        await using var session = await fixture.SessionAsync(nameof(Participant_ReadsTheVerdictAndTriageNotices_MarksThemReadAndLeavesTheTeam));
         await session.RunAsync(async page =>
         {
             await AccountPages.LogInAsync(session, email);

@@ -19,7 +19,7 @@ public class ParticipantJourneyTests(BrowserFixture fixture)
     private static readonly TimeSpan ScoringTimeout = TimeSpan.FromSeconds(120);
 
     [Fact]
-    public async Task A_new_user_registers_creates_a_team_submits_a_fix_sees_the_verdict_live_and_finds_the_team_on_the_leaderboard()
+    public async Task NewUser_RegistersCreatesATeamAndSubmitsAFix_SeesTheVerdictLiveAndFindsTheTeamOnTheLeaderboard()
     {
         // the fix is trained here with the engine, before the browser starts: a few seconds, never on the clock of a page
         var fixPath = Path.Combine(Path.GetTempPath(), $"married-fix-{Guid.NewGuid():N}.onnx");
@@ -28,7 +28,7 @@ public class ParticipantJourneyTests(BrowserFixture fixture)
         var email = AccountPages.NewEmail("journey");
 
         await using var session = await fixture.SessionAsync(
-            nameof(A_new_user_registers_creates_a_team_submits_a_fix_sees_the_verdict_live_and_finds_the_team_on_the_leaderboard));
+            nameof(NewUser_RegistersCreatesATeamAndSubmitsAFix_SeesTheVerdictLiveAndFindsTheTeamOnTheLeaderboard));
         try
         {
             await session.RunAsync(async page =>
@@ -100,11 +100,11 @@ public class ParticipantJourneyTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task The_expression_editor_names_an_unknown_column_and_suggests_the_right_one_as_you_type()
+    public async Task ExpressionEditor_AnUnknownColumnTyped_NamesItAndSuggestsTheRightOneAsYouType()
     {
         var email = await AccountPages.ConfirmedUserAsync(fixture.Platform, "typist");
         await using var session = await fixture.SessionAsync(
-            nameof(The_expression_editor_names_an_unknown_column_and_suggests_the_right_one_as_you_type));
+            nameof(ExpressionEditor_AnUnknownColumnTyped_NamesItAndSuggestsTheRightOneAsYouType));
         await session.RunAsync(async page =>
         {
             await AccountPages.LogInAsync(session, email);

@@ -11,9 +11,9 @@ public class PublicPagesTests(BrowserFixture fixture)
     private const string DemoName = "Adult income (UCI demo)";
 
     [Fact]
-    public async Task An_anonymous_visitor_finds_the_demo_competition_and_its_leaderboard()
+    public async Task AnonymousVisitor_FindsTheDemoCompetitionAndItsLeaderboard()
     {
-        await using var session = await fixture.SessionAsync(nameof(An_anonymous_visitor_finds_the_demo_competition_and_its_leaderboard));
+        await using var session = await fixture.SessionAsync(nameof(AnonymousVisitor_FindsTheDemoCompetitionAndItsLeaderboard));
         await session.RunAsync(async page =>
         {
             await page.GotoAsync("");
@@ -35,9 +35,9 @@ public class PublicPagesTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task An_unknown_competition_is_a_404_not_an_error()
+    public async Task UnknownCompetition_Is404_NotAnError()
     {
-        await using var session = await fixture.SessionAsync(nameof(An_unknown_competition_is_a_404_not_an_error));
+        await using var session = await fixture.SessionAsync(nameof(UnknownCompetition_Is404_NotAnError));
         await session.RunAsync(async page =>
         {
             var response = await page.GotoAsync("competitions/no-such-thing/leaderboard");

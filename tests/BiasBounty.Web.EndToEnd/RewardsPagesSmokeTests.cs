@@ -19,7 +19,7 @@ namespace BiasBounty.Web.EndToEnd;
 public class RewardsPagesSmokeTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task An_admin_sets_the_embargo_refreshes_the_holdout_and_closes_the_competition()
+    public async Task Admin_SetsTheEmbargoAndRefreshesTheHoldout_ClosesTheCompetition()
     {
         var email = AccountPages.NewEmail("admin");
         string adminId;
@@ -50,7 +50,7 @@ public class RewardsPagesSmokeTests(BrowserFixture fixture)
         var freshRows = holdout.RowCount / 2;
         await File.WriteAllBytesAsync(holdoutPath, CsvDatasetWriter.ToBytes(holdout.SelectRows(Enumerable.Range(0, freshRows).ToArray())));
 
-        await using var session = await fixture.SessionAsync(nameof(An_admin_sets_the_embargo_refreshes_the_holdout_and_closes_the_competition));
+        await using var session = await fixture.SessionAsync(nameof(Admin_SetsTheEmbargoAndRefreshesTheHoldout_ClosesTheCompetition));
         await session.RunAsync(async page =>
         {
             await AccountPages.LogInAsync(session, email);

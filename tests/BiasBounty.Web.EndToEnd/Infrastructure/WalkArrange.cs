@@ -1,6 +1,5 @@
 using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Competitions;
-using BiasBounty.Web.Demo;
 using BiasBounty.Web.Review;
 using BiasBounty.Web.Worker;
 using BiasBounty.Web.Submissions;
@@ -26,8 +25,8 @@ public sealed record WalkTeam(Guid Id, string Name, string UserId);
 public static class WalkArrange
 {
     /// <summary>
-    /// A copy of the demo competition (same files, settings and baseline version 0, through
-    /// <see cref="CompetitionAssembly.SaveAsync"/> as the seeder does) under a fresh slug, with a fresh organizer.
+    /// A copy of the demo competition (same files, settings and baseline version 0: <see cref="CompetitionBuilder.SaveWithDemoDataAsync"/>)
+    /// under a fresh slug, with a fresh organizer.
     /// Walks that triage, approve, disclose or close use their own copy: the demo competition is shared by every test
     /// of the collection (the participant journey expects its fix to be the first accepted one there).
     /// </summary>
@@ -37,41 +36,10 @@ public static class WalkArrange
         await using var scope = platform.Scope();
         var db = platform.NewDb(scope);
         var organizerId = await db.Users.Where(u => u.Email == organizerEmail).Select(u => u.Id).SingleAsync();
-        var demo = await db.Competitions.AsNoTracking().SingleAsync(c => c.Slug == DemoSeeder.Slug);
-        var training = await db.StoredFiles.AsNoTracking().SingleAsync(f => f.Id == demo.TrainingFileId);
-        var holdout = await db.StoredFiles.AsNoTracking().SingleAsync(f => f.Id == demo.HoldoutFileId);
-        var model = await db.StoredFiles.AsNoTracking()
-            .Where(f => f.CompetitionId == demo.Id && f.Kind == StoredFileKind.Model && f.FileName == "baseline.onnx").FirstAsync();
-        var baseline = await db.DecisionListVersions.AsNoTracking().SingleAsync(v => v.CompetitionId == demo.Id && v.Version == 0);
-
-        var now = DateTimeOffset.UtcNow;
-        var competition = new Competition
-        {
-            Name = $"{name} {Guid.NewGuid().ToString("N")[..6]}",
-            Slug = $"walk-{name.ToLowerInvariant().Replace(' ', '-')}-{Guid.NewGuid().ToString("N")[..8]}",
-            DescriptionMarkdown = demo.DescriptionMarkdown,
-            OpensAt = now.AddDays(-1),
-            ClosesAt = now.AddDays(60),
-            Metric = demo.Metric,
-            Settings = demo.Settings,
-            SplitSeed = demo.SplitSeed,
-            RewardPool = demo.RewardPool,
-            RewardCurrency = demo.RewardCurrency,
-            Status = CompetitionStatus.Open,
-            LabelColumn = demo.LabelColumn,
-            PositiveClass = demo.PositiveClass,
-            SchemaJson = demo.SchemaJson,
-            OrganizerId = organizerId,
-            CreatedAt = now,
-        };
-        await scope.ServiceProvider.GetRequiredService<CompetitionAssembly>().SaveAsync(competition,
-            Data(training), Data(holdout), model.FileName, model.Content, new BaseModelCheck(baseline.ListJson, baseline.FeedbackLoss),
-            CancellationToken.None);
+        var competition = await CompetitionBuilder.New(name).OrganizedBy(organizerId)
+            .Between(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(60)).SaveWithDemoDataAsync(scope);
         return new WalkCompetition(competition.Id, competition.Slug, competition.Name, organizerEmail);
     }
-
-    private static DataFile Data(StoredFile file) =>
-        new(file.FileName, file.Content, file.LoadSchemaJson ?? throw new InvalidOperationException($"{file.FileName} has no load schema"));
 
     /// <summary>A new team of one (a member without a password) in the competition.</summary>
     public static async Task<WalkTeam> TeamAsync(KestrelPlatform platform, Guid competitionId, string name)

@@ -119,7 +119,7 @@ public sealed class ApiSubmissionsTests(PlatformFactory platform) : IClassFixtur
         var (_, token) = await ApiArrange.UserWithTokenAsync(platform, "Too Late");
         Competition closed;
         await using (var scope = platform.Scope())
-            closed = await ParticipantArrange.ClosedCompetitionAsync(platform.NewDb(scope));
+            closed = await CompetitionBuilder.New("Closed").Closed().SaveAsync(platform.NewDb(scope));
         var client = ApiArrange.Client(platform, token);
 
         var late = await client.PostAsync($"/api/v1/competitions/{closed.Slug}/submissions", ApiArrange.SubmitForm("age >= 60"));
@@ -263,17 +263,9 @@ public sealed class ApiSubmissionsTests(PlatformFactory platform) : IClassFixtur
     private async Task<string> SmallLimitCompetitionAsync(long maxModelBytes)
     {
         await using var scope = platform.Scope();
-        var db = platform.NewDb(scope);
-        var demo = await Arrange.DemoCompetitionAsync(db);
-        var slug = "small-" + Guid.NewGuid().ToString("N")[..8];
-        db.Competitions.Add(new Competition
-        {
-            Name = slug, Slug = slug, LabelColumn = demo.LabelColumn, PositiveClass = demo.PositiveClass, SchemaJson = demo.SchemaJson,
-            Status = CompetitionStatus.Open, OpensAt = demo.OpensAt, ClosesAt = demo.ClosesAt, Metric = demo.Metric,
-            Settings = demo.Settings with { MaxModelBytes = maxModelBytes }, TrainingFileId = demo.TrainingFileId,
-        });
-        await db.SaveChangesAsync();
-        return slug;
+        var competition = await CompetitionBuilder.New("Small").WithDemoFiles().WithSettings(s => s with { MaxModelBytes = maxModelBytes })
+            .SaveAsync(platform.NewDb(scope));
+        return competition.Slug;
     }
 
     /// <summary>A stream whose length is unknown, so the request is sent without a Content-Length.</summary>

@@ -1,7 +1,6 @@
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 using BiasBounty.Web.Accounts;
-using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Teams;
 using Microsoft.EntityFrameworkCore;
@@ -47,20 +46,6 @@ public static class ParticipantArrange
         var id = await SubmissionAsync(platform, member, expression);
         await platform.RunScoringJobAsync(id);
         return id;
-    }
-
-    /// <summary>A competition row that is closed (no data: enough for team rules).</summary>
-    public static async Task<Competition> ClosedCompetitionAsync(ApplicationDbContext db)
-    {
-        var slug = "closed-" + Guid.NewGuid().ToString("N")[..8];
-        var competition = new Competition
-        {
-            Name = "Closed " + slug, Slug = slug, LabelColumn = "label", SchemaJson = "{}",
-            Status = CompetitionStatus.Closed, ClosedAt = DateTimeOffset.UtcNow,
-        };
-        db.Competitions.Add(competition);
-        await db.SaveChangesAsync();
-        return competition;
     }
 
     public static IDocument Html(string html) => new HtmlParser().ParseDocument(html);

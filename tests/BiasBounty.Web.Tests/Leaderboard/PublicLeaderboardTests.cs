@@ -252,13 +252,7 @@ public sealed class PublicLeaderboardTests(PlatformFactory platform) : IClassFix
     {
         await using (var scope = platform.Scope())
         {
-            var db = platform.NewDb(scope);
-            var draft = await db.Competitions.AsNoTracking().SingleAsync(c => c.Slug == DemoSeeder.Slug);
-            draft.Id = Guid.CreateVersion7();
-            draft.Slug = $"draft-{Seed}";
-            draft.Status = CompetitionStatus.Draft;
-            db.Competitions.Add(draft);
-            await db.SaveChangesAsync();
+            await CompetitionBuilder.New("Draft").WithDemoFiles().Draft().WithSlug($"draft-{Seed}").SaveAsync(platform.NewDb(scope));
         }
         var client = platform.CreateClient();
 

@@ -16,21 +16,6 @@ namespace BiasBounty.Web.Tests.Review;
 /// </summary>
 public static class ReviewArrange
 {
-    /// <summary>A competition of its own (no data: triage never reads it), organized by <paramref name="organizerId"/>.</summary>
-    public static async Task<Competition> CompetitionAsync(ApplicationDbContext db, string? organizerId = null,
-        CompetitionStatus status = CompetitionStatus.Open, int embargoDays = Competition.DefaultEmbargoDays)
-    {
-        var slug = "review-" + Guid.NewGuid().ToString("N")[..10];
-        var competition = new Competition
-        {
-            Name = "Review " + slug, Slug = slug, OrganizerId = organizerId, Status = status, DisclosureEmbargoDays = embargoDays,
-            LabelColumn = "y", SchemaJson = "{}", OpensAt = DateTimeOffset.UtcNow.AddDays(-10), ClosesAt = DateTimeOffset.UtcNow.AddDays(10),
-        };
-        db.Competitions.Add(competition);
-        await db.SaveChangesAsync();
-        return competition;
-    }
-
     /// <summary>A submission the engine has answered (state Scored, triage Scored) with a record worth <paramref name="points"/>.</summary>
     public static async Task<Submission> ScoredAsync(ApplicationDbContext db, Competition competition, Team team, string expression,
         double points = 3, Func<ScoreRecord, ScoreRecord>? record = null, DateTimeOffset? createdAt = null)

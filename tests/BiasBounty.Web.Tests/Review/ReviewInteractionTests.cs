@@ -42,7 +42,7 @@ public sealed class ReviewInteractionTests : BunitContext, IClassFixture<Platfor
     {
         await using var scope = _platform.Scope();
         var db = _platform.NewDb(scope);
-        var competition = await ReviewArrange.CompetitionAsync(db, embargoDays: 14);
+        var competition = await CompetitionBuilder.New("Review").WithEmbargoDays(14).SaveAsync(db);
         var submissions = new List<Submission>();
         for (var i = 0; i < expressions.Length; i++)
         {

@@ -23,7 +23,7 @@ public sealed class ReviewPagesTests(PlatformFactory platform) : IClassFixture<P
         var (organizerId, email) = await SignedInClient.UserAsync(platform, Roles.Organizer);
         await using var scope = platform.Scope();
         var db = platform.NewDb(scope);
-        var competition = await ReviewArrange.CompetitionAsync(db, organizerId);
+        var competition = await CompetitionBuilder.New("Review").OrganizedBy(organizerId).SaveAsync(db);
         var original = await ReviewArrange.ScoredAsync(db, competition, await ReviewArrange.TeamAsync(db, competition, teamName), "age > 60",
             createdAt: DateTimeOffset.UtcNow.AddHours(-1));
         var near = await ReviewArrange.ScoredAsync(db, competition, await ReviewArrange.TeamAsync(db, competition, nearTeam), "age >= 61",

@@ -22,7 +22,7 @@ public sealed class TriageServiceTests(PlatformFactory platform) : IClassFixture
         var (actorId, _) = await SignedInClient.UserAsync(platform, Web.Accounts.Roles.Organizer);
         await using var scope = platform.Scope();
         var db = platform.NewDb(scope);
-        var competition = await ReviewArrange.CompetitionAsync(db, actorId, status, embargoDays);
+        var competition = await CompetitionBuilder.New("Review").OrganizedBy(actorId).WithStatus(status).WithEmbargoDays(embargoDays).SaveAsync(db);
         var team = await ReviewArrange.TeamAsync(db, competition, "Team " + Guid.NewGuid().ToString("N")[..6]);
         return new Setup(competition, team, actorId);
     }

@@ -36,7 +36,7 @@ public sealed class CompetitionClosingTests(PlatformFactory platform) : IClassFi
         var (organizerId, _) = await SignedInClient.UserAsync(platform, Roles.Organizer);
         await using var scope = platform.Scope();
         var db = platform.NewDb(scope);
-        var competition = await RewardsArrange.CompetitionAsync(db, organizerId, pool);
+        var competition = await RewardsArrange.Competition(organizerId, pool).SaveAsync(db);
         var users = new Dictionary<string, string>();
         async Task<(ApplicationUser, Team)> TeamAsync(string name)
         {
@@ -102,7 +102,7 @@ public sealed class CompetitionClosingTests(PlatformFactory platform) : IClassFi
         await using (var scope = platform.Scope())
         {
             var db = platform.NewDb(scope);
-            competition = await RewardsArrange.CompetitionAsync(db, organizerId, 500m);
+            competition = await RewardsArrange.Competition(organizerId, 500m).SaveAsync(db);
             var (user, team) = await Arrange.TeamAsync(db, competition.Id, "Unapproved");
             await RewardsArrange.ScoredAsync(db, competition, user, team, 80, TriageState.Scored);
         }
@@ -234,7 +234,7 @@ public sealed class CompetitionClosingTests(PlatformFactory platform) : IClassFi
         var (organizerId, _) = await SignedInClient.UserAsync(platform, Roles.Organizer);
         Competition competition;
         await using (var scope = platform.Scope())
-            competition = await RewardsArrange.CompetitionAsync(platform.NewDb(scope), organizerId, 10m);
+            competition = await RewardsArrange.Competition(organizerId, 10m).SaveAsync(platform.NewDb(scope));
         var path = $"/organize/{competition.Slug}/{route}";
 
         var anonymous = await (await SignedInClient.CreateAsync(platform)).GetAsync(path);

@@ -1,35 +1,18 @@
-using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Demo;
 using BiasBounty.Web.Persistence;
-using BiasBounty.Web.Review;
-using BiasBounty.Web.Rewards;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Teams;
 using BiasBounty.Web.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 
 namespace BiasBounty.Web.Tests.Rewards;
 
 /// <summary>Competitions with teams and triaged scores of known points, for the close and payout tests.</summary>
 public static class RewardsArrange
 {
-    /// <summary>An open competition with the demo's settings and schema (no files: closing needs none), owned by <paramref name="organizerId"/>.</summary>
-    public static async Task<Competition> CompetitionAsync(ApplicationDbContext db, string organizerId, decimal pool, string currency = "EUR")
-    {
-        var demo = await Arrange.DemoCompetitionAsync(db);
-        var competition = new Competition
-        {
-            Name = "Rewards " + Guid.NewGuid().ToString("N")[..6], Slug = "rewards-" + Guid.NewGuid().ToString("N")[..10],
-            OrganizerId = organizerId, OpensAt = DateTimeOffset.UtcNow.AddDays(-1), ClosesAt = DateTimeOffset.UtcNow.AddDays(30),
-            Metric = demo.Metric, Settings = demo.Settings, SplitSeed = demo.SplitSeed, LabelColumn = demo.LabelColumn,
-            PositiveClass = demo.PositiveClass, SchemaJson = demo.SchemaJson, RewardPool = pool, RewardCurrency = currency,
-            Status = CompetitionStatus.Open,
-        };
-        db.Competitions.Add(competition);
-        await db.SaveChangesAsync();
-        return competition;
-    }
+    /// <summary>An open competition with the demo's set-up (no files: closing needs none), owned by <paramref name="organizerId"/>, with a reward pool in euros.</summary>
+    public static CompetitionBuilder Competition(string organizerId, decimal pool) =>
+        CompetitionBuilder.New("Rewards").LikeDemo().OrganizedBy(organizerId).WithReward(pool, "EUR");
 
     /// <summary>A scored submission of <paramref name="team"/> worth <paramref name="points"/>, triaged as given.</summary>
     public static async Task<Submission> ScoredAsync(ApplicationDbContext db, Competition competition, ApplicationUser user, Team team,

@@ -196,20 +196,9 @@ public sealed class SubmitEntryTests(PlatformFactory platform) : IClassFixture<P
     public async Task Submit_RefusesAnUnknownOrClosedCompetition()
     {
         var user = await UserAsync("Late");
-        await using (var scope = platform.Scope())
-        {
-            var db = platform.NewDb(scope);
-            var demo = await Arrange.DemoCompetitionAsync(db);
-            db.Competitions.Add(new Competition
-            {
-                Name = "Closed", Slug = "closed-" + Guid.NewGuid().ToString("N")[..8], Status = CompetitionStatus.Closed,
-                LabelColumn = demo.LabelColumn, SchemaJson = demo.SchemaJson, OpensAt = DateTimeOffset.UtcNow.AddDays(-10), ClosesAt = DateTimeOffset.UtcNow.AddDays(-1),
-            });
-            await db.SaveChangesAsync();
-        }
         string closedSlug;
         await using (var scope = platform.Scope())
-            closedSlug = await platform.NewDb(scope).Competitions.Where(c => c.Status == CompetitionStatus.Closed).Select(c => c.Slug).FirstAsync();
+            closedSlug = (await CompetitionBuilder.New("Closed").LikeDemo().Closed().SaveAsync(platform.NewDb(scope))).Slug;
 
         Assert.Equal("There is no such competition.", (await SubmitAsync(user.Id, "age >= 60", slug: "no-such-thing")).Errors[SubmitEntry.Fields.Competition]);
         Assert.Equal(SubmitEntry.ClosedMessage, (await SubmitAsync(user.Id, "age >= 60", slug: closedSlug)).Errors[SubmitEntry.Fields.Competition]);

@@ -89,7 +89,7 @@ public sealed class TeamLeaveTests(PlatformFactory platform) : IClassFixture<Pla
         await using (var scope = platform.Scope())
         {
             var db = platform.NewDb(scope);
-            var closed = await ParticipantArrange.ClosedCompetitionAsync(db);
+            var closed = await CompetitionBuilder.New("Closed").Closed().SaveAsync(db);
             closedTeamId = (await Arrange.TeamOfAsync(db, closed.Id, member.User, "Final Team")).Id;
         }
         var refused = await LeaveAsync(closedTeamId, member.User.Id);

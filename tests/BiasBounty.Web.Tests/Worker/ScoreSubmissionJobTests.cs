@@ -62,8 +62,15 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
     [Fact]
     public async Task Job_LetsGoOfARejectedFix_InWorkerMemory()
     {
-        // Not exactly the married group: a scored fix on the same rows would make the next test's fix a duplicate when it runs later.
-        var id = await Arrange.DemoSubmissionAsync(platform, "Wrong Fixers", Arrange.MarriedGroup + " and age >= 25", Arrange.MarriedWrongFixModel);
+        // A copy of the demo of its own: its married group would make the same group a duplicate in the demo competition.
+        Guid id;
+        await using (var arrange = platform.Scope())
+        {
+            var own = await CompetitionBuilder.New("Wrong fix").SaveWithDemoDataAsync(arrange);
+            var ownDb = platform.NewDb(arrange);
+            var (user, team) = await Arrange.TeamAsync(ownDb, own.Id, "Wrong Fixers");
+            id = (await Arrange.SubmissionAsync(ownDb, own, user, team, Arrange.MarriedGroup, Arrange.MarriedWrongFixModel)).Id;
+        }
         platform.Jobs.Enqueue<ScoreSubmissionJob>(job => job.RunAsync(id, CancellationToken.None));
 
         var submission = await Arrange.FinishedAsync(platform, id);
@@ -73,7 +80,7 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
         var db = platform.NewDb(scope);
         Assert.False(await db.Scores.Where(s => s.SubmissionId == id).Select(s => s.FixAccepted).SingleAsync());
         var runtime = await platform.Services.GetRequiredService<CompetitionRuntimeCache>()
-            .GetAsync(db, await Arrange.DemoCompetitionAsync(db), CancellationToken.None);
+            .GetAsync(db, await db.Competitions.SingleAsync(c => c.Id == submission.CompetitionId), CancellationToken.None);
         Assert.False(runtime.Catalog.Contains(ModelCatalog.ContentId(Arrange.MarriedWrongFixModel)));
         var list = PointerDecisionList.FromJson(await db.DecisionListVersions.Where(v => v.CompetitionId == submission.CompetitionId)
             .OrderByDescending(v => v.Version).Select(v => v.ListJson).FirstAsync());
@@ -160,14 +167,7 @@ public sealed class ScoreSubmissionJobTests(PlatformFactory platform) : IClassFi
     {
         await using var scope = platform.Scope();
         var db = platform.NewDb(scope);
-        var demo = await Arrange.DemoCompetitionAsync(db);
-        var broken = new BiasBounty.Web.Competitions.Competition
-        {
-            Name = "Broken", Slug = "broken-" + Guid.NewGuid().ToString("N")[..8], LabelColumn = demo.LabelColumn, SchemaJson = demo.SchemaJson,
-            HoldoutFileId = demo.HoldoutFileId, Status = BiasBounty.Web.Competitions.CompetitionStatus.Open,
-        };
-        db.Competitions.Add(broken);
-        await db.SaveChangesAsync();
+        var broken = await CompetitionBuilder.New("Broken").WithDemoFiles().SaveAsync(db);
         var (user, team) = await Arrange.TeamAsync(db, broken.Id, "Unlucky");
         var submission = await Arrange.SubmissionAsync(db, broken, user, team, "age >= 60");
         submission.Runs = runsSoFar;

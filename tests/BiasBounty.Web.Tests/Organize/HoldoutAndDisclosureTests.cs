@@ -5,7 +5,6 @@ using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Demo;
 using BiasBounty.Web.Organize;
-using BiasBounty.Web.Rewards;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Worker;
 using BiasBounty.Web.Tests.Infrastructure;
@@ -13,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using BiasBounty.Web.Audit;
 
-namespace BiasBounty.Web.Tests.Rewards;
+namespace BiasBounty.Web.Tests.Organize;
 
 /// <summary>Refreshing the demo competition's holdout for real (then scoring on it), and the disclosure policy.</summary>
 public sealed class HoldoutAndDisclosureTests(PlatformFactory platform) : IClassFixture<PlatformFactory>
@@ -161,12 +160,7 @@ public sealed class HoldoutAndDisclosureTests(PlatformFactory platform) : IClass
         var (organizerId, _) = await SignedInClient.UserAsync(platform, Roles.Organizer);
         Competition competition;
         await using (var scope = platform.Scope())
-        {
-            var db = platform.NewDb(scope);
-            competition = await RewardsArrange.CompetitionAsync(db, organizerId, 0m);
-            competition.Status = CompetitionStatus.Closed;
-            await db.SaveChangesAsync();
-        }
+            competition = await CompetitionBuilder.New("Holdout").LikeDemo().OrganizedBy(organizerId).Closed().SaveAsync(platform.NewDb(scope));
 
         var outcome = await RefreshAsync(competition.Id, "fresh.csv.gz", await HoldoutRowsAsync(200, 500), organizerId);
 
@@ -200,7 +194,7 @@ public sealed class HoldoutAndDisclosureTests(PlatformFactory platform) : IClass
         var (organizerId, _) = await SignedInClient.UserAsync(platform, Roles.Organizer);
         await using var scope = platform.Scope();
         var db = platform.NewDb(scope);
-        var competition = await RewardsArrange.CompetitionAsync(db, organizerId, 0m);
+        var competition = await CompetitionBuilder.New("Embargo").LikeDemo().OrganizedBy(organizerId).SaveAsync(db);
         var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
 
         Assert.Null(await DisclosureSettings.SaveAsync(db, competition.Id, 0, organizerId, time));

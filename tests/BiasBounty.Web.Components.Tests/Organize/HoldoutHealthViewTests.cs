@@ -1,7 +1,7 @@
 using BiasBounty.Scoring.Statistics;
 using BiasBounty.Web.Organize;
 
-namespace BiasBounty.Web.Components.Tests.Rewards;
+namespace BiasBounty.Web.Components.Tests.Organize;
 
 public sealed class HoldoutHealthViewTests : BunitContext
 {

@@ -2,7 +2,7 @@ using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Review;
 using BiasBounty.Web.Submissions;
 
-namespace BiasBounty.Web.Components.Tests.Participants;
+namespace BiasBounty.Web.Components.Tests.Submissions;
 
 public sealed class SubmissionRowTests : BunitContext
 {

@@ -1,6 +1,6 @@
 using BiasBounty.Web.Teams;
 
-namespace BiasBounty.Web.Components.Tests.Participants;
+namespace BiasBounty.Web.Components.Tests.Teams;
 
 public sealed class TeamMembersListTests : BunitContext
 {

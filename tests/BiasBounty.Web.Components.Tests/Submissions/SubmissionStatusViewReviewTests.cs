@@ -2,10 +2,10 @@ using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Review;
 using BiasBounty.Web.Submissions;
 
-namespace BiasBounty.Web.Components.Tests.Participants;
+namespace BiasBounty.Web.Components.Tests.Submissions;
 
 /// <summary>The submission page's status view shows the organizers' review and the points as the standings count them.</summary>
-public sealed class SubmissionReviewViewTests : BunitContext
+public sealed class SubmissionStatusViewReviewTests : BunitContext
 {
     private static SubmissionStatus Scored(TriageState triage, string? note, double adjustment) =>
         new SubmissionStatus(Guid.NewGuid(), "demo", "Demo", "age >= 60", Metric.Error, false, SubmissionState.Scored, null, DateTimeOffset.UtcNow,

@@ -7,7 +7,7 @@ using BiasBounty.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace BiasBounty.Web.Tests.Submissions;
+namespace BiasBounty.Web.Tests.Participants;
 
 /// <summary>"My submissions": the organizers' triage state and note, points with adjustments or forfeited, and the team's quota.</summary>
 public sealed class MySubmissionsPageTests(PlatformFactory platform) : IClassFixture<PlatformFactory>
@@ -30,8 +30,9 @@ public sealed class MySubmissionsPageTests(PlatformFactory platform) : IClassFix
             limit = competition.Settings.SubmissionsPerDay;
             queuedId = (await Arrange.SubmissionAsync(db, competition, member.User, member.Team, "age >= 60")).Id;
             othersId = (await Arrange.SubmissionAsync(db, competition, outsider.User, outsider.Team, "age >= 70")).Id;
-            closedSlug = (await ParticipantArrange.ClosedCompetitionAsync(db)).Slug;
-            await Arrange.TeamOfAsync(db, (await db.Competitions.SingleAsync(c => c.Slug == closedSlug)).Id, member.User, "Finished Team");
+            var closed = await CompetitionBuilder.New("Closed").Closed().SaveAsync(db);
+            closedSlug = closed.Slug;
+            await Arrange.TeamOfAsync(db, closed.Id, member.User, "Finished Team");
             enginePoints = (await db.Scores.SingleAsync(s => s.SubmissionId == approvedId)).Released.Points;
             Assert.True(enginePoints > 0);
             var approved = await db.Submissions.SingleAsync(s => s.Id == approvedId);

@@ -4,7 +4,7 @@ using BiasBounty.Web.Demo;
 using BiasBounty.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
-namespace BiasBounty.Web.Tests.Teams;
+namespace BiasBounty.Web.Tests.Participants;
 
 /// <summary>Who may see a team page and a team's submission over HTTP: members only; everyone else gets 404 or the login.</summary>
 public sealed class TeamPageTests(PlatformFactory platform) : IClassFixture<PlatformFactory>

@@ -1,7 +1,7 @@
 using BiasBounty.Web.Notifications;
 using Microsoft.AspNetCore.Components;
 
-namespace BiasBounty.Web.Components.Tests.Participants;
+namespace BiasBounty.Web.Components.Tests.Notifications;
 
 public sealed class NotificationListItemTests : BunitContext
 {
