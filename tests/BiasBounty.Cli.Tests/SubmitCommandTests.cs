@@ -10,6 +10,9 @@ public sealed class SubmitCommandTests
     private const string Token = "bb_0123456789ab_" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     private const string Id = "0195f3c0-1a2b-7c3d-8e4f-001122334455";
 
+    /// <summary>Stands for a connection that broke before the answer arrived.</summary>
+    private const HttpStatusCode Dropped = 0;
+
     /// <summary>Answers from a script of (method + path → status, JSON) and records each request with its body.</summary>
     private sealed class FakeApi(params (string Request, HttpStatusCode Status, string Json)[] answers) : HttpMessageHandler
     {
@@ -22,6 +25,7 @@ public sealed class SubmitCommandTests
             Received.Add((request, request.Content is null ? "" : await request.Content.ReadAsStringAsync(ct)));
             var (expected, status, json) = _answers.Dequeue();
             Assert.Equal(expected, $"{request.Method} {request.RequestUri!.AbsolutePath}");
+            if (status == Dropped) throw new HttpRequestException("The connection was reset (the answer was lost)");
             return new HttpResponseMessage(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
         }
     }
@@ -269,5 +273,53 @@ public sealed class SubmitCommandTests
         Assert.Equal(Queued, output.Trim());
         Assert.Contains($"check it later: GET https://bounty.test/api/v1/submissions/{Id}", error);
         Assert.Equal(TimeSpan.FromSeconds(600), clock.Waits.Aggregate(TimeSpan.Zero, (sum, wait) => sum + wait));
+    }
+
+    [Fact]
+    public void Submit_AfterALostAnswerAndAnOutage_RetriesWithTheSameIdempotencyKey()
+    {
+        const string post = "POST /api/v1/competitions/demo/submissions";
+        var api = new FakeApi(
+            (post, Dropped, ""),
+            (post, HttpStatusCode.ServiceUnavailable, """{"title":"Temporarily unavailable"}"""),
+            (post, HttpStatusCode.Accepted, Accepted));
+        var clock = new FakeClock();
+
+        var (code, output, error) = Run(api, clock, Token, Basic);
+
+        Assert.True(code == 0, error);
+        Assert.Equal($"submitted: {Id}", output.Trim());
+        var keys = api.Received.Select(r => Assert.Single(r.Request.Headers.GetValues(SubmitCommand.IdempotencyKeyHeader))).ToArray();
+        Assert.Equal(3, keys.Length);
+        Assert.Single(keys.Distinct());
+        Assert.StartsWith("bbounty-", keys[0]);
+        Assert.Equal([TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)], clock.Waits);
+    }
+
+    [Fact]
+    public void Submit_EachInvocation_SendsANewIdempotencyKey()
+    {
+        string KeyOfOneRun()
+        {
+            var api = new FakeApi(("POST /api/v1/competitions/demo/submissions", HttpStatusCode.Accepted, Accepted));
+            Assert.Equal(0, Run(api, Token, Basic).ExitCode);
+            return Assert.Single(api.Received).Request.Headers.GetValues(SubmitCommand.IdempotencyKeyHeader).Single();
+        }
+
+        Assert.NotEqual(KeyOfOneRun(), KeyOfOneRun());
+    }
+
+    [Fact]
+    public void Submit_WhenThePlatformStaysDown_GivesUpAfterFourAttempts_WithOneLine()
+    {
+        const string post = "POST /api/v1/competitions/demo/submissions";
+        var api = new FakeApi(Enumerable.Repeat((post, Dropped, ""), SubmitCommand.MaxAttempts).ToArray());
+
+        var (code, _, error) = Run(api, Token, Basic);
+
+        Assert.Equal(2, code);
+        Assert.Equal(SubmitCommand.MaxAttempts, api.Received.Count);
+        Assert.StartsWith("bbounty: cannot reach https://bounty.test/: The connection was reset", error);
+        Assert.Single(error.TrimEnd().Split('\n'));
     }
 }

@@ -76,15 +76,29 @@ public static class SubmitCommand
     private static async Task<int> RunAsync(HttpClient client, string slug, string group, string? fixPath, string? metric, TimeSpan? timeout, bool json,
         TextWriter output, TextWriter error, SubmitEnvironment environment)
     {
-        using var form = new MultipartFormDataContent { { new StringContent(group), "expression" } };
-        if (metric is not null) form.Add(new StringContent(metric), "metric");
-        if (fixPath is not null)
+        var fixBytes = fixPath is null ? null : await File.ReadAllBytesAsync(fixPath);
+        // One key for every attempt of this submission: a retry after a lost answer returns the submission the first
+        // attempt created instead of making (and paying quota for) a second one.
+        var idempotencyKey = "bbounty-" + Guid.NewGuid().ToString("N");
+        HttpRequestMessage Submission()
         {
-            var file = new ByteArrayContent(await File.ReadAllBytesAsync(fixPath));
-            file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            form.Add(file, "fix", Path.GetFileName(fixPath));
+            var form = new MultipartFormDataContent { { new StringContent(group), "expression" } };
+            if (metric is not null) form.Add(new StringContent(metric), "metric");
+            if (fixBytes is not null)
+            {
+                var file = new ByteArrayContent(fixBytes);
+                file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                form.Add(file, "fix", Path.GetFileName(fixPath!));
+            }
+            var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/competitions/{Uri.EscapeDataString(slug)}/submissions") { Content = form };
+            request.Headers.Add(IdempotencyKeyHeader, idempotencyKey);
+            return request;
         }
-        var accepted = await SendAsync(client, environment, () => client.PostAsync($"api/v1/competitions/{Uri.EscapeDataString(slug)}/submissions", form));
+        var accepted = await SendAsync(client, environment, async () =>
+        {
+            using var request = Submission();
+            return await client.SendAsync(request);
+        });
         var id = accepted.GetProperty("id").GetString()!;
         if (timeout is not { } patience)
         {
@@ -116,22 +130,48 @@ public static class SubmitCommand
         }
     }
 
-    /// <summary>The answer's JSON; a refusal becomes one line (exit 2), after waiting out a rate limit once.</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>Attempts of one call when the network drops it or the platform is briefly unavailable (502, 503, 504).</summary>
+    public const int MaxAttempts = 4;
+
+    /// <summary>
+    /// The answer's JSON; a refusal becomes one line (exit 2). A rate limit is waited out once; a dropped connection, a
+    /// timeout or a 502/503/504 is tried again, up to <see cref="MaxAttempts"/> times with growing pauses (or the
+    /// server's Retry-After): safe for a status read, and for a submission because it carries an idempotency key.
+    /// </summary>
     private static async Task<JsonElement> SendAsync(HttpClient client, SubmitEnvironment environment, Func<Task<HttpResponseMessage>> send)
     {
         HttpResponseMessage response;
-        try
+        var rateLimited = false;
+        for (var attempt = 1; ; attempt++)
         {
-            response = await send();
-            if (response.StatusCode == HttpStatusCode.TooManyRequests && response.Headers.RetryAfter?.Delta is { } delay && delay <= TimeSpan.FromMinutes(1))
+            try
             {
-                await environment.Delay(delay);
                 response = await send();
             }
-        }
-        catch (HttpRequestException e)
-        {
-            throw new UsageException($"cannot reach {client.BaseAddress}: {e.Message}");
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                if (attempt >= MaxAttempts) throw new UsageException($"cannot reach {client.BaseAddress}: {e.Message}");
+                await environment.Delay(Backoff(attempt));
+                continue;
+            }
+            var retryAfter = response.Headers.RetryAfter?.Delta;
+            if (response.StatusCode == HttpStatusCode.TooManyRequests && !rateLimited && retryAfter is { } wait && wait <= TimeSpan.FromMinutes(1))
+            {
+                rateLimited = true;
+                response.Dispose();
+                await environment.Delay(wait);
+                attempt--; // waiting out a rate limit is not a failed attempt
+                continue;
+            }
+            if (response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout && attempt < MaxAttempts)
+            {
+                response.Dispose();
+                await environment.Delay(retryAfter is { } pause && pause <= TimeSpan.FromMinutes(1) ? pause : Backoff(attempt));
+                continue;
+            }
+            break;
         }
         using (response)
         {
@@ -143,6 +183,8 @@ public static class SubmitCommand
             throw new UsageException($"{(int)response.StatusCode} {Problem(parsed) ?? response.ReasonPhrase}");
         }
     }
+
+    private static TimeSpan Backoff(int attempt) => TimeSpan.FromSeconds(2 << (attempt - 1)); // 2, 4, 8 s
 
     /// <summary>A ProblemDetails answer in one line: the field messages, else the detail or title.</summary>
     private static string? Problem(JsonElement? problem)

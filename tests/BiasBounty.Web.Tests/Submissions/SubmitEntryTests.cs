@@ -71,6 +71,36 @@ public sealed class SubmitEntryTests(PlatformFactory platform) : IClassFixture<P
     }
 
     [Fact]
+    public async Task Submit_WithAnInvalidExpression_AnswersThat_WithoutRunningTheUploadedModel()
+    {
+        // Garbage as a model: were it loaded, the answer would also carry the model's error. The cheap check answers first.
+        var user = await UserAsync("Cheap First");
+
+        var refused = await SubmitAsync(user.Id, "agee >= 60", fix: [1, 2, 3, 4]);
+
+        Assert.Contains(SubmitEntry.Fields.Expression, refused.Errors.Keys);
+        Assert.DoesNotContain(SubmitEntry.Fields.Fix, refused.Errors.Keys);
+    }
+
+    [Fact]
+    public async Task Submit_WithTheQuotaSpent_AnswersThat_WithoutRunningTheUploadedModel()
+    {
+        var user = await UserAsync("Spent Quota");
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            var competition = await Arrange.DemoCompetitionAsync(db);
+            var team = await Arrange.TeamOfAsync(db, competition.Id, user, "Spent Quota");
+            for (var i = 0; i < 5; i++) await Arrange.SubmissionAsync(db, competition, user, team, $"age >= {40 + i}");
+            await db.SaveChangesAsync();
+        }
+
+        var refused = await SubmitAsync(user.Id, "age >= 70", fix: [1, 2, 3, 4]);
+
+        Assert.Equal([SubmitEntry.Fields.Quota], refused.Errors.Keys);
+    }
+
+    [Fact]
     public async Task Submit_RefusesTheSixthSubmissionOfADay_ButFailedAndYesterdaysDoNotCount()
     {
         var user = await UserAsync("Quota Team");
