@@ -4,6 +4,7 @@ using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.DecisionLists;
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Scoring.Models;
+using BiasBounty.Scoring.Text;
 
 namespace BiasBounty.Cli.Commands;
 
@@ -15,12 +16,17 @@ namespace BiasBounty.Cli.Commands;
 public static class BenchCommand
 {
     public const string Usage =
-        "bbounty bench --data FILE [--label COL] [--positive VALUE] --model BASE.onnx --group \"EXPR\" [--fix FIX.onnx] [--repeat N] [--json]";
+        "bbounty bench --data FILE [--label COL] [--positive VALUE] --model BASE.onnx --group \"EXPR\" [--fix FIX.onnx] [--repeat N] [--json]\n" +
+        "       bbounty bench --data TABLE --metric wer|cer --group \"EXPR\" [--repeat N] [--json]   (an evaluation table)\n" +
+        "       bbounty bench --wer-pairs N [--repeat N]   (word-error alignment of N synthetic 12-word utterance pairs)";
 
     public static int Run(CommandLine args, TextWriter output)
     {
+        if (args.Optional("wer-pairs") is not null) return WordErrorBench(args, output);
         var path = args.Required("data", "holdout.csv");
-        var modelPath = args.Required("model", "baseline.onnx");
+        var metric = args.Optional("metric") is { } metricText ? Metrics.Parse(metricText) : (Metric?)null;
+        var tableOnly = metric is { } m && !m.Definition().ScoresPredictions;
+        var modelPath = tableOnly ? null : args.Required("model", "baseline.onnx");
         var groupText = args.Required("group", "\"SEX == 2 and AGEP >= 60\"");
         var fixPath = args.Optional("fix");
         var repeat = args.Int("repeat", 21, 1, 10_000);
@@ -31,11 +37,11 @@ public static class BenchCommand
 
         var defaults = new CompetitionSettings();
         var holdout = Holdout.Create(data, defaults.FeedbackShare, defaults.SplitSeed);
-        var settings = defaults with { Metric = Metrics.DefaultFor(holdout.Label?.Task ?? TaskKind.Classification) };
+        var settings = defaults with { Metric = metric ?? Metrics.DefaultFor(holdout.Label?.Task ?? TaskKind.Classification) };
         using var catalog = new ModelCatalog(data.Schema, holdout.Label);
-        var baseId = catalog.AddOnnx(ScoreCommand.ReadModel(modelPath), ModelRole.Predictor);
-        var fixId = fixPath is null ? null : catalog.AddOnnx(ScoreCommand.ReadModel(fixPath), ModelRole.Predictor);
-        var list = PointerDecisionList.Create(baseId, holdout, catalog);
+        var baseId = modelPath is null ? null : catalog.AddOnnx(ScoreCommand.ReadModel(modelPath), ModelRole.Predictor);
+        var fixId = fixPath is null || tableOnly ? null : catalog.AddOnnx(ScoreCommand.ReadModel(fixPath), ModelRole.Predictor);
+        var list = baseId is null ? PointerDecisionList.ForEvaluationTable(holdout) : PointerDecisionList.Create(baseId, holdout, catalog);
         var losses = LossCache.For(list.Current.HoldoutPredictions, holdout, settings.Metric, settings.LossCap);
         var eligible = settings.Metric.Eligible(holdout.Y);
         var level = AlphaLevel(settings);
@@ -81,6 +87,44 @@ public static class BenchCommand
             output.WriteLine($"finding: median {result.FindingMs:0.000} ms, min {result.FindingMsMin:0.000} ms");
             if (result.FixMs is { } fixMedian) output.WriteLine($"fix:     median {fixMedian:0.000} ms, min {result.FixMsMin:0.000} ms");
         }
+        return 0;
+    }
+
+    /// <summary>
+    /// Times <see cref="TranscriptErrors.Count"/> on N seeded synthetic pairs: 12 reference words from a 500-word
+    /// vocabulary, a hypothesis with about 15 % of its words substituted, dropped or doubled.
+    /// </summary>
+    private static int WordErrorBench(CommandLine args, TextWriter output)
+    {
+        var pairs = args.Int("wer-pairs", 1_000_000, 1, 50_000_000);
+        var repeat = args.Int("repeat", 3, 1, 100);
+        args.RejectUnknown();
+        var random = new Random(1);
+        var vocabulary = Enumerable.Range(0, 500).Select(i => $"word{i}").ToArray();
+        var references = new string[pairs];
+        var hypotheses = new string[pairs];
+        for (var i = 0; i < pairs; i++)
+        {
+            var words = Enumerable.Range(0, 12).Select(_ => vocabulary[random.Next(vocabulary.Length)]).ToArray();
+            references[i] = string.Join(' ', words);
+            hypotheses[i] = string.Join(' ', words.SelectMany(w => random.NextDouble() switch
+            {
+                < 0.05 => [vocabulary[random.Next(vocabulary.Length)]],
+                < 0.10 => [],
+                < 0.15 => new[] { w, w },
+                _ => [w],
+            }));
+        }
+        var times = new List<double>();
+        long errors = 0;
+        for (var run = 0; run <= repeat; run++) // run 0 warms up and is not counted
+        {
+            var clock = Stopwatch.StartNew();
+            var counts = TranscriptErrors.Count(references, hypotheses, ErrorUnit.Word, TextNormalization.Default);
+            if (run > 0) times.Add(clock.Elapsed.TotalMilliseconds);
+            errors = counts.Sum(c => (long)c.Errors);
+        }
+        output.WriteLine($"{pairs:N0} utterance pairs of 12 words, {repeat} runs on {Environment.ProcessorCount} cores: median {Median(times):0} ms, min {times.Min():0} ms ({errors:N0} word errors)");
         return 0;
     }
 

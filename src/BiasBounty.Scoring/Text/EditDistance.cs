@@ -215,46 +215,71 @@ public static class EditDistance
         var m = units.HypothesisLength;
         if (n == 0) return new EditCounts(0, 0, m, 0);
         if (m == 0) return new EditCounts(0, n, 0, n);
-        var pool = ArrayPool<Cell>.Shared;
-        var previous = pool.Rent(m + 1);
-        var current = pool.Rent(m + 1);
+        // The whole cost matrix, so the edits can be read back by walking from the end: for utterances it is a few
+        // hundred ints on the stack, cheaper than carrying S/D/I counts through every cell.
+        var width = m + 1;
+        var size = (n + 1) * width;
+        int[]? rented = null;
+        var cost = size <= 4096 ? stackalloc int[size] : (rented = System.Buffers.ArrayPool<int>.Shared.Rent(size)).AsSpan(0, size);
         try
         {
-            for (var j = 0; j <= m; j++) previous[j] = new Cell(j, 0, 0, j);
+            for (var j = 0; j <= m; j++) cost[j] = j;
             for (var i = 1; i <= n; i++)
             {
-                current[0] = new Cell(i, 0, i, 0);
+                var row = i * width;
+                var above = row - width;
+                cost[row] = i;
                 for (var j = 1; j <= m; j++)
-                    current[j] = Best(previous[j - 1], units.Same(i - 1, j - 1), previous[j], current[j - 1]);
-                (previous, current) = (current, previous);
+                {
+                    var diagonal = cost[above + j - 1] + (units.Same(i - 1, j - 1) ? 0 : 1);
+                    var deletion = cost[above + j] + 1;
+                    var insertion = cost[row + j - 1] + 1;
+                    cost[row + j] = Math.Min(diagonal, Math.Min(deletion, insertion));
+                }
             }
-            var last = previous[m];
-            return new EditCounts(last.Substitutions, last.Deletions, last.Insertions, n);
+            return Walk(cost, width, n, m, units);
         }
         finally
         {
-            pool.Return(previous);
-            pool.Return(current);
+            if (rented is not null) System.Buffers.ArrayPool<int>.Shared.Return(rented);
         }
     }
 
     /// <summary>
-    /// The cheapest way into cell (i, j): the diagonal (match or substitution), a deletion from above or an insertion
-    /// from the left. Ties prefer the diagonal, then deletion: the total is the same either way, and a fixed order keeps
-    /// the S/D/I split reproducible.
+    /// The edits of one cheapest alignment, read back from the end of the cost matrix. Ties prefer the diagonal (match
+    /// or substitution), then a deletion: the total is the same either way, and a fixed order keeps the S/D/I split
+    /// reproducible.
     /// </summary>
-    private static Cell Best(Cell diagonal, bool same, Cell above, Cell left)
+    private static EditCounts Walk<TUnits>(ReadOnlySpan<int> cost, int width, int n, int m, TUnits units) where TUnits : IUnits, allows ref struct
     {
-        var viaDiagonal = same ? diagonal : diagonal with { Cost = diagonal.Cost + 1, Substitutions = diagonal.Substitutions + 1 };
-        var viaAbove = above with { Cost = above.Cost + 1, Deletions = above.Deletions + 1 };
-        var viaLeft = left with { Cost = left.Cost + 1, Insertions = left.Insertions + 1 };
-        var best = viaDiagonal;
-        if (viaAbove.Cost < best.Cost) best = viaAbove;
-        if (viaLeft.Cost < best.Cost) best = viaLeft;
-        return best;
+        int substitutions = 0, deletions = 0, insertions = 0;
+        var (i, j) = (n, m);
+        while (i > 0 || j > 0)
+        {
+            var here = cost[i * width + j];
+            if (i > 0 && j > 0)
+            {
+                var same = units.Same(i - 1, j - 1);
+                if (cost[(i - 1) * width + j - 1] + (same ? 0 : 1) == here)
+                {
+                    if (!same) substitutions++;
+                    (i, j) = (i - 1, j - 1);
+                    continue;
+                }
+            }
+            if (i > 0 && cost[(i - 1) * width + j] + 1 == here)
+            {
+                deletions++;
+                i--;
+            }
+            else
+            {
+                insertions++;
+                j--;
+            }
+        }
+        return new EditCounts(substitutions, deletions, insertions, n);
     }
-
-    private readonly record struct Cell(int Cost, int Substitutions, int Deletions, int Insertions);
 }
 
 /// <summary>Error counts for a whole table of transcript pairs, on every core.</summary>
