@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using BiasBounty.Scoring.Data;
+using BiasBounty.Scoring.Statistics;
 
 namespace BiasBounty.Scoring.Engine;
 
@@ -53,6 +54,23 @@ public sealed class Holdout
     public int[]? Clusters { get; }
 
     public int RowCount => Data.RowCount;
+
+    private ClusteredRatioTotals? _confirmationClusterTotals;
+    private System.Runtime.CompilerServices.StrongBox<RatioSums>? _confirmationRatioSums;
+
+    /// <summary>The sums of the loss columns over the confirmation part (computed on first use, boxed so concurrent
+    /// readers never see a half-written struct); null without loss columns.</summary>
+    public RatioSums? ConfirmationRatioSums =>
+        LossErrors is null ? null
+            : LazyInitializer.EnsureInitialized(ref _confirmationRatioSums, () => new(SubmissionScorer.RatioSumsOver(this, Confirmation))).Value;
+
+    /// <summary>
+    /// Per-cluster error and size totals of the confirmation part, for cluster-robust findings on ratio metrics; null
+    /// without clusters or loss columns. Computed on first use and kept with the holdout (a worker caches holdouts).
+    /// </summary>
+    public ClusteredRatioTotals? ConfirmationClusterTotals =>
+        Clusters is null || LossErrors is null || LossSizes is null ? null
+            : LazyInitializer.EnsureInitialized(ref _confirmationClusterTotals, () => ClusteredRatioTotals.Of(LossErrors, LossSizes, Clusters, Confirmation));
 
     /// <summary>
     /// Prepares a holdout: encodes the label (or reads the loss columns), checks the data, and splits it.

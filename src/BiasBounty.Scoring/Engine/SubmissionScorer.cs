@@ -146,17 +146,21 @@ public static class SubmissionScorer
 
     private static Gap RatioGap(Holdout holdout, RowSet members, RowSet eligible)
     {
-        var (inGroup, inComplement) = GroupAndComplement(holdout, members, eligible);
-        var (g, c) = (RatioSumsOver(holdout, inGroup), RatioSumsOver(holdout, inComplement));
-        if (holdout.Clusters is { } clusters)
+        // Ratio metrics are defined on every row: the rest is the confirmation part's totals minus the group, so only
+        // the group's own rows are read.
+        var inGroup = members.And(eligible).And(holdout.Confirmation);
+        var g = RatioSumsOver(holdout, inGroup);
+        var all = holdout.ConfirmationRatioSums!.Value;
+        var c = new RatioSums(all.Count - g.Count, all.SumE - g.SumE, all.SumN - g.SumN, all.SumESquared - g.SumESquared,
+            all.SumNSquared - g.SumNSquared, all.SumEN - g.SumEN);
+        if (holdout.ConfirmationClusterTotals is { } totals)
         {
-            var rows = eligible.And(holdout.Confirmation).ToIndices();
-            var clustered = ClusteredRatioEstimator.OneSidedGreater(holdout.LossErrors, holdout.LossSizes, clusters, rows, members.Contains);
-            return new Gap(inGroup.Count(), g.SumE, inComplement.Count(), c.SumE, clustered.GroupRatio, clustered.ComplementRatio,
+            var clustered = totals.GroupAgainstRest(holdout.LossErrors!, holdout.LossSizes!, holdout.Clusters!, inGroup);
+            return new Gap(g.Count, g.SumE, c.Count, c.SumE, clustered.GroupRatio, clustered.ComplementRatio,
                 $"cluster-robust t ({clustered.Clusters} clusters)", clustered.Statistic, clustered.PValue, clustered.ConfidenceInterval());
         }
         var result = RatioEstimator.OneSidedGreater(g, c);
-        return new Gap(inGroup.Count(), g.SumE, inComplement.Count(), c.SumE, result.GroupRatio, result.ComplementRatio,
+        return new Gap(g.Count, g.SumE, c.Count, c.SumE, result.GroupRatio, result.ComplementRatio,
             "delta-method z", result.Statistic, result.PValue, result.ConfidenceInterval());
     }
 
@@ -377,11 +381,28 @@ public static class SubmissionScorer
         return (sums.SumN, sums.SumE);
     }
 
-    private static RatioSums RatioSumsOver(Holdout holdout, RowSet rows)
+    /// <summary>The one-pass sums of E and N over the rows, read straight from the bitset (no index array).</summary>
+    internal static RatioSums RatioSumsOver(Holdout holdout, RowSet rows)
     {
-        var sums = new RatioSums();
-        foreach (var row in rows.ToIndices()) sums = sums.Add(holdout.LossErrors![row], holdout.LossSizes![row]);
-        return sums;
+        var (e, n) = (holdout.LossErrors!, holdout.LossSizes!);
+        double sumE = 0, sumN = 0, sumEE = 0, sumNN = 0, sumEN = 0; // integer-valued counts: exact in double far beyond any table
+        var count = 0;
+        var words = rows.Words;
+        for (var w = 0; w < words.Length; w++)
+        {
+            for (var word = words[w]; word != 0; word &= word - 1)
+            {
+                var row = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(word);
+                double ei = e[row], ni = n[row];
+                sumE += ei;
+                sumN += ni;
+                sumEE += ei * ei;
+                sumNN += ni * ni;
+                sumEN += ei * ni;
+                count++;
+            }
+        }
+        return new RatioSums(count, sumE, sumN, sumEE, sumNN, sumEN);
     }
 
     private static float[] Gather(float[] values, RowSet rows)

@@ -1,3 +1,5 @@
+using BiasBounty.Scoring.Data;
+
 namespace BiasBounty.Scoring.Statistics;
 
 /// <summary>
@@ -76,11 +78,16 @@ public static class ClusteredRatioEstimator
             var u = (groupE[k] - groupRatio * groupN[k]) / sumGN.Value - (restE[k] - restRatio * restN[k]) / sumCN.Value;
             squares.Add(u * u);
         }
-        var difference = groupRatio - restRatio;
-        if (clusters < 2 || !(squares.Value > 0))
+        return Result(groupRatio, restRatio, squares.Value, clusters);
+    }
+
+    /// <summary>The CR1 standard error from Σ u_k² over <paramref name="clusters"/> clusters, and the t test on it.</summary>
+    internal static ClusteredRatioResult Result(double groupRatio, double restRatio, double squares, int clusters)
+    {
+        if (clusters < 2 || !(squares > 0))
             return new ClusteredRatioResult(groupRatio, restRatio, 0, 0, 1, Math.Max(1, clusters - 1), clusters);
-        var standardError = Math.Sqrt(clusters / (clusters - 1.0) * squares.Value);
-        var t = difference / standardError;
+        var standardError = Math.Sqrt(clusters / (clusters - 1.0) * squares);
+        var t = (groupRatio - restRatio) / standardError;
         var degrees = clusters - 1;
         return new ClusteredRatioResult(groupRatio, restRatio, standardError, t, StatisticsHelpers.UpperStudentTail(t, degrees), degrees, clusters);
     }
@@ -106,5 +113,136 @@ public readonly record struct ClusteredRatioResult(
         StatisticsHelpers.CheckConfidence(confidence, nameof(confidence));
         var half = StandardError == 0 ? 0 : StatisticsHelpers.TwoSidedStudentQuantile(confidence, DegreesOfFreedom) * StandardError;
         return new Interval(Difference - half, Difference + half);
+    }
+}
+
+/// <summary>
+/// Per-cluster totals of E and N over a fixed set of rows (a holdout's confirmation part), computed once, so that a
+/// group's cluster-robust test walks only the group's own rows: the rest's cluster totals are these minus the group's.
+/// The result equals <see cref="ClusteredRatioEstimator.OneSidedGreater"/> on the same rows (tested), to rounding.
+/// </summary>
+public sealed class ClusteredRatioTotals
+{
+    private readonly double[] _clusterE;
+    private readonly double[] _clusterN;
+    private readonly bool[] _present;
+    private readonly double _sumE, _sumN;
+    private readonly int _rows, _clusters;
+
+    // Σ_k T_Ek², Σ_k T_Ek·T_Nk, Σ_k T_Nk² over the clusters' totals: a cluster without group rows contributes
+    // (T_Ek − R_c·T_Nk)², so all of them together are one expression in R_c, and a finding touches only its own clusters.
+    private readonly double _sumEE, _sumEN, _sumNN;
+    private readonly Scratch _scratch;
+
+    private ClusteredRatioTotals(double[] clusterE, double[] clusterN, bool[] present, double sumE, double sumN, int rows, int clusters)
+    {
+        (_clusterE, _clusterN, _present, _sumE, _sumN, _rows, _clusters) = (clusterE, clusterN, present, sumE, sumN, rows, clusters);
+        _scratch = new Scratch(present.Length);
+        for (var k = 0; k < present.Length; k++)
+        {
+            if (!present[k]) continue;
+            _sumEE += clusterE[k] * clusterE[k];
+            _sumEN += clusterE[k] * clusterN[k];
+            _sumNN += clusterN[k] * clusterN[k];
+        }
+    }
+
+    public static ClusteredRatioTotals Of(float[] e, float[] n, int[] cluster, RowSet rows)
+    {
+        var size = cluster.Length == 0 ? 0 : cluster.Max() + 1;
+        var (clusterE, clusterN, present) = (new double[size], new double[size], new bool[size]);
+        CompensatedSum sumE = default, sumN = default;
+        var count = 0;
+        ForEachRow(rows, row =>
+        {
+            var k = cluster[row];
+            clusterE[k] += e[row];
+            clusterN[k] += n[row];
+            present[k] = true;
+            sumE.Add(e[row]);
+            sumN.Add(n[row]);
+            count++;
+        });
+        return new ClusteredRatioTotals(clusterE, clusterN, present, sumE.Value, sumN.Value, count, present.Count(p => p));
+    }
+
+    /// <summary>The test of a group (rows that must lie inside the totals' rows) against the rest of those rows.</summary>
+    public ClusteredRatioResult GroupAgainstRest(float[] e, float[] n, int[] cluster, RowSet groupRows)
+    {
+        // One scratch space per totals object, kept clean after every use (only the touched entries are reset), so a
+        // finding costs its own rows, not one pass over every speaker. Findings on one holdout take turns.
+        lock (_scratch)
+        {
+            var (groupE, groupN, touched) = (_scratch.E, _scratch.N, _scratch.Touched);
+            var touchedCount = 0;
+            try
+            {
+                double gE = 0, gN = 0; // the loss columns hold counts: exact in double
+                var count = 0;
+                var words = groupRows.Words;
+                for (var w = 0; w < words.Length; w++)
+                {
+                    for (var word = words[w]; word != 0; word &= word - 1)
+                    {
+                        var row = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(word);
+                        var k = cluster[row];
+                        if (!_scratch.Marked[k])
+                        {
+                            _scratch.Marked[k] = true;
+                            touched[touchedCount++] = k;
+                        }
+                        groupE[k] += e[row];
+                        groupN[k] += n[row];
+                        gE += e[row];
+                        gN += n[row];
+                        count++;
+                    }
+                }
+                var (cE, cN) = (_sumE - gE, _sumN - gN);
+                if (count < 1 || !(gN > 0)) throw new ArgumentOutOfRangeException(nameof(groupRows), count, "the group has no rows");
+                if (_rows - count < 1 || !(cN > 0)) throw new ArgumentOutOfRangeException(nameof(groupRows), count, "the complement has no rows");
+                var (groupRatio, restRatio) = (gE / gN, cE / cN);
+                // Σ_k u_k², u_k = (E_gk − R_g·N_gk)/ΣN_g − (E_ck − R_c·N_ck)/ΣN_c: every cluster as if it had no group rows
+                // (one expression in R_c), then the touched clusters corrected to their real terms.
+                var untouchedAll = Math.Max(0, _sumEE - 2 * restRatio * _sumEN + restRatio * restRatio * _sumNN) / (cN * cN);
+                double correction = 0;
+                for (var t = 0; t < touchedCount; t++)
+                {
+                    var k = touched[t];
+                    var (ke, kn) = (groupE[k], groupN[k]);
+                    var asIfUntouched = (_clusterE[k] - restRatio * _clusterN[k]) / cN;
+                    var u = (ke - groupRatio * kn) / gN - ((_clusterE[k] - ke) - restRatio * (_clusterN[k] - kn)) / cN;
+                    correction += u * u - asIfUntouched * asIfUntouched;
+                }
+                return ClusteredRatioEstimator.Result(groupRatio, restRatio, Math.Max(0, untouchedAll + correction), _clusters);
+            }
+            finally
+            {
+                for (var t = 0; t < touchedCount; t++)
+                {
+                    var k = touched[t];
+                    (groupE[k], groupN[k], _scratch.Marked[k]) = (0, 0, false);
+                }
+            }
+        }
+    }
+
+    private sealed record Scratch(double[] E, double[] N, int[] Touched, bool[] Marked)
+    {
+        public Scratch(int clusters) : this(new double[clusters], new double[clusters], new int[clusters], new bool[clusters]) { }
+    }
+
+    private static void ForEachRow(RowSet rows, Action<int> visit)
+    {
+        var words = rows.Words;
+        for (var w = 0; w < words.Length; w++)
+        {
+            var word = words[w];
+            while (word != 0)
+            {
+                visit((w << 6) + System.Numerics.BitOperations.TrailingZeroCount(word));
+                word &= word - 1;
+            }
+        }
     }
 }

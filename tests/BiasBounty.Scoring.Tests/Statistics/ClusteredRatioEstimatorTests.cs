@@ -1,3 +1,4 @@
+using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.Statistics;
 
 namespace BiasBounty.Scoring.Tests.Statistics;
@@ -111,4 +112,25 @@ public sealed class ClusteredRatioEstimatorTests
 
     private static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    [Fact]
+    public void Totals_GiveTheSameTest_AsTheRowByRowEstimator()
+    {
+        var random = new Random(17);
+        var sample = Speakers(random, speakers: 60, utterances: 30, groupExtra: 0.03);
+        var rows = sample.E.Length;
+        // The totals' rows: about two thirds of them (a confirmation part), a group that splits some speakers.
+        var part = RowSet.FromPredicate(rows, i => i % 3 != 0);
+        var group = RowSet.FromPredicate(rows, i => part.Contains(i) && (sample.InGroup[i] || i % 7 == 0));
+        var totals = ClusteredRatioTotals.Of(sample.E, sample.N, sample.Speaker, part);
+
+        var fast = totals.GroupAgainstRest(sample.E, sample.N, sample.Speaker, group);
+        var reference = ClusteredRatioEstimator.OneSidedGreater(sample.E, sample.N, sample.Speaker, part.ToIndices(), group.Contains);
+
+        Assert.Equal(reference.GroupRatio, fast.GroupRatio, 12);
+        Assert.Equal(reference.ComplementRatio, fast.ComplementRatio, 12);
+        Assert.Equal(reference.StandardError, fast.StandardError, 12);
+        Assert.Equal(reference.PValue, fast.PValue, 10);
+        Assert.Equal(reference.Clusters, fast.Clusters);
+    }
 }
