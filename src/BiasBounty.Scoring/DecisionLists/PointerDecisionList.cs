@@ -211,9 +211,10 @@ public sealed class PointerDecisionList
     }
 
     /// <summary>Every model id the list references (base, fixes, group models): the blobs to store beside the JSON.</summary>
+    /// <summary>The models the list runs (none for an evaluation table's version 0, which stands for no model).</summary>
     public IReadOnlySet<string> ReferencedModelIds() =>
         Nodes.SelectMany(n => new[] { (n as UpdateNode)?.ModelId, n.Group.ModelId }).Append(BaseModelId)
-            .OfType<string>().ToHashSet(StringComparer.Ordinal);
+            .OfType<string>().Where(id => id != EvaluationTableModelId).ToHashSet(StringComparer.Ordinal);
 
     private static float[] Gather(float[] source, int[] rows)
     {

@@ -58,6 +58,9 @@ public sealed class Holdout
     private ClusteredRatioTotals? _confirmationClusterTotals;
     private System.Runtime.CompilerServices.StrongBox<RatioSums>? _confirmationRatioSums;
 
+    /// <summary>The sums of the loss columns (ΣE, ΣN and their squares) over <paramref name="rows"/>; the loss columns must exist.</summary>
+    public RatioSums LossSums(RowSet rows) => SubmissionScorer.RatioSumsOver(this, rows);
+
     /// <summary>The sums of the loss columns over the confirmation part (computed on first use, boxed so concurrent
     /// readers never see a half-written struct); null without loss columns.</summary>
     public RatioSums? ConfirmationRatioSums =>

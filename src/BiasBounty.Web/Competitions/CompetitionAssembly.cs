@@ -71,18 +71,41 @@ public sealed class CompetitionAssembly(ApplicationDbContext db, TimeProvider ti
     }
 
     /// <summary>
+    /// Version 0 of an evaluation-table competition (word or character error rate): the table is the system's
+    /// evaluation, so there is no model to check; the holdout must carry the loss columns the metric scores.
+    /// </summary>
+    /// <exception cref="ScoringInputException">The metric does not score an evaluation table, or the table lacks its loss columns.</exception>
+    public static BaseModelCheck CheckEvaluationTable(Dataset holdoutData, string holdoutHash, CompetitionSettings settings)
+    {
+        if (settings.Metric.Definition().ScoresPredictions)
+            throw new ScoringInputException($"{settings.Metric.Name()} scores a model's predictions; an evaluation table is scored by wer, cer or lossColumn");
+        var holdout = Holdout.Create(holdoutData, settings.FeedbackShare, settings.SplitSeed, holdoutHash);
+        if (settings.Metric.Incompatibility(TaskKind.Regression, holdout.LossErrors is not null) is { } problem) throw new ScoringInputException(problem);
+        var list = PointerDecisionList.ForEvaluationTable(holdout);
+        return new BaseModelCheck(list.ToJson(), CompetitionData.FeedbackLoss(list, holdout, settings));
+    }
+
+    /// <summary>
     /// Stores the competition, its training, holdout and model files, decision-list version 0 and fresh ledgers.
     /// The competition's settings, metric and split seed must be the ones <paramref name="check"/> was computed with.
     /// </summary>
-    public async Task SaveAsync(Competition competition, DataFile training, DataFile holdout, string modelName, byte[] model,
+    public Task SaveAsync(Competition competition, DataFile training, DataFile holdout, string modelName, byte[] model,
+        BaseModelCheck check, CancellationToken ct) =>
+        SaveCoreAsync(competition, training, holdout, (modelName, model), check, ct);
+
+    /// <summary>Stores an evaluation-table competition: as <see cref="SaveAsync"/>, without a model file.</summary>
+    public Task SaveEvaluationTableAsync(Competition competition, DataFile training, DataFile holdout, BaseModelCheck check, CancellationToken ct) =>
+        SaveCoreAsync(competition, training, holdout, null, check, ct);
+
+    private async Task SaveCoreAsync(Competition competition, DataFile training, DataFile holdout, (string Name, byte[] Content)? model,
         BaseModelCheck check, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var trainingStored = StoredFile.Create(competition.Id, StoredFileKind.Training, training.FileName, training.Content, training.LoadSchemaJson);
         var holdoutStored = StoredFile.Create(competition.Id, StoredFileKind.Holdout, holdout.FileName, holdout.Content, holdout.LoadSchemaJson);
-        var modelStored = StoredFile.Create(competition.Id, StoredFileKind.Model, modelName, model);
         db.Competitions.Add(competition);
-        db.StoredFiles.AddRange(trainingStored, holdoutStored, modelStored);
+        db.StoredFiles.AddRange(trainingStored, holdoutStored);
+        if (model is { } m) db.StoredFiles.Add(StoredFile.Create(competition.Id, StoredFileKind.Model, m.Name, m.Content));
         await db.SaveChangesAsync(ct); // the files first: the competition points at them and they at it
         competition.TrainingFileId = trainingStored.Id;
         competition.HoldoutFileId = holdoutStored.Id;

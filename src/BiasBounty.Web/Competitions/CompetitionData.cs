@@ -27,7 +27,7 @@ public static class CompetitionData
 
     /// <summary>
     /// Mean loss of the list's current version on the feedback part only, the one number per version that the public
-    /// leaderboard shows (rounded); NaN for loss-column competitions, which have no model predictions to score.
+    /// leaderboard shows (rounded); for an evaluation table (word error rate), the table's ΣE/ΣN on the feedback part.
     /// </summary>
     public static double FeedbackLoss(PointerDecisionList list, Holdout holdout, CompetitionSettings settings) =>
         FeedbackLoss(list, list.Current.Number, holdout, settings);
@@ -35,7 +35,8 @@ public static class CompetitionData
     /// <summary>The same for a published <paramref name="version"/> of <paramref name="list"/> (its cached holdout predictions).</summary>
     public static double FeedbackLoss(PointerDecisionList list, int version, Holdout holdout, CompetitionSettings settings)
     {
-        if (!settings.Metric.Definition().ScoresPredictions) return double.NaN;
+        if (!settings.Metric.Definition().ScoresPredictions)
+            return holdout.LossErrors is null ? double.NaN : holdout.LossSums(holdout.Feedback).Ratio;
         var rows = settings.Metric.Eligible(holdout.Y).And(holdout.Feedback).ToIndices();
         return PointerDecisionList.MeanLoss(list.HoldoutPredictions(version), rows, holdout.Y, settings.Metric, settings.LossCap);
     }

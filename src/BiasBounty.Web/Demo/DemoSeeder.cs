@@ -34,6 +34,11 @@ public sealed class DemoSeeder(
         log.LogInformation("Seeding the demo competition from {Folder}; training the baseline model", folder);
         var organizerId = await SeedOrganizerAsync(demo.OrganizerEmail, demo.ShowConveniences);
         await SeedCompetitionAsync(folder, organizerId, ct);
+        if (SpeechDemo.Available(folder))
+        {
+            var (publicPart, holdout, competition, check) = SpeechDemo.Build(folder, organizerId, time.GetUtcNow());
+            await assembly.SaveEvaluationTableAsync(competition, publicPart, holdout, check, ct);
+        }
     }
 
     private async Task SeedCompetitionAsync(string folder, string organizerId, CancellationToken ct)

@@ -38,6 +38,19 @@ public sealed class SubmissionFormTests : BunitContext
     }
 
     [Fact]
+    public void Form_OnAnEvaluationTable_OffersNoFixUpload_AndSaysWhy()
+    {
+        var options = new SubmitContext(Guid.NewGuid(), "speech", "Speech", true, Metric.Wer, SubmitEntry.MetricsFor(Metric.Wer), 1024,
+            new Quota(5, 0), TinyData.Public);
+
+        var cut = RenderForm(options);
+
+        Assert.Empty(cut.FindAll("[data-testid=fix-upload]"));
+        Assert.Contains("takes findings only", cut.Find("[data-testid=findings-only]").TextContent);
+        Assert.Contains("word error rate", cut.Find("[data-testid=findings-only]").TextContent);
+    }
+
+    [Fact]
     public void Form_KeepsItsControlsDisabled_UntilTheCircuitIsInteractive()
     {
         SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Static", isInteractive: false));

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using BiasBounty.Scoring.Data;
+using BiasBounty.Scoring.DecisionLists;
+using BiasBounty.Scoring.Engine;
+using BiasBounty.Scoring.Text;
+using BiasBounty.Web.Competitions;
+
+namespace BiasBounty.Web.Demo;
+
+/// <summary>
+/// The second demo competition: speech recognition word error rate by accent and noise, from the evaluation table in
+/// <c>deploy/demo-data/speech/</c> (espeak-ng voices, sox noise, pocketsphinx transcripts; provenance in that folder's
+/// README). The platform computes each utterance's word errors from the reference and hypothesis transcripts, then
+/// splits whole speakers into a public part (a third) and the hidden holdout, so no speaker is on both sides.
+/// </summary>
+public static class SpeechDemo
+{
+    public const string Slug = "speech-wer";
+
+    public const string TableFile = "speech/speech-eval.csv.gz";
+
+    public static bool Available(string folder) => File.Exists(Path.Combine(folder, TableFile));
+
+    /// <summary>The public part, the holdout and the competition (not yet saved), with version 0 checked.</summary>
+    public static (DataFile Public, DataFile Holdout, Competition Competition, BaseModelCheck Check) Build(string folder, string organizerId, DateTimeOffset now)
+    {
+        var path = Path.Combine(folder, TableFile);
+        var table = CsvDatasetLoader.Load(path);
+        var evaluation = WithWordErrors(table, TextNormalization.Default);
+        var speakers = evaluation.Schema.ClusterColumn!;
+        var ids = ((CategoricalColumn)evaluation[speakers]).Codes;
+        // A seeded third of the speakers is public; their utterances never appear in the holdout.
+        var publicRows = Holdout.ClusterSplit(ids, 1.0 / 3, seed: 2026);
+        var publicPart = evaluation.SelectRows(publicRows.ToIndices());
+        var hidden = evaluation.SelectRows(publicRows.Not().ToIndices());
+        var publicFile = DataFile.WithSchema("speech-eval-public.csv.gz", CsvDatasetWriter.ToBytes(publicPart), evaluation.Schema);
+        var holdoutFile = DataFile.WithSchema("speech-eval-holdout.csv.gz", CsvDatasetWriter.ToBytes(hidden), evaluation.Schema);
+
+        // A small table: 16 hidden speakers, so groups are smaller than the tabular demo's; the cluster-robust test is
+        // honest about how little a handful of speakers can show.
+        var settings = new CompetitionSettings { Metric = Metric.Wer, MinGroupRows = 40, FeedbackShare = 0.5 };
+        var competition = new Competition
+        {
+            Name = "Speech recognition: word error rate by accent and noise (demo)",
+            Slug = Slug,
+            DescriptionMarkdown = """
+                Find groups of utterances on which the speech recogniser makes more word errors than on the rest: an
+                accent, a noise condition, a speaking rate, or a combination (`accent == "Scottish" and noise == "loud-5dB"`).
+                The metric is the **word error rate**: word errors (substitutions, deletions, insertions) over the words
+                that were said, compared after lower-casing and removing punctuation. Utterances of one speaker are not
+                independent, so findings are tested cluster-robustly by speaker.
+
+                **The voices are synthetic.** The audio was spoken by `espeak-ng` voices that approximate accents, mixed
+                with synthetic noise by `sox`, and transcribed by `pocketsphinx` — real recognition software, but not real
+                speakers: this demo shows the method, not a finding about people who speak with these accents.
+                Provenance: `deploy/demo-data/README.md`.
+                """,
+            OpensAt = now,
+            ClosesAt = now.AddDays(90),
+            Metric = settings.Metric,
+            Settings = settings,
+            SplitSeed = settings.SplitSeed,
+            RewardPool = 500m,
+            Status = CompetitionStatus.Open,
+            LabelColumn = evaluation.Schema.LossErrorsColumn!,
+            SchemaJson = JsonSerializer.Serialize(evaluation.Schema, SchemaFile.Json),
+            OrganizerId = organizerId,
+            CreatedAt = now,
+        };
+        var check = CompetitionAssembly.CheckEvaluationTable(holdoutFile.Load(), ModelCatalog.ContentId(holdoutFile.Content), settings);
+        return (publicFile, holdoutFile, competition, check);
+    }
+
+    /// <summary>The table with <c>word_errors</c> and <c>reference_words</c> computed from its transcripts, as the loss columns.</summary>
+    public static Dataset WithWordErrors(Dataset table, TextNormalization normalization)
+    {
+        string Text(string column, int row) => table[column].FormatValue(row) ?? "";
+        var references = Enumerable.Range(0, table.RowCount).Select(r => Text("reference", r)).ToArray();
+        var hypotheses = Enumerable.Range(0, table.RowCount).Select(r => Text("hypothesis", r)).ToArray();
+        var counts = TranscriptErrors.Count(references, hypotheses, ErrorUnit.Word, normalization);
+        var none = new RowSet(table.RowCount);
+        var schema = table.Schema with
+        {
+            Columns = [.. table.Schema.Columns, new ColumnSpec("word_errors", ColumnKind.Numeric, ColumnRole.Loss),
+                new ColumnSpec("reference_words", ColumnKind.Numeric, ColumnRole.Loss)],
+            LossErrorsColumn = "word_errors",
+            LossSizeColumn = "reference_words",
+            ClusterColumn = table.Schema.ClusterColumn ?? "speaker_id",
+        };
+        return new Dataset(schema, [.. table.Columns,
+            new NumericColumn("word_errors", counts.Select(c => (float)c.Errors).ToArray(), none),
+            new NumericColumn("reference_words", counts.Select(c => (float)c.ReferenceLength).ToArray(), none)]);
+    }
+}
