@@ -51,6 +51,13 @@ trap cleanup EXIT
 echo "== restore and build (Release, warnings are errors)"
 dotnet build BiasBounty.sln -c Release -nologo -v minimal
 
+echo "== axe-core for the accessibility walks (npm ci in tests/BiasBounty.Web.EndToEnd)"
+if ! command -v npm >/dev/null 2>&1; then
+  echo "deploy/test.sh: npm is not on PATH; the accessibility walks inject axe-core from npm. Install Node.js 20 with npm (apt-get install -y nodejs npm), then run this again" >&2
+  exit 1
+fi
+(cd "$root/tests/BiasBounty.Web.EndToEnd" && npm ci --no-audit --no-fund --loglevel=error)
+
 echo "== a throwaway PostgreSQL"
 pg_start "$pgdir" --throwaway   # fsync off: this cluster's data is thrown away
 export BIASBOUNTY_TEST_DB="$BIASBOUNTY_DB"

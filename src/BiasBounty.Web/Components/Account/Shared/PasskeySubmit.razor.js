@@ -10,8 +10,6 @@ async function fetchWithErrorHandling(url, options = {}) {
         ...options
     });
     if (!response.ok) {
-        const text = await response.text();
-        console.error(text);
         throw new Error(`The server responded with status ${response.status}.`);
     }
     return response;
@@ -100,12 +98,13 @@ customElements.define('passkey-submit', class extends HTMLElement {
                 // The user explicitly canceled the operation - return without error.
                 return;
             }
-            console.error(error);
             if (useConditionalMediation) {
-                // An error occurred during conditional mediation, which is not user-initiated.
-                // We log the error in the console but do not relay it to the user.
+                // Conditional mediation (passkey autofill) is not user-initiated: a browser or an account without a
+                // passkey is no error worth the console's red, nor the user's attention.
+                console.debug('passkey autofill unavailable:', error);
                 return;
             }
+            console.error(error);
             const errorMessage = error.name === 'NotAllowedError'
                 ? 'No passkey was provided by the authenticator.'
                 : error.message;

@@ -1,0 +1,176 @@
+using System.Text;
+using System.Text.Json;
+using BiasBounty.Web.EndToEnd.Infrastructure;
+using BiasBounty.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+
+namespace BiasBounty.Web.EndToEnd;
+
+/// <summary>
+/// Every public, participant and organizer page at a desktop (1280 px) and a phone (390 px) width: axe-core (from npm,
+/// <c>node_modules/axe-core</c> of this project, installed by <c>deploy/test.sh</c> with <c>npm ci</c>) reports no
+/// serious or critical violation, the phone width never scrolls sideways, and a full-page screenshot of each is kept as
+/// <c>screenshots/Accessibility/&lt;page&gt;-&lt;width&gt;.png</c>. All pages are visited before failing, so one run
+/// lists every problem.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public class AccessibilityWalkTests(BrowserFixture fixture)
+{
+    private static readonly int[] Widths = [1280, 390];
+
+    [Fact]
+    public async Task PublicPages_AtDesktopAndPhoneWidth_HaveNoSeriousAxeViolationAndNoSidewaysScroll()
+    {
+        var competition = await WalkArrange.CompetitionAsync(fixture.Platform, "Public a11y");
+        var team = await WalkArrange.TeamAsync(fixture.Platform, competition.Id, "Public a11y " + WalkPages.Unique());
+        await WalkArrange.ScoredAsync(fixture.Platform, team, "age >= 60");
+        await using var session = await fixture.SessionAsync("Accessibility-public");
+        var problems = new List<string>();
+        await session.RunAsync(async page =>
+        {
+            await CheckAsync(session, "home", "", problems);
+            await CheckAsync(session, "competition", $"competitions/{competition.Slug}", problems);
+            await CheckAsync(session, "leaderboard", $"competitions/{competition.Slug}/leaderboard", problems);
+            await CheckAsync(session, "login", "Account/Login", problems);
+            await CheckAsync(session, "register", "Account/Register", problems);
+            await CheckAsync(session, "forgot-password", "Account/ForgotPassword", problems);
+            await CheckAsync(session, "not-found", "no-such-page", problems, expectOk: false);
+        });
+        Assert.True(problems.Count == 0, Report(problems));
+    }
+
+    [Fact]
+    public async Task ParticipantAndOrganizerPages_AtDesktopAndPhoneWidth_HaveNoSeriousAxeViolationAndNoSidewaysScroll()
+    {
+        var platform = fixture.Platform;
+        var competition = await WalkArrange.CompetitionAsync(platform, "Signed-in a11y");
+        // the organizer is a participant too: a team of its own with one scored submission
+        Guid teamId;
+        string userId;
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            var user = await db.Users.SingleAsync(u => u.Email == competition.OrganizerEmail);
+            userId = user.Id;
+            teamId = (await Arrange.TeamOfAsync(db, competition.Id, user, "Accessible " + WalkPages.Unique())).Id;
+        }
+        var submission = await WalkArrange.ScoredAsync(platform, new WalkTeam(teamId, "Accessible", userId), "age >= 60");
+        var slug = competition.Slug;
+
+        await using var session = await fixture.SessionAsync("Accessibility-signed-in");
+        var problems = new List<string>();
+        await session.RunAsync(async page =>
+        {
+            await AccountPages.LogInAsync(session, competition.OrganizerEmail);
+            await CheckAsync(session, "teams", "teams", problems);
+            await CheckAsync(session, "team-page", $"teams/{teamId}", problems);
+            await CheckAsync(session, "submit", $"competitions/{slug}/submit", problems);
+            await CheckAsync(session, "submission-status", $"submissions/{submission}", problems);
+            await CheckAsync(session, "my-submissions", "submissions", problems);
+            await CheckAsync(session, "notifications", "notifications", problems);
+            await CheckAsync(session, "account-manage", "Account/Manage", problems);
+            await CheckAsync(session, "account-password", "Account/Manage/ChangePassword", problems);
+            await CheckAsync(session, "tokens", "account/tokens", problems);
+            await CheckAsync(session, "organize", "organize", problems);
+            await CheckAsync(session, "wizard", "organize/new", problems);
+            await CheckAsync(session, "triage", $"organize/{slug}/triage", problems);
+            await CheckAsync(session, "review", $"organize/{slug}/submissions/{submission}", problems);
+            await CheckAsync(session, "records", $"organize/{slug}/submissions", problems);
+            await CheckAsync(session, "audit", $"organize/{slug}/audit", problems);
+            await CheckAsync(session, "holdout", $"organize/{slug}/holdout", problems);
+            await CheckAsync(session, "settings", $"organize/{slug}/settings", problems);
+            await CheckAsync(session, "payouts", $"organize/{slug}/payouts", problems);
+            await CheckAsync(session, "ledger", $"organize/{slug}/ledger", problems);
+        });
+        Assert.True(problems.Count == 0, Report(problems));
+    }
+
+    /// <summary>Opens the page (waiting for its circuit when interactive), then at each width: axe, sideways scroll,
+    /// screenshot. Problems are collected, not thrown, so that one run reports every page.</summary>
+    private static async Task CheckAsync(BrowserSession session, string name, string url, List<string> problems, bool expectOk = true)
+    {
+        var page = session.Page;
+        await page.SetViewportSizeAsync(Widths[0], 900);
+        var mark = BrowserSession.Mark();
+        var response = await page.GotoAsync(url);
+        if (expectOk && response is not { Ok: true })
+        {
+            problems.Add($"{name} (/{url}): answered {response?.Status}");
+            return;
+        }
+        if (response is not null && (await response.TextAsync()).Contains("Blazor:{\"type\":\"server\"", StringComparison.Ordinal))
+            await session.InteractiveAsync(mark);
+
+        var title = await page.TitleAsync();
+        if (!title.Contains("BiasBounty", StringComparison.Ordinal) || title.Trim() == "BiasBounty" && name != "home")
+            problems.Add($"{name} (/{url}): the title \"{title}\" does not name the page and the site");
+
+        foreach (var width in Widths)
+        {
+            await page.SetViewportSizeAsync(width, width > 600 ? 900 : 844);
+            await page.WaitForTimeoutAsync(150); // let the layout settle after the resize
+            foreach (var violation in await AxeAsync(page))
+                problems.Add($"{name} at {width} px (/{url}): {violation}");
+            var overflow = await page.EvaluateAsync<int[]>(
+                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+            if (overflow[0] > overflow[1] + 1)
+                problems.Add($"{name} at {width} px (/{url}): scrolls sideways, {overflow[0]} px wide in a {overflow[1]} px viewport" +
+                    $" (widest: {await WidestAsync(page)})");
+            var folder = Path.Combine(Screenshots.Folder, "Accessibility");
+            Directory.CreateDirectory(folder);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{name}-{width}.png"), FullPage = true });
+        }
+    }
+
+    /// <summary>axe-core's serious and critical violations on the current document, one line each.</summary>
+    private static async Task<List<string>> AxeAsync(IPage page)
+    {
+        if (!await page.EvaluateAsync<bool>("() => typeof window.axe !== 'undefined'"))
+            await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = AxePath.Value });
+        var result = await page.EvaluateAsync<JsonElement>("""
+            async () => {
+              const r = await axe.run(document, { resultTypes: ['violations'] });
+              return r.violations
+                .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                             targets: v.nodes.slice(0, 6).map(n => n.target.join(' ')), count: v.nodes.length }));
+            }
+            """);
+        return result.EnumerateArray().Select(v =>
+            $"{v.GetProperty("id").GetString()} ({v.GetProperty("impact").GetString()}, {v.GetProperty("count").GetInt32()} nodes): " +
+            $"{v.GetProperty("help").GetString()} — {string.Join(" | ", v.GetProperty("targets").EnumerateArray().Select(t => t.GetString()))}").ToList();
+    }
+
+    /// <summary>The elements sticking out furthest to the right, to name the culprit of a sideways scroll.</summary>
+    private static Task<string> WidestAsync(IPage page) => page.EvaluateAsync<string>("""
+        () => {
+          const w = document.documentElement.clientWidth;
+          return [...document.querySelectorAll('body *')]
+            .map(e => ({ e, r: e.getBoundingClientRect().right }))
+            .filter(x => x.r > w + 1)
+            .sort((a, b) => b.r - a.r).slice(0, 3)
+            .map(x => x.e.tagName.toLowerCase() + (x.e.id ? '#' + x.e.id : '') + (x.e.className && typeof x.e.className === 'string' ? '.' + x.e.className.trim().split(/\s+/).join('.') : '') + ' ' + Math.round(x.r) + 'px')
+            .join(', ');
+        }
+        """);
+
+    private static readonly Lazy<string> AxePath = new(() =>
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "tests", "BiasBounty.Web.EndToEnd", "node_modules", "axe-core", "axe.min.js");
+            if (File.Exists(candidate)) return candidate;
+            if (File.Exists(Path.Combine(dir.FullName, "BiasBounty.sln"))) break;
+        }
+        throw new FileNotFoundException(
+            "axe-core is not installed: run `npm ci` in tests/BiasBounty.Web.EndToEnd (deploy/test.sh does)");
+    });
+
+    private static string Report(List<string> problems)
+    {
+        var text = new StringBuilder($"{problems.Count} accessibility or layout problem(s):\n");
+        foreach (var p in problems) text.Append("- ").Append(p).Append('\n');
+        return text.ToString();
+    }
+}
