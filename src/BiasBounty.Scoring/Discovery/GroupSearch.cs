@@ -21,6 +21,12 @@ public sealed record GroupSearchOptions
     /// <summary>Fewest search-half rows a group (and its complement) must hold; 0 = max(30, 0.5 % of the search half).</summary>
     public int MinSupport { get; init; }
 
+    /// <summary>
+    /// Largest share of the rows a reported group may hold (default one half): a wider group's finding is really that
+    /// its complement does better. Wider conjunctions are still counted as steps towards narrower ones.
+    /// </summary>
+    public double MaxShare { get; init; } = 0.5;
+
     /// <summary>Candidates tested on the confirmation half (the family of the multiplicity correction).</summary>
     public int Candidates { get; init; } = 20;
 
@@ -103,7 +109,8 @@ public static class GroupSearch
         var minSupport = options.MinSupport > 0 ? options.MinSupport : Math.Max(30, (int)Math.Ceiling(0.005 * searchRows.Count));
 
         var conditions = Conditions(data, search, options, minSupport);
-        var searcher = new Searcher(search.RowCount, searchErrors, conditions, minSupport, Math.Max(1_000, 50 * options.Candidates), options.MaxDegreeOfParallelism);
+        var searcher = new Searcher(search.RowCount, searchErrors, conditions, minSupport, Math.Max(1_000, 50 * options.Candidates),
+            (int)Math.Floor(options.MaxShare * search.RowCount), options.MaxDegreeOfParallelism);
         var clock = Stopwatch.StartNew();
         var ranked = searcher.Run(options.MaxConditions);
         var searchTime = clock.Elapsed;
@@ -275,7 +282,7 @@ public static class GroupSearch
 
     internal sealed record Scored(int[] Members, int N, int E, double Score);
 
-    private sealed class Searcher(int rows, RowSet errors, List<Condition> conditions, int minSupport, int keep, int threads)
+    private sealed class Searcher(int rows, RowSet errors, List<Condition> conditions, int minSupport, int keep, int maxRows, int threads)
     {
         private readonly ulong[] _errors = errors.Words.ToArray();
         private readonly double _rate = (double)errors.Count() / rows;
@@ -384,6 +391,7 @@ public static class GroupSearch
 
         private void Offer(Scored candidate)
         {
+            if (candidate.N > maxRows) return;
             var level = candidate.Members.Length - 1;
             if (!(candidate.Score > 0) || candidate.Score <= Volatile.Read(ref _threshold[level])) return;
             lock (_gate)
