@@ -76,10 +76,13 @@ public static class ExploreCommand
             var g = result.Confirmed[i];
             output.WriteLine($"{i + 1}. {g.Expression}");
             output.WriteLine($"   {g.ConfirmRows:N0} rows ({g.ConfirmShare:P1}); error {g.GroupRate:P1} vs {g.RestRate:P1} for the rest: gap {100 * g.Gap:+0.0;-0.0} pp, " +
-                $"size-weighted {100 * g.WeightedGap:0.00} pp; {g.Test} p {g.PValue:0.##e+0}, Holm-adjusted {g.AdjustedPValue:0.##e+0}; {NotTested}");
+                $"size-weighted {100 * g.WeightedGap:0.00} pp; {g.Test} p {P(g.PValue)}, Holm-adjusted {P(g.AdjustedPValue)}; {NotTested}");
         }
         return 0;
     }
+
+    /// <summary>A p-value for the text output; one below double precision's smallest is shown as a bound.</summary>
+    private static string P(double p) => p < 1e-300 ? "< 1e-300" : p.ToString("0.##e+0", System.Globalization.CultureInfo.InvariantCulture);
 
     private static object Describe(DiscoveredGroup g) => new
     {
