@@ -228,9 +228,6 @@ public sealed class OnnxGraphBuilder(string name = "biasbounty")
         return this;
     }
 
-    /// <summary>The version imported for an operator domain, or null ("" is ai.onnx).</summary>
-    internal int? OpsetOf(string domain) => _opsets.TryGetValue(domain, out var v) ? v : null;
-
     /// <summary>IR version written by <see cref="ToModelBytes"/>; at least <see cref="IrVersion"/> (raised for inlined models).</summary>
     internal long IrVersionWritten { get; set; } = IrVersion;
 
