@@ -6,7 +6,7 @@ namespace BiasBounty.Cli;
 /// <summary>Dispatches <c>bbounty</c> commands. Exit codes: 0 success, 1 internal failure, 2 bad input (one line, no stack trace).</summary>
 public static class CliApp
 {
-    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json", "help", "no-bias", "wait", "cer", "keep-case", "keep-punctuation" };
+    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json", "help", "no-bias", "wait", "cer", "keep-case", "keep-punctuation", "explore" };
 
     public static readonly string Help = string.Join(Environment.NewLine,
         "bbounty — the BiasBounty scoring engine on files",
@@ -20,6 +20,8 @@ public static class CliApp
         "  " + SplitCommand.Usage,
         "  " + WerCommand.Usage,
         "  " + SubmitCommand.Usage,
+        "  " + ExportCommand.Usage,
+        "  " + ExploreCommand.Usage,
         "",
         "Data files are CSV/TSV (plain or .gz); a FILE.schema.json beside a file gives its column names, kinds and label.",
         "Exit codes: 0 success, 2 bad input; submit --wait: 3 refused or failed, 4 no verdict within --timeout. Documentation: docs/cli.md");
@@ -47,7 +49,9 @@ public static class CliApp
                 "split" => SplitCommand.Run(command, output),
                 "wer" => WerCommand.Run(command, output),
                 "submit" => SubmitCommand.Run(command, output, error, submitEnvironment),
-                _ => throw new UsageException($"unknown command '{args[0]}'; commands are inspect, check-group, train-baseline, score, bench, synth, split, wer, submit"),
+                "export" => ExportCommand.Run(command, output),
+                "explore" => ExploreCommand.Run(command, output),
+                _ => throw new UsageException($"unknown command '{args[0]}'; commands are inspect, check-group, train-baseline, score, bench, synth, split, wer, submit, export, explore"),
             };
         }
         catch (Exception e) when (e is UsageException or ScoringInputException)

@@ -18,11 +18,13 @@ public static class BenchCommand
     public const string Usage =
         "bbounty bench --data FILE [--label COL] [--positive VALUE] --model BASE.onnx --group \"EXPR\" [--fix FIX.onnx] [--repeat N] [--json]\n" +
         "       bbounty bench --data TABLE --metric wer|cer --group \"EXPR\" [--repeat N] [--json]   (an evaluation table)\n" +
-        "       bbounty bench --wer-pairs N [--repeat N]   (word-error alignment of N synthetic 12-word utterance pairs)";
+        "       bbounty bench --wer-pairs N [--repeat N]   (word-error alignment of N synthetic 12-word utterance pairs)\n" +
+        "       bbounty bench --explore [--rows 1000000] [--max-conditions 2] [--seed S] [--no-bias] [--json]   (group search on synthetic rows × 10 columns)";
 
     public static int Run(CommandLine args, TextWriter output)
     {
         if (args.Optional("wer-pairs") is not null) return WordErrorBench(args, output);
+        if (args.Flag("explore")) return ExploreCommand.Bench(args, output);
         var path = args.Required("data", "holdout.csv");
         var metric = args.Optional("metric") is { } metricText ? Metrics.Parse(metricText) : (Metric?)null;
         var tableOnly = metric is { } m && !m.Definition().ScoresPredictions;

@@ -59,6 +59,17 @@ public sealed class PointerDecisionList
     public static PointerDecisionList ForEvaluationTable(Holdout holdout) =>
         new(EvaluationTableModelId, holdout.ContentHash, [], [new PublishedVersion(0, 0, null, new float[holdout.RowCount])]);
 
+    /// <summary>
+    /// A list to predict with, not to score: the structure of a published list (e.g. the platform's model download,
+    /// which omits holdout predictions), whose versions cache no predictions. Only <see cref="Predict"/> may be used.
+    /// </summary>
+    public static PointerDecisionList ForPrediction(DecisionListStructure structure)
+    {
+        ArgumentNullException.ThrowIfNull(structure);
+        var versions = structure.VersionNodeCounts.Select((count, i) => new PublishedVersion(i, count, null, [])).ToArray();
+        return new PointerDecisionList(structure.BaseModelId, "", structure.Nodes, versions);
+    }
+
     /// <summary>Starts a list at version 0: the base model's predictions on every holdout row.</summary>
     public static PointerDecisionList Create(string baseModelId, Holdout holdout, IModelCatalog catalog)
     {

@@ -214,6 +214,23 @@ public sealed class OnnxGraphBuilder(string name = "biasbounty")
         return output;
     }
 
+    /// <summary>Adds an already serialised <c>NodeProto</c> (a node of another model, renamed by the caller).</summary>
+    internal OnnxGraphBuilder RawNode(byte[] node)
+    {
+        _nodes.Add(node);
+        return this;
+    }
+
+    /// <summary>Adds an already serialised <c>TensorProto</c> as an initializer.</summary>
+    internal OnnxGraphBuilder RawInitializer(byte[] tensor)
+    {
+        _initializers.Add(tensor);
+        return this;
+    }
+
+    /// <summary>IR version written by <see cref="ToModelBytes"/>; at least <see cref="IrVersion"/> (raised for inlined models).</summary>
+    internal long IrVersionWritten { get; set; } = IrVersion;
+
     /// <summary>Adds a ModelProto metadata entry (metadata_props), readable through ONNX Runtime's custom metadata.</summary>
     public OnnxGraphBuilder Metadata(string key, string value)
     {
@@ -226,7 +243,7 @@ public sealed class OnnxGraphBuilder(string name = "biasbounty")
     {
         // ModelProto: ir_version 1, producer_name 2, graph 7, opset_import 8 (OperatorSetIdProto: domain 1, version 2).
         var w = new ProtoWriter();
-        w.Varint(1, IrVersion);
+        w.Varint(1, IrVersionWritten);
         w.String(2, producer);
         w.Message(7, SerializeGraph());
         foreach (var (domain, version) in _opsets)
