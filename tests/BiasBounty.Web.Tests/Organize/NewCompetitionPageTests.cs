@@ -35,7 +35,7 @@ public sealed class NewCompetitionPageTests : BunitContext
 
         await cut.FindAll("button").Single(b => b.TextContent == "Train a baseline").ClickAsync(new MouseEventArgs());
         cut.WaitForAssertion(() => Assert.Contains("baseline.onnx binds to the schema", cut.Markup), TimeSpan.FromSeconds(60));
-        Assert.Matches(@"feedback part:\s*<strong>\d+\.\d %</strong>", cut.Markup);
+        Assert.Matches(@"version 0\):\s*<strong>\d+\.\d %</strong>", cut.Markup);
         Assert.False(cut.Find("button.btn-primary").HasAttribute("disabled"));
     }
 
