@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace BiasBounty.Web.Organize;
 
-/// <summary>What the organizer types into the wizard: texts, dates, metric, the SCORING.md settings and the reward pool.</summary>
+/// <summary>What the organizer types into the wizard: texts, dates, metric, the scoring settings (docs/scoring-rules.md) and the reward pool.</summary>
 public sealed class CompetitionDetails : IValidatableObject
 {
     public const string SlugPattern = "^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$";

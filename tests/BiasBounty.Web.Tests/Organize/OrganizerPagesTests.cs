@@ -115,6 +115,9 @@ public sealed class OrganizerPagesTests(PlatformFactory platform) : IClassFixtur
         var wizard = await client.GetStringAsync("/organize/new");
         Assert.Contains("Create a competition", wizard);
         Assert.Contains("value=\"0.4\"", wizard); // the feedback share's default, prerendered
+        Assert.DoesNotContain("SCORING.md", wizard);
+        Assert.Contains("href=\"/rules/scoring\"", wizard);
+        Assert.DoesNotContain("SCORING.md", await client.GetStringAsync("/organize/income-wyoming/holdout"));
         var list = await client.GetStringAsync("/organize");
         Assert.Contains("income-wyoming", list);
         Assert.DoesNotContain(DemoSeeder.Slug + "/ledger", list); // the demo belongs to the demo organizer
