@@ -134,7 +134,7 @@ public sealed class ReviewInteractionTests : BunitContext, IClassFixture<Platfor
         Assert.Contains("age > 30", cut.Find("[data-testid=near-duplicates]").TextContent);
         Assert.Contains("mask hash", cut.Find("[data-testid=internal-record]").TextContent);
         var seed = cut.FindAll("[data-testid=internal-record] tr").Single(r => r.TextContent.Contains("split seed")).QuerySelector("td")!.TextContent;
-        Assert.Matches("^[0-9]{4,}$", seed); // the seed as stored, without thousands separators
+        Assert.Matches("^[0-9]+$", seed); // the seed as stored, without thousands separators
         Assert.Contains("provenance", cut.FindAll("[data-testid=internal-record] tr.record-section").Select(r => r.TextContent));
 
         await cut.Find("select[data-testid=triage-action]").ChangeAsync(new ChangeEventArgs { Value = nameof(TriageState.Duplicate) });
