@@ -81,7 +81,9 @@ public sealed class CompetitionDraft
     /// Fixes the label, its positive class and the hidden columns; loads the holdout with the same schema (or splits the
     /// combined file, stratified by label, with a new stored seed). Clears an earlier model check.
     /// </summary>
-    public string? ConfirmSchema(string? label, string? positiveClass, IReadOnlyCollection<string> hidden, Metric metric)
+    /// <param name="kinds">Column kinds the organizer changed from the inferred ones (e.g. numeric codes as categorical); null or empty keeps them.</param>
+    public string? ConfirmSchema(string? label, string? positiveClass, IReadOnlyCollection<string> hidden, Metric metric,
+        IReadOnlyDictionary<string, ColumnKind>? kinds = null)
     {
         Schema = null;
         TrainingFile = HoldoutFile = null;
@@ -90,7 +92,7 @@ public sealed class CompetitionDraft
         if (Source is not { } source) return "Upload the training and holdout files (or one file to split) first.";
         if (Combined is null && Holdout is null) return "Upload the holdout file (or one file that the platform splits) first.";
         if (string.IsNullOrWhiteSpace(label)) return "Pick the label column: the one the model predicts.";
-        if (!source.Data.TryGetColumn(label, out var labelColumn)) return $"'{label}' is not a column of the file.";
+        if (!source.Data.TryGetColumn(label, out _)) return $"'{label}' is not a column of the file.";
         if (hidden.Contains(label)) return "The label column cannot also be hidden.";
         positiveClass = string.IsNullOrWhiteSpace(positiveClass) ? null : positiveClass.Trim();
 
@@ -99,13 +101,32 @@ public sealed class CompetitionDraft
             Columns = source.Data.Schema.Columns.Select(c => c with
             {
                 Role = c.Name == label ? ColumnRole.Label : hidden.Contains(c.Name) ? ColumnRole.Hidden : ColumnRole.Feature,
+                Kind = kinds is not null && kinds.TryGetValue(c.Name, out var kind) ? kind : c.Kind,
             }).ToArray(),
             LabelColumn = label,
             PositiveClass = positiveClass,
         };
         if (schema.Features.Count == 0) return "Keep at least one column as a feature: models and groups need one.";
 
-        var distinct = labelColumn.DistinctCount();
+        Dataset data;
+        if (schema.Columns.Zip(source.Data.Schema.Columns).All(pair => pair.First.Kind == pair.Second.Kind))
+        {
+            data = source.Data.WithSchema(schema);
+        }
+        else
+        {
+            try
+            {
+                data = CsvDatasetLoader.Load(source.Content, source.HasHeader ? new CsvLoadOptions(Schema: schema) : CsvLoadOptions.ForHeaderlessSchema(schema));
+            }
+            catch (ScoringInputException e)
+            {
+                return "The chosen column kinds do not fit the file: " + Sentence(e.Message);
+            }
+        }
+        data.TryGetColumn(label, out var labelColumn);
+
+        var distinct = labelColumn!.DistinctCount();
         if (labelColumn.MissingCount > 0)
             return $"The label column '{label}' has {labelColumn.MissingCount:N0} missing values; every row needs a label.";
         if (distinct > 2 && (labelColumn is CategoricalColumn || positiveClass is not null))
@@ -114,7 +135,7 @@ public sealed class CompetitionDraft
         LabelDomain domain;
         try
         {
-            domain = LabelDomain.Of(source.Data.WithSchema(schema));
+            domain = LabelDomain.Of(data);
         }
         catch (ScoringInputException) when (positiveClass is null)
         {
@@ -127,7 +148,7 @@ public sealed class CompetitionDraft
         if (metric.Incompatibility(domain.Task, hasLossColumns: false) is { } problem) return Sentence(problem);
         schema = schema with { PositiveClass = domain.PositiveClass };
 
-        return Combined is not null ? Split(Combined, schema, domain) : LoadHoldout(Training!, Holdout!, schema);
+        return Combined is not null ? Split(Combined.FileName, data.WithSchema(schema), schema, domain) : LoadHoldout(Training!, Holdout!, schema);
     }
 
     /// <summary>Uses an uploaded ONNX file as the base model, if it binds to the schema and runs.</summary>
@@ -178,14 +199,13 @@ public sealed class CompetitionDraft
         return null;
     }
 
-    private string? Split(UploadedTable combined, DatasetSchema schema, LabelDomain domain)
+    private string? Split(string fileName, Dataset data, DatasetSchema schema, LabelDomain domain)
     {
         if (HoldoutShare is < 0.05 or > 0.95) return "The holdout share must be between 0.05 and 0.95.";
-        var data = combined.Data.WithSchema(schema);
         var seed = RandomNumberGenerator.GetInt32(1, int.MaxValue);
         var strata = domain.Task == TaskKind.Classification ? domain.Encode(data) : new float[data.RowCount];
         var holdoutRows = global::BiasBounty.Scoring.Engine.Holdout.StratifiedSplit(strata, HoldoutShare, seed);
-        var stem = Stem(combined.FileName);
+        var stem = Stem(fileName);
         TrainingFile = DataFile.WithSchema(stem + "-training.csv.gz", CsvDatasetWriter.ToBytes(data.SelectRows(holdoutRows.Not().ToIndices())), schema);
         HoldoutFile = DataFile.WithSchema(stem + "-holdout.csv.gz", CsvDatasetWriter.ToBytes(data.SelectRows(holdoutRows.ToIndices())), schema);
         DataSplitSeed = seed;

@@ -1,3 +1,4 @@
+using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Organize;
 using static BiasBounty.Web.Tests.Organize.OrganizeTestData;
@@ -123,6 +124,22 @@ public sealed class CompetitionDraftTests
         Assert.False(feasibility.AnyTestable);
         Assert.Equal((120, 180), (feasibility.FeedbackRows, feasibility.ConfirmationRows));
         Assert.True(draft.Feasibility(Settings with { MinGroupRows = 12 })!.SensibleRangeTestable);
+    }
+
+    [Fact]
+    public void ConfirmSchema_WithNumericCodesMadeCategorical_StoresThemCategorical()
+    {
+        var draft = new CompetitionDraft();
+        Assert.Null(draft.UploadCombined("acs-income-2018-WY.csv.gz", Wyoming));
+        Assert.Equal(ColumnKind.Numeric, draft.Combined!.Data.Schema.Columns.Single(c => c.Name == "SEX").Kind);
+
+        Assert.Null(draft.ConfirmSchema("PINCP", null, [], Metric.Error,
+            new Dictionary<string, ColumnKind> { ["SEX"] = ColumnKind.Categorical, ["RAC1P"] = ColumnKind.Categorical }));
+
+        Assert.Equal(ColumnKind.Categorical, draft.Schema!.Columns.Single(c => c.Name == "RAC1P").Kind);
+        Assert.IsType<CategoricalColumn>(draft.HoldoutFile!.Load().Columns.Single(c => c.Name == "SEX"));
+        Assert.IsType<CategoricalColumn>(draft.TrainingFile!.Load().Columns.Single(c => c.Name == "SEX"));
+        Assert.Null(draft.TrainBaseline(Settings));
     }
 
     [Fact]
