@@ -18,7 +18,7 @@ public sealed record DataCardColumn(
 /// <summary>
 /// What participants are told about a competition's data, computed from the <b>public training file only</b>: the
 /// feature columns with their values (for writing group expressions), the label and its balance, and the model input
-/// conventions of SCORING.md §7 — including the category lists whose positions are the codes of text columns in the
+/// conventions of docs/scoring-rules.md — including the category lists whose positions are the codes of text columns in the
 /// float tensor. Serialises to the "schema as JSON" download.
 /// </summary>
 public sealed record DataCard(

@@ -7,7 +7,7 @@ using BiasBounty.Scoring.Models;
 namespace BiasBounty.Scoring.DecisionLists;
 
 /// <summary>
-/// The competition's current model f_t (SCORING.md §1): the base model f_0 plus update and repair nodes, newest
+/// The competition's current model f_t (docs/scoring-rules.md): the base model f_0 plus update and repair nodes, newest
 /// first, with every published version's predictions on the holdout cached. Immutable: an accepted update returns a
 /// new list. Serialises to JSON (models are referenced by content id; their bytes are stored beside it).
 /// </summary>
@@ -78,7 +78,7 @@ public sealed class PointerDecisionList
     }
 
     /// <summary>
-    /// Applies a verified update (g → h) and repairs it (SCORING.md §4): f' = (g → h) + f_t; then, for every protected
+    /// Applies a verified update (g → h) and repairs it (docs/scoring-rules.md): f' = (g → h) + f_t; then, for every protected
     /// group g_j and earlier version f_ℓ, while μ(g_j)·(L(f', g_j) − L(f_ℓ, g_j)) ≥ ε on the whole holdout, adds the
     /// repair (g_j → ℓ*) with ℓ* the version of lowest loss on g_j, and scans again. Publishes f_{t+1}.
     /// </summary>
@@ -139,7 +139,7 @@ public sealed class PointerDecisionList
     }
 
     /// <summary>
-    /// The same model on a fresh holdout (SCORING.md §5: a refresh keeps the model): the same base model, nodes and
+    /// The same model on a fresh holdout (docs/scoring-rules.md: a refresh keeps the model): the same base model, nodes and
     /// published versions, with every version's predictions computed again on <paramref name="holdout"/>'s rows.
     /// </summary>
     public PointerDecisionList OnHoldout(Holdout holdout, IModelCatalog catalog)

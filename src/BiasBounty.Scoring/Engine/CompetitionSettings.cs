@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace BiasBounty.Scoring.Engine;
 
 /// <summary>
-/// A competition's scoring settings, with the defaults of SCORING.md. Immutable; change with <c>with</c>.
+/// A competition's scoring settings, with the defaults of docs/scoring-rules.md. Immutable; change with <c>with</c>.
 /// </summary>
 public sealed record CompetitionSettings
 {

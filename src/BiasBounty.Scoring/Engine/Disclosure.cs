@@ -4,7 +4,7 @@ using System.Text;
 namespace BiasBounty.Scoring.Engine;
 
 /// <summary>
-/// The disclosure rules of SCORING.md §6 for numbers computed on the feedback part: seeded Laplace noise, then
+/// The disclosure rules of docs/scoring-rules.md for numbers computed on the feedback part: seeded Laplace noise, then
 /// census-style rounding. Noise is a pure function of (seed material, count name), so asking again for the same
 /// group returns the same numbers and cannot be averaged away.
 /// </summary>

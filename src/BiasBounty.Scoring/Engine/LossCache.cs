@@ -8,7 +8,7 @@ namespace BiasBounty.Scoring.Engine;
 public sealed record VersionLosses(float[] Losses, RowSet? Errors);
 
 /// <summary>
-/// Caches each published version's per-row losses on the holdout (SCORING.md §1), keyed by the version's
+/// Caches each published version's per-row losses on the holdout (docs/scoring-rules.md), keyed by the version's
 /// prediction array, so a submission only evaluates its group and its fix. With 0/1 losses the group's error
 /// counts become popcounts of bitset intersections.
 /// </summary>

@@ -27,7 +27,7 @@ public enum RowLoss
     OrganizerColumns,
 }
 
-/// <summary>How claim 1 (a finding) is tested (SCORING.md §3).</summary>
+/// <summary>How claim 1 (a finding) is tested (docs/scoring-rules.md).</summary>
 public enum FindingTest
 {
     /// <summary>Four counts: one-sided Fisher exact when any cell is under 10, else the pooled two-proportion z; Newcombe interval.</summary>
@@ -40,7 +40,7 @@ public enum FindingTest
     RatioDeltaMethod,
 }
 
-/// <summary>How claim 2 (a fix) is tested (SCORING.md §4), or that the metric takes no fix.</summary>
+/// <summary>How claim 2 (a fix) is tested (docs/scoring-rules.md), or that the metric takes no fix.</summary>
 public enum FixTest
 {
     /// <summary>Findings only: a fix is refused.</summary>

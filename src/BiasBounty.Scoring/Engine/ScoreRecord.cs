@@ -18,7 +18,7 @@ public enum ScoreStatus
 }
 
 /// <summary>
-/// Everything the engine measured for one submission (SCORING.md §3–§5) with its provenance. Organizers see it;
+/// Everything the engine measured for one submission (docs/scoring-rules.md) with its provenance. Organizers see it;
 /// participants see only the <see cref="ReleasedView"/>.
 /// </summary>
 public sealed record ScoreRecord
@@ -129,7 +129,7 @@ public sealed record FeedbackNumbers(
     long? FixGroupErrors,
     double? FixGroupErrorPercent);
 
-/// <summary>What the participant sees (SCORING.md §6): verdicts and bands from D_cf, noisy numbers from D_fb.</summary>
+/// <summary>What the participant sees (docs/scoring-rules.md): verdicts and bands from D_cf, noisy numbers from D_fb.</summary>
 public sealed record ReleasedView(
     string SubmissionId,
     ScoreStatus Status,

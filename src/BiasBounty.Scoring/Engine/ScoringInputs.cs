@@ -8,7 +8,7 @@ namespace BiasBounty.Scoring.Engine;
 public sealed record SubmissionInput(string SubmissionId, GroupRef Group, string? FixModelId, Metric Metric);
 
 /// <summary>
-/// The competition's two alpha-investing ledgers (SCORING.md §5), one per claim type, and the accepted fixes and
+/// The competition's two alpha-investing ledgers (docs/scoring-rules.md), one per claim type, and the accepted fixes and
 /// repairs counted against the holdout's accept budget. A fresh holdout starts all three again; the model is kept.
 /// </summary>
 public sealed record Ledgers(AlphaInvestingLedger Findings, AlphaInvestingLedger Fixes, int AcceptedOnHoldout = 0)

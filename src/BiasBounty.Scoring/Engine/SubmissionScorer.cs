@@ -5,7 +5,7 @@ using BiasBounty.Scoring.Statistics;
 namespace BiasBounty.Scoring.Engine;
 
 /// <summary>
-/// Judges one submission (SCORING.md §2–§8): gates, claim 1 (a finding), claim 2 (a fix) with the update and its
+/// Judges one submission (docs/scoring-rules.md): gates, claim 1 (a finding), claim 2 (a fix) with the update and its
 /// repairs, the alpha-investing ledgers, the released view and points. Pure: the same request gives the same outcome.
 /// </summary>
 public static class SubmissionScorer
@@ -99,7 +99,7 @@ public static class SubmissionScorer
         return new ScoringOutcome(record, Release(record), nextModel, nextLedgers);
     }
 
-    /// <summary>Claim 1 on the confirmation part (SCORING.md §3).</summary>
+    /// <summary>Claim 1 on the confirmation part (docs/scoring-rules.md).</summary>
     public static FindingResult TestFinding(
         CompetitionSettings settings, Holdout holdout, Metric metric, VersionLosses losses, RowSet members, RowSet eligible, double level)
     {
@@ -171,7 +171,7 @@ public static class SubmissionScorer
         return (within.And(members), within.AndNot(members));
     }
 
-    /// <summary>Claim 2 on the confirmation part (SCORING.md §4), before any update is applied.</summary>
+    /// <summary>Claim 2 on the confirmation part (docs/scoring-rules.md), before any update is applied.</summary>
     /// <param name="groupAll">All holdout rows of the group, ascending; <paramref name="fixPredictions"/> is aligned with it.</param>
     public static FixResult TestFix(
         CompetitionSettings settings, Holdout holdout, Metric metric, VersionLosses losses, RowSet members, RowSet eligible,
@@ -220,7 +220,7 @@ public static class SubmissionScorer
         return ("paired t", result.Statistic, result.PValue, n == 0 ? 0 : differences.Average());
     }
 
-    /// <summary>Points (SCORING.md §8): a verified fix earns 10,000·μ(g)·Δ_g; otherwise a verified finding earns its weighted gap.</summary>
+    /// <summary>Points (docs/scoring-rules.md): a verified fix earns 10,000·μ(g)·Δ_g; otherwise a verified finding earns its weighted gap.</summary>
     public static double Points(CompetitionSettings settings, FindingResult? finding, FixResult? fix)
     {
         if (fix is { Verified: true }) return Math.Round(10_000 * fix.OverallGain, 1, MidpointRounding.AwayFromZero);
@@ -232,7 +232,7 @@ public static class SubmissionScorer
         return 0;
     }
 
-    /// <summary>The participant's view of a record (SCORING.md §6).</summary>
+    /// <summary>The participant's view of a record (docs/scoring-rules.md).</summary>
     public static ReleasedView Release(ScoreRecord record)
     {
         var finding = record.Finding;

@@ -2,7 +2,7 @@ using BiasBounty.Scoring.Data;
 
 namespace BiasBounty.Scoring.Models;
 
-/// <summary>How the ONNX export names and shapes a model's inputs (SCORING.md section 7).</summary>
+/// <summary>How the ONNX export names and shapes a model's inputs (docs/scoring-rules.md).</summary>
 public enum OnnxInputConvention
 {
     /// <summary>One float input <c>X [N, F]</c>: the feature columns in schema order, encoded by a <see cref="FeatureCoding"/>.</summary>

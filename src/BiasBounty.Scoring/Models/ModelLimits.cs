@@ -10,7 +10,7 @@ public enum ModelRole
     Group,
 }
 
-/// <summary>Resource limits for running an untrusted model (SCORING.md section 7).</summary>
+/// <summary>Resource limits for running an untrusted model (docs/scoring-rules.md).</summary>
 /// <param name="MaxModelBytes">Largest accepted file; default 50 MB (of 1,048,576 bytes).</param>
 /// <param name="MaxInferenceTime">Longest one prediction call (all of its batches together) may take.</param>
 /// <param name="BatchRows">

@@ -9,7 +9,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace BiasBounty.Scoring.Models;
 
 /// <summary>
-/// An untrusted ONNX model bound to a competition's schema (SCORING.md section 7) and run in ONNX Runtime.
+/// An untrusted ONNX model bound to a competition's schema (docs/scoring-rules.md) and run in ONNX Runtime.
 /// <see cref="Load"/> checks everything that can be checked without data; <see cref="Validate"/> is the 16-row smoke
 /// run of gate 1; <see cref="Predict(Dataset, ReadOnlySpan{int})"/> runs on any rows in batches, under a time limit.
 /// Predictions may be made from several threads at once. Error messages name rows and values only in the smoke run,

@@ -4,7 +4,7 @@ namespace BiasBounty.Scoring.Models;
 
 /// <summary>
 /// The process's ONNX Runtime environment. A worker runs every model on one shared intra-op thread pool
-/// (SCORING.md section 7: one thread pool per worker): the environment is created with global thread pools and each
+/// (docs/scoring-rules.md: one thread pool per worker): the environment is created with global thread pools and each
 /// session opts out of its own (<see cref="SessionOptions.DisablePerSessionThreads"/>). If something else in the
 /// process created the ONNX Runtime environment first, sessions fall back to their own pools of
 /// <see cref="ModelLimits.IntraOpThreads"/> threads.

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace BiasBounty.Scoring.Statistics;
 
 /// <summary>
-/// The accept budget of the paper's certificate checker (SCORING.md §5): with K = ⌊2 / ε⌋ a holdout supports at most
+/// The accept budget of the paper's certificate checker (docs/scoring-rules.md): with K = ⌊2 / ε⌋ a holdout supports at most
 /// K + 1 accepted fixes and repairs. Immutable: <see cref="Consume"/> returns the next budget.
 /// </summary>
 /// <remarks>
@@ -61,7 +61,7 @@ public sealed record AcceptBudget
     public bool IsExhausted => Used >= Capacity;
 
     /// <summary>A fresh budget with nothing used.</summary>
-    /// <param name="epsilon">The certificate threshold ε, in [1e-9, 1]; SCORING.md's default is 0.001 (K = 2000).</param>
+    /// <param name="epsilon">The certificate threshold ε, in [1e-9, 1]; docs/scoring-rules.md's default is 0.001 (K = 2000).</param>
     /// <returns>The new budget.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is outside [1e-9, 1] or is NaN.</exception>
     public static AcceptBudget Start(double epsilon = 0.001)

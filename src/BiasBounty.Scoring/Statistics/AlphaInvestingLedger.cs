@@ -4,7 +4,7 @@ namespace BiasBounty.Scoring.Statistics;
 
 /// <summary>
 /// Online false-discovery control by alpha-investing (Foster and Stine), one ledger per competition and claim type
-/// (SCORING.md §5). Immutable: <see cref="Record"/> returns the next ledger.
+/// (docs/scoring-rules.md). Immutable: <see cref="Record"/> returns the next ledger.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -24,7 +24,7 @@ namespace BiasBounty.Scoring.Statistics;
 /// </remarks>
 public sealed record AlphaInvestingLedger
 {
-    /// <summary>The cap on any single test's level, from SCORING.md §5.</summary>
+    /// <summary>The cap on any single test's level, from docs/scoring-rules.md.</summary>
     public const double MaximumLevel = 0.01;
 
     /// <summary>A ledger whose next level is at or below this is spent.</summary>

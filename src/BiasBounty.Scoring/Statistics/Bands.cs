@@ -1,6 +1,6 @@
 namespace BiasBounty.Scoring.Statistics;
 
-/// <summary>The released p-value band of a claim tested on the confirmation holdout (SCORING.md §6).</summary>
+/// <summary>The released p-value band of a claim tested on the confirmation holdout (docs/scoring-rules.md).</summary>
 public enum PValueBand
 {
     /// <summary>Significant and p &lt; 0.001; shown as "&lt; 0.001".</summary>
@@ -16,7 +16,7 @@ public enum PValueBand
     NotSignificant,
 }
 
-/// <summary>The released effect band of Δ, in percentage points (SCORING.md §6). Intervals are closed below, open above.</summary>
+/// <summary>The released effect band of Δ, in percentage points (docs/scoring-rules.md). Intervals are closed below, open above.</summary>
 public enum EffectBand
 {
     /// <summary>Δ &lt; 1 pp, including negative Δ; shown as "&lt; 1 pp".</summary>
@@ -31,7 +31,7 @@ public enum EffectBand
     /// <summary>5 pp ≤ Δ &lt; 10 pp; shown as "5–10 pp".</summary>
     From5To10pp,
 
-    /// <summary>Δ ≥ 10 pp; shown as "&gt; 10 pp" (the label SCORING.md uses; exactly 10 pp falls here).</summary>
+    /// <summary>Δ ≥ 10 pp; shown as "&gt; 10 pp" (the label docs/scoring-rules.md uses; exactly 10 pp falls here).</summary>
     Over10pp,
 }
 

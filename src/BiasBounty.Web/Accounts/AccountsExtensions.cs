@@ -26,6 +26,8 @@ public static class AccountsExtensions
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<ApplicationDbContext>()
+            .AddUserManager<FirstSignIn.Users>()
+            .AddClaimsPrincipalFactory<FirstSignIn.ClaimsFactory>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
 

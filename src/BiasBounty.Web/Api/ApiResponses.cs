@@ -44,7 +44,7 @@ public sealed record SubmissionLinks(string Self, string Page);
 
 public sealed record SubmitAccepted(Guid Id, string State, SubmissionLinks Links);
 
-/// <summary>The released view (SCORING.md §6) with its bands as the submission page writes them.</summary>
+/// <summary>The released view (docs/scoring-rules.md) with its bands as the submission page writes them.</summary>
 public sealed record VerdictResponse(string Status, string Summary, bool? FindingVerified, string? FindingPValue, string? FindingEffect,
     bool? FixAccepted, string? FixPValue, string? FixEffect, FeedbackNumbers? Feedback, double EnginePoints, string? DuplicateOf)
 {

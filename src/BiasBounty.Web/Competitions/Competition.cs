@@ -31,7 +31,7 @@ public class Competition
 
     public Metric Metric { get; set; } = Metric.Error;
 
-    /// <summary>The SCORING.md settings (jsonb); <see cref="Metric"/> and <see cref="SplitSeed"/> are also columns.</summary>
+    /// <summary>The scoring settings of docs/scoring-rules.md (jsonb); <see cref="Metric"/> and <see cref="SplitSeed"/> are also columns.</summary>
     public CompetitionSettings Settings { get; set; } = new();
 
     public decimal RewardPool { get; set; }

@@ -1,3 +1,4 @@
+using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Api;
 using BiasBounty.Web.Components.Account;
 using BiasBounty.Web.Hosting;
@@ -33,6 +34,7 @@ public static class ComponentsExtensions
         app.UseRouting();
         app.UseApiGate();
         app.UseAuthentication();
+        app.UseFirstSignInPasswordChange();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();

@@ -80,7 +80,7 @@ public sealed class DemoSeeder(
     {
         if (await users.FindByEmailAsync(email) is { } existing) return existing.Id;
         var password = OneTimePassword();
-        var organizer = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Demo organizer" };
+        var organizer = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Demo organizer", MustChangePassword = true };
         var created = await users.CreateAsync(organizer, password);
         if (!created.Succeeded) throw new InvalidOperationException("could not create the demo organizer: " + string.Join("; ", created.Errors.Select(e => e.Description)));
         await users.AddToRolesAsync(organizer, [Roles.Organizer, Roles.Participant]);
@@ -92,7 +92,7 @@ public sealed class DemoSeeder(
         // To the console only, never to the log: this is the one time the password is shown.
         Console.WriteLine();
         Console.WriteLine($"  Demo organizer account: {email}");
-        Console.WriteLine($"  One-time password:      {password}   (shown once; change it under Account → Manage)");
+        Console.WriteLine($"  One-time password:      {password}   (shown once; you choose your own at the first sign-in)");
         Console.WriteLine();
         return organizer.Id;
     }

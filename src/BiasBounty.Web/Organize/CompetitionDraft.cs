@@ -7,8 +7,8 @@ using BiasBounty.Web.Competitions;
 
 namespace BiasBounty.Web.Organize;
 
-/// <summary>An uploaded table as first read: its bytes and what the loader inferred.</summary>
-public sealed record UploadedTable(string FileName, byte[] Content, Dataset Data);
+/// <summary>An uploaded table as first read: its bytes, what the loader inferred (or read from its schema file), and whether it has a header line.</summary>
+public sealed record UploadedTable(string FileName, byte[] Content, Dataset Data, bool HasHeader = true);
 
 /// <summary>
 /// The data half of the create-competition wizard, kept in the organizer's circuit until the competition opens:
@@ -21,6 +21,12 @@ public sealed class CompetitionDraft
     public const long MaxDataBytes = 200L * 1024 * 1024;
 
     private static readonly string[] DataExtensions = [".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz", ".gz"];
+
+    /// <summary>
+    /// Seed of the feedback/confirmation split, chosen once per draft: the base model's check and the opened competition
+    /// use the same split, so the error shown here is the leaderboard's version 0.
+    /// </summary>
+    public int SplitSeed { get; } = RandomNumberGenerator.GetInt32(1, int.MaxValue);
 
     public UploadedTable? Training { get; private set; }
 
@@ -54,11 +60,12 @@ public sealed class CompetitionDraft
 
     public IReadOnlyList<ColumnProfile> Profile() => Source?.Data.Profile() ?? [];
 
-    public string? UploadTraining(string fileName, byte[] content) =>
-        Read("training file", fileName, content, table => { Training = table; Combined = null; });
+    /// <param name="schemaJson">The file's schema (<c>FILE.schema.json</c>, as the CLI reads beside it), or null to infer one.</param>
+    public string? UploadTraining(string fileName, byte[] content, byte[]? schemaJson = null) =>
+        Read("training file", fileName, content, schemaJson, table => { Training = table; Combined = null; });
 
-    public string? UploadHoldout(string fileName, byte[] content) =>
-        Read("holdout file", fileName, content, table =>
+    public string? UploadHoldout(string fileName, byte[] content, byte[]? schemaJson = null) =>
+        Read("holdout file", fileName, content, schemaJson, table =>
         {
             if (Training is not null && ColumnDifference(Training.Data, table.Data) is { } difference)
                 return "The holdout file must have the training file's columns: " + difference + ".";
@@ -67,22 +74,25 @@ public sealed class CompetitionDraft
             return null;
         });
 
-    public string? UploadCombined(string fileName, byte[] content) =>
-        Read("data file", fileName, content, table => { Combined = table; Training = Holdout = null; });
+    public string? UploadCombined(string fileName, byte[] content, byte[]? schemaJson = null) =>
+        Read("data file", fileName, content, schemaJson, table => { Combined = table; Training = Holdout = null; });
 
     /// <summary>
     /// Fixes the label, its positive class and the hidden columns; loads the holdout with the same schema (or splits the
     /// combined file, stratified by label, with a new stored seed). Clears an earlier model check.
     /// </summary>
-    public string? ConfirmSchema(string? label, string? positiveClass, IReadOnlyCollection<string> hidden, Metric metric)
+    /// <param name="kinds">Column kinds the organizer changed from the inferred ones (e.g. numeric codes as categorical); null or empty keeps them.</param>
+    public string? ConfirmSchema(string? label, string? positiveClass, IReadOnlyCollection<string> hidden, Metric metric,
+        IReadOnlyDictionary<string, ColumnKind>? kinds = null)
     {
         Schema = null;
         TrainingFile = HoldoutFile = null;
         Check = null;
+        holdoutData = null;
         if (Source is not { } source) return "Upload the training and holdout files (or one file to split) first.";
         if (Combined is null && Holdout is null) return "Upload the holdout file (or one file that the platform splits) first.";
         if (string.IsNullOrWhiteSpace(label)) return "Pick the label column: the one the model predicts.";
-        if (!source.Data.TryGetColumn(label, out var labelColumn)) return $"'{label}' is not a column of the file.";
+        if (!source.Data.TryGetColumn(label, out _)) return $"'{label}' is not a column of the file.";
         if (hidden.Contains(label)) return "The label column cannot also be hidden.";
         positiveClass = string.IsNullOrWhiteSpace(positiveClass) ? null : positiveClass.Trim();
 
@@ -91,13 +101,32 @@ public sealed class CompetitionDraft
             Columns = source.Data.Schema.Columns.Select(c => c with
             {
                 Role = c.Name == label ? ColumnRole.Label : hidden.Contains(c.Name) ? ColumnRole.Hidden : ColumnRole.Feature,
+                Kind = kinds is not null && kinds.TryGetValue(c.Name, out var kind) ? kind : c.Kind,
             }).ToArray(),
             LabelColumn = label,
             PositiveClass = positiveClass,
         };
         if (schema.Features.Count == 0) return "Keep at least one column as a feature: models and groups need one.";
 
-        var distinct = labelColumn.DistinctCount();
+        Dataset data;
+        if (schema.Columns.Zip(source.Data.Schema.Columns).All(pair => pair.First.Kind == pair.Second.Kind))
+        {
+            data = source.Data.WithSchema(schema);
+        }
+        else
+        {
+            try
+            {
+                data = CsvDatasetLoader.Load(source.Content, source.HasHeader ? new CsvLoadOptions(Schema: schema) : CsvLoadOptions.ForHeaderlessSchema(schema));
+            }
+            catch (ScoringInputException e)
+            {
+                return "The chosen column kinds do not fit the file: " + Sentence(e.Message);
+            }
+        }
+        data.TryGetColumn(label, out var labelColumn);
+
+        var distinct = labelColumn!.DistinctCount();
         if (labelColumn.MissingCount > 0)
             return $"The label column '{label}' has {labelColumn.MissingCount:N0} missing values; every row needs a label.";
         if (distinct > 2 && (labelColumn is CategoricalColumn || positiveClass is not null))
@@ -106,7 +135,7 @@ public sealed class CompetitionDraft
         LabelDomain domain;
         try
         {
-            domain = LabelDomain.Of(source.Data.WithSchema(schema));
+            domain = LabelDomain.Of(data);
         }
         catch (ScoringInputException) when (positiveClass is null)
         {
@@ -119,7 +148,7 @@ public sealed class CompetitionDraft
         if (metric.Incompatibility(domain.Task, hasLossColumns: false) is { } problem) return Sentence(problem);
         schema = schema with { PositiveClass = domain.PositiveClass };
 
-        return Combined is not null ? Split(Combined, schema, domain) : LoadHoldout(Training!, Holdout!, schema);
+        return Combined is not null ? Split(Combined.FileName, data.WithSchema(schema), schema, domain) : LoadHoldout(Training!, Holdout!, schema);
     }
 
     /// <summary>Uses an uploaded ONNX file as the base model, if it binds to the schema and runs.</summary>
@@ -170,14 +199,13 @@ public sealed class CompetitionDraft
         return null;
     }
 
-    private string? Split(UploadedTable combined, DatasetSchema schema, LabelDomain domain)
+    private string? Split(string fileName, Dataset data, DatasetSchema schema, LabelDomain domain)
     {
         if (HoldoutShare is < 0.05 or > 0.95) return "The holdout share must be between 0.05 and 0.95.";
-        var data = combined.Data.WithSchema(schema);
         var seed = RandomNumberGenerator.GetInt32(1, int.MaxValue);
         var strata = domain.Task == TaskKind.Classification ? domain.Encode(data) : new float[data.RowCount];
         var holdoutRows = global::BiasBounty.Scoring.Engine.Holdout.StratifiedSplit(strata, HoldoutShare, seed);
-        var stem = Stem(combined.FileName);
+        var stem = Stem(fileName);
         TrainingFile = DataFile.WithSchema(stem + "-training.csv.gz", CsvDatasetWriter.ToBytes(data.SelectRows(holdoutRows.Not().ToIndices())), schema);
         HoldoutFile = DataFile.WithSchema(stem + "-holdout.csv.gz", CsvDatasetWriter.ToBytes(data.SelectRows(holdoutRows.ToIndices())), schema);
         DataSplitSeed = seed;
@@ -189,7 +217,7 @@ public sealed class CompetitionDraft
     {
         var (holdoutFile, problem) = FitHoldout(holdout, schema);
         if (holdoutFile is null) return problem;
-        TrainingFile = DataFile.WithSchema(training.FileName, training.Content, schema);
+        TrainingFile = DataFile.WithSchema(training.FileName, training.Content, schema, training.HasHeader);
         HoldoutFile = holdoutFile;
         DataSplitSeed = null;
         Schema = schema;
@@ -205,7 +233,7 @@ public sealed class CompetitionDraft
     {
         if (ColumnDifference(schema.Columns.Select(c => c.Name).ToArray(), holdout.Data) is { } difference)
             return (null, "The holdout file must have the training file's columns: " + difference + ".");
-        var holdoutFile = DataFile.WithSchema(holdout.FileName, holdout.Content, schema);
+        var holdoutFile = DataFile.WithSchema(holdout.FileName, holdout.Content, schema, holdout.HasHeader);
         try
         {
             var data = holdoutFile.Load();
@@ -226,34 +254,68 @@ public sealed class CompetitionDraft
         return (holdoutFile, null);
     }
 
-    private static string? Read(string what, string fileName, byte[] content, Func<UploadedTable, string?> accept)
+    private static string? Read(string what, string fileName, byte[] content, byte[]? schemaJson, Func<UploadedTable, string?> accept)
     {
-        var (table, problem) = ReadTable(what, fileName, content);
+        var (table, problem) = ReadTable(what, fileName, content, schemaJson);
         return table is null ? problem : accept(table);
     }
 
     /// <summary>Reads an uploaded data file (<paramref name="what"/> names it in messages): CSV or TSV, within the size limit, with rows.</summary>
-    public static (UploadedTable? Table, string? Problem) ReadTable(string what, string fileName, byte[] content)
+    public static (UploadedTable? Table, string? Problem) ReadTable(string what, string fileName, byte[] content, byte[]? schemaJson = null)
     {
         if (!DataExtensions.Any(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
             return (null, $"The {what} must be CSV or TSV (.csv, .tsv or .txt, optionally gzip-compressed as .gz); '{fileName}' is not.");
         if (content.LongLength > MaxDataBytes) return (null, $"The {what} is larger than the limit of {MaxDataBytes / 1048576} MB.");
         if (content.Length == 0) return (null, $"The {what} is empty.");
+        CsvLoadOptions? options = null;
+        if (schemaJson is not null)
+        {
+            try
+            {
+                options = CompetitionData.LoadOptions(System.Text.Encoding.UTF8.GetString(schemaJson));
+            }
+            catch (Exception e) when (e is ScoringInputException or System.Text.Json.JsonException)
+            {
+                return (null, $"The schema file of the {what} is not a valid .schema.json file (see deploy/demo-data/README.md for its form).");
+            }
+        }
         Dataset data;
         try
         {
-            data = CsvDatasetLoader.Load(content);
+            data = CsvDatasetLoader.Load(content, options);
         }
         catch (ScoringInputException e)
         {
-            return (null, $"The {what} could not be read: {Sentence(e.Message)}");
+            var hint = schemaJson is null && e.Message.Contains("twice", StringComparison.Ordinal)
+                ? " If the file has no header line, upload its .schema.json file with it." : "";
+            return (null, $"The {what} could not be read: {Sentence(e.Message)}{hint}");
         }
         if (data.RowCount == 0) return (null, $"The {what} has a header but no rows.");
-        return (new UploadedTable(fileName, content, data), null);
+        return (new UploadedTable(fileName, content, data, options?.ColumnNames is null), null);
     }
 
-    private static string? Read(string what, string fileName, byte[] content, Action<UploadedTable> accept) =>
-        Read(what, fileName, content, table => { accept(table); return null; });
+    private static string? Read(string what, string fileName, byte[] content, byte[]? schemaJson, Action<UploadedTable> accept) =>
+        Read(what, fileName, content, schemaJson, table => { accept(table); return null; });
+
+    /// <summary>
+    /// Which group sizes the holdout can test with <paramref name="settings"/> (its eligible rows in the feedback and
+    /// confirmation parts of the draft's split); null until the schema is confirmed.
+    /// </summary>
+    public GroupSizeFeasibility? Feasibility(CompetitionSettings settings)
+    {
+        if (HoldoutFile is null) return null;
+        var key = (settings.Metric, settings.FeedbackShare, settings.MinGroupRows, settings.MinGroupShare, HoldoutFile);
+        if (feasibility is { } cached && cached.Key == key) return cached.Value;
+        holdoutData ??= HoldoutFile.Load();
+        var holdout = global::BiasBounty.Scoring.Engine.Holdout.Create(holdoutData, settings.FeedbackShare, SplitSeed);
+        var eligible = settings.Metric.Eligible(holdout.Y);
+        var value = GroupSizeFeasibility.Of(eligible.IntersectionCount(holdout.Feedback), eligible.IntersectionCount(holdout.Confirmation), settings);
+        feasibility = (key, value);
+        return value;
+    }
+
+    private Dataset? holdoutData;
+    private ((Metric, double, int, double, DataFile) Key, GroupSizeFeasibility Value)? feasibility;
 
     /// <summary>How two tables' column lists differ (names and order), or null when they are the same.</summary>
     private static string? ColumnDifference(Dataset training, Dataset holdout) =>

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Cryptography;
 using System.Text.Json;
 using BiasBounty.Scoring;
 using BiasBounty.Scoring.Data;
@@ -10,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace BiasBounty.Web.Organize;
 
-/// <summary>What the organizer types into the wizard: texts, dates, metric, the SCORING.md settings and the reward pool.</summary>
+/// <summary>What the organizer types into the wizard: texts, dates, metric, the scoring settings (docs/scoring-rules.md) and the reward pool.</summary>
 public sealed class CompetitionDetails : IValidatableObject
 {
     public const string SlugPattern = "^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$";
@@ -108,7 +107,7 @@ public static class CreateCompetition
         if (errors.Count > 0) return (null, errors);
         if (draft.Schema is null || draft.TrainingFile is null || draft.HoldoutFile is null)
             return (null, new() { ["Data"] = "Upload the data and confirm its schema first." });
-        var settings = details.ToSettings(RandomNumberGenerator.GetInt32(1, int.MaxValue));
+        var settings = details.ToSettings(draft.SplitSeed);
         try
         {
             settings.Validate();
@@ -117,6 +116,8 @@ public static class CreateCompetition
         {
             return (null, new() { [""] = e.Message });
         }
+        if (draft.Feasibility(settings) is { AnyTestable: false } feasibility)
+            return (null, new() { ["Feasibility"] = Describe(feasibility) + " " + Suggest(feasibility) });
         if (draft.Recheck(settings) is { } modelProblem) return (null, new() { ["Model"] = modelProblem });
 
         var schema = draft.Schema;
@@ -153,6 +154,25 @@ public static class CreateCompetition
         }
         return (competition, []);
     }
+
+    /// <summary>What the holdout can test with these settings, as one sentence for the organizer.</summary>
+    public static string Describe(GroupSizeFeasibility f)
+    {
+        var parts = $"The holdout has {f.EligibleRows:N0} rows for this metric ({f.FeedbackRows:N0} in the feedback part, {f.ConfirmationRows:N0} in the confirmation part)";
+        return f.AnyTestable
+            ? $"{parts}: groups from {f.SmallestRows:N0} rows ({Percent(f.SmallestShare)}) to {f.LargestRows:N0} rows ({Percent(f.LargestShare)}) of it can be tested."
+            : $"{parts}: no group can be tested, because a group and the rest must each have at least {f.MinGroupRows:N0} rows in both parts.";
+    }
+
+    /// <summary>Settings that would make groups of 10 %–90 % of the holdout testable; empty when they already are.</summary>
+    public static string Suggest(GroupSizeFeasibility f)
+    {
+        if (f.SensibleRangeTestable) return "";
+        var rows = f.SuggestedMinGroupRows >= 2 ? $"set the least group rows to {f.SuggestedMinGroupRows:N0} or less, or " : "";
+        return $"To test groups of 10 %–90 % of the holdout, {rows}use a holdout of at least {f.SuggestedHoldoutRows:N0} rows (a larger file or holdout share); a feedback share near 0.5 also helps.";
+    }
+
+    private static string Percent(double share) => share.ToString("0.#%", System.Globalization.CultureInfo.InvariantCulture).Replace("%", " %", StringComparison.Ordinal);
 
     private static string SlugTaken(string slug) => $"The URL name '{slug}' is already taken; choose another.";
 }

@@ -7,7 +7,7 @@ using BiasBounty.Web.Audit;
 namespace BiasBounty.Web.Organize;
 
 /// <summary>
-/// The competition's disclosure policy (SCORING.md §6 and DESIGN.md): an approved finding becomes public this many
+/// The competition's disclosure policy (docs/scoring-rules.md and DESIGN.md): an approved finding becomes public this many
 /// days after its approval, unless the organizer discloses it earlier or withholds it on the review page.
 /// </summary>
 public static class DisclosureSettings

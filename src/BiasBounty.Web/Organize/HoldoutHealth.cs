@@ -5,7 +5,7 @@ using BiasBounty.Scoring.Statistics;
 namespace BiasBounty.Web.Organize;
 
 /// <summary>
-/// How much more probing a holdout can take (SCORING.md §5): the two alpha-investing ledgers and the accept budget,
+/// How much more probing a holdout can take (docs/scoring-rules.md): the two alpha-investing ledgers and the accept budget,
 /// with plain-language warnings when either runs low. Plain values, so the display is tested without a database.
 /// </summary>
 public sealed record HoldoutHealth(AlphaInvestingLedger Findings, AlphaInvestingLedger Fixes, AcceptBudget Budget)

@@ -18,7 +18,7 @@ namespace BiasBounty.Web.Organize;
 public sealed record RefreshOutcome(bool Refreshed, string Message);
 
 /// <summary>
-/// Replaces a running competition's holdout with fresh rows (SCORING.md §5): the upload is checked exactly as the
+/// Replaces a running competition's holdout with fresh rows (docs/scoring-rules.md): the upload is checked exactly as the
 /// wizard checks a holdout, stored as a new file, and the competition points at it; the model is kept (its versions,
 /// nodes and fixes; only the newest version's cached predictions are recomputed on the new rows), and the two
 /// alpha-investing ledgers and the accept budget start again. All under the competition's lock, so no scoring decision

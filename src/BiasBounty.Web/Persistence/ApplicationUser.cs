@@ -7,4 +7,10 @@ public class ApplicationUser : IdentityUser
     /// <summary>Shown on teams and the leaderboard instead of the e-mail address.</summary>
     [PersonalData]
     public string? DisplayName { get; set; }
+
+    /// <summary>
+    /// Set on an account created with a one-time password (the demo organizer): until the password is changed, every
+    /// page redirects to the change-password page (<c>Accounts/FirstSignIn</c>).
+    /// </summary>
+    public bool MustChangePassword { get; set; }
 }

@@ -12,7 +12,7 @@ namespace BiasBounty.Web.Rewards;
 public sealed record CloseOutcome(bool Closed, string Message);
 
 /// <summary>
-/// Closes a competition (SCORING.md §8): freezes submissions, splits the reward pool among the teams in proportion to
+/// Closes a competition (docs/scoring-rules.md): freezes submissions, splits the reward pool among the teams in proportion to
 /// their approved points and writes the payout ledger, tells each paid team, and moves the public revision. Everything
 /// happens in one transaction under the competition's advisory lock, so no scoring decision lands half-way through.
 /// Submissions already queued are still scored after the close; they no longer change the payouts.

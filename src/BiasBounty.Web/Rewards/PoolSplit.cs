@@ -3,7 +3,7 @@ using System.Numerics;
 namespace BiasBounty.Web.Rewards;
 
 /// <summary>
-/// Splits a reward pool in proportion to points (SCORING.md §8), to the cent, by the largest-remainder method: every
+/// Splits a reward pool in proportion to points (docs/scoring-rules.md), to the cent, by the largest-remainder method: every
 /// share is first rounded down to a cent, then the cents left over go one each to the largest remainders. The amounts
 /// always add up to the pool exactly, and each differs from its exact proportional share by less than one cent.
 /// </summary>

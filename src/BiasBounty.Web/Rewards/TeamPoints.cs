@@ -8,7 +8,7 @@ namespace BiasBounty.Web.Rewards;
 /// <summary>
 /// A team's points in a competition: the engine's points of each submission plus the organizers' adjustments to it.
 /// <see cref="Points"/> is what the standings show (a submission triaged Duplicate or Disqualified counts nothing);
-/// <see cref="ApprovedPoints"/> counts approved submissions only, and is what the reward pool is split by (SCORING.md §8).
+/// <see cref="ApprovedPoints"/> counts approved submissions only, and is what the reward pool is split by (docs/scoring-rules.md).
 /// </summary>
 public sealed record TeamPoints(Guid TeamId, double Points, double ApprovedPoints)
 {

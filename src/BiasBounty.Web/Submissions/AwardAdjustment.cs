@@ -6,7 +6,7 @@ using BiasBounty.Web.Teams;
 
 namespace BiasBounty.Web.Submissions;
 
-/// <summary>An organizer's change to the points of one submission, with the written reason SCORING.md §8 requires;
+/// <summary>An organizer's change to the points of one submission, with the written reason docs/scoring-rules.md requires;
 /// the engine's own points are never rewritten, so the record of what it measured stays intact.</summary>
 public class AwardAdjustment
 {

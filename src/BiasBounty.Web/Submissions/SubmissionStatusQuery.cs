@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace BiasBounty.Web.Submissions;
 
 /// <summary>
-/// What a team member sees of a submission: its state, once scored only the released view (SCORING.md §6), the
+/// What a team member sees of a submission: its state, once scored only the released view (docs/scoring-rules.md), the
 /// organizer's triage decision with its note, and the sum of the organizers' award adjustments (their reasons stay with
 /// the organizers' records).
 /// </summary>

@@ -59,6 +59,26 @@ public sealed class CompetitionPageTests(PlatformFactory platform) : IClassFixtu
     }
 
     [Fact]
+    public async Task ScoringRules_AreServedFromTheDocs_WithAnchorsThePagesLinkTo()
+    {
+        var page = await platform.CreateClient().GetStringAsync(ScoringRules.Path);
+
+        Assert.Contains("How BiasBounty scores a submission", page);
+        foreach (var anchor in new[] { "holdout", "gates", "findings", "fixes", "repairs", "ledgers", "release", "models", "points" })
+            Assert.Contains($"id=\"{anchor}\"", page);
+        Assert.DoesNotContain("SCORING.md", page);
+    }
+
+    [Fact]
+    public async Task Page_AfterTheWizardOpensIt_ConfirmsTheOpening()
+    {
+        var client = platform.CreateClient();
+
+        Assert.Contains("The competition is open.", await client.GetStringAsync($"/competitions/{DemoSeeder.Slug}?opened=true"));
+        Assert.DoesNotContain("The competition is open.", await client.GetStringAsync($"/competitions/{DemoSeeder.Slug}"));
+    }
+
+    [Fact]
     public async Task Page_Is404_ForAnUnknownCompetition()
     {
         var response = await platform.CreateClient().GetAsync("/competitions/no-such-competition");

@@ -1,3 +1,4 @@
+using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Organize;
 using static BiasBounty.Web.Tests.Organize.OrganizeTestData;
@@ -68,6 +69,77 @@ public sealed class CompetitionDraftTests
         Assert.Equal("The holdout file must have the training file's columns: the same columns are in a different order.",
             draft.UploadHoldout("holdout.csv", Text("colour,age,y\nred,20,yes\n")));
         Assert.Null(draft.Holdout);
+    }
+
+    [Fact]
+    public void Upload_AHeaderlessFileWithItsSchema_ReadsTheSchemasColumns()
+    {
+        var draft = new CompetitionDraft();
+
+        Assert.Null(draft.UploadCombined("german-credit.data.gz", GermanCredit, GermanCreditSchema));
+
+        Assert.Equal(1_000, draft.Combined!.Data.RowCount);
+        Assert.False(draft.Combined.HasHeader);
+        Assert.Contains("duration", draft.Profile().Select(p => p.Name));
+        Assert.Null(draft.ConfirmSchema(draft.Combined.Data.Schema.LabelColumn, draft.Combined.Data.Schema.PositiveClass, [], Metric.Error));
+        Assert.Equal(300, draft.HoldoutFile!.Load().RowCount);
+    }
+
+    [Fact]
+    public void Upload_AHeaderlessTrainingAndHoldoutWithTheirSchema_StoresThemHeaderless()
+    {
+        var draft = new CompetitionDraft();
+        Assert.Null(draft.UploadTraining("german-credit.data.gz", GermanCredit, GermanCreditSchema));
+        Assert.Null(draft.UploadHoldout("german-credit.data.gz", GermanCredit, GermanCreditSchema));
+
+        Assert.Null(draft.ConfirmSchema(draft.Training!.Data.Schema.LabelColumn, draft.Training.Data.Schema.PositiveClass, [], Metric.Error));
+
+        Assert.Equal(1_000, draft.TrainingFile!.Load().RowCount);
+        Assert.Equal(1_000, draft.HoldoutFile!.Load().RowCount);
+    }
+
+    [Fact]
+    public void Upload_AHeaderlessFileWithoutItsSchema_SaysToUploadTheSchema()
+    {
+        var message = new CompetitionDraft().UploadCombined("german-credit.data.gz", GermanCredit);
+
+        Assert.NotNull(message);
+        Assert.EndsWith("If the file has no header line, upload its .schema.json file with it.", message);
+    }
+
+    [Fact]
+    public void Upload_AnInvalidSchemaFile_IsRefused() =>
+        Assert.Equal("The schema file of the data file is not a valid .schema.json file (see deploy/demo-data/README.md for its form).",
+            new CompetitionDraft().UploadCombined("german-credit.data.gz", GermanCredit, Text("{ not json")));
+
+    [Fact]
+    public void Feasibility_GermanCreditWithTheDefaults_NothingIsTestable()
+    {
+        var draft = new CompetitionDraft();
+        Assert.Null(draft.UploadCombined("german-credit.data.gz", GermanCredit, GermanCreditSchema));
+        Assert.Null(draft.ConfirmSchema(draft.Combined!.Data.Schema.LabelColumn, draft.Combined.Data.Schema.PositiveClass, [], Metric.Error));
+
+        var feasibility = draft.Feasibility(Settings)!;
+
+        Assert.False(feasibility.AnyTestable);
+        Assert.Equal((120, 180), (feasibility.FeedbackRows, feasibility.ConfirmationRows));
+        Assert.True(draft.Feasibility(Settings with { MinGroupRows = 12 })!.SensibleRangeTestable);
+    }
+
+    [Fact]
+    public void ConfirmSchema_WithNumericCodesMadeCategorical_StoresThemCategorical()
+    {
+        var draft = new CompetitionDraft();
+        Assert.Null(draft.UploadCombined("acs-income-2018-WY.csv.gz", Wyoming));
+        Assert.Equal(ColumnKind.Numeric, draft.Combined!.Data.Schema.Columns.Single(c => c.Name == "SEX").Kind);
+
+        Assert.Null(draft.ConfirmSchema("PINCP", null, [], Metric.Error,
+            new Dictionary<string, ColumnKind> { ["SEX"] = ColumnKind.Categorical, ["RAC1P"] = ColumnKind.Categorical }));
+
+        Assert.Equal(ColumnKind.Categorical, draft.Schema!.Columns.Single(c => c.Name == "RAC1P").Kind);
+        Assert.IsType<CategoricalColumn>(draft.HoldoutFile!.Load().Columns.Single(c => c.Name == "SEX"));
+        Assert.IsType<CategoricalColumn>(draft.TrainingFile!.Load().Columns.Single(c => c.Name == "SEX"));
+        Assert.Null(draft.TrainBaseline(Settings));
     }
 
     [Fact]

@@ -35,7 +35,66 @@ public sealed class NewCompetitionPageTests : BunitContext
 
         await cut.FindAll("button").Single(b => b.TextContent == "Train a baseline").ClickAsync(new MouseEventArgs());
         cut.WaitForAssertion(() => Assert.Contains("baseline.onnx binds to the schema", cut.Markup), TimeSpan.FromSeconds(60));
-        Assert.Matches(@"feedback part:\s*<strong>\d+\.\d %</strong>", cut.Markup);
+        Assert.Matches(@"version 0\):\s*<strong>\d+\.\d %</strong>", cut.Markup);
+        Assert.False(cut.Find("button.btn-primary").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Page_NumbersTheStepsOneToFive_BeforeAnythingIsUploaded()
+    {
+        var cut = Render<NewCompetitionPage>();
+
+        Assert.Equal(["1. The competition", "2. The data", "3. The schema", "4. The base model", "5. Open"], cut.FindAll("h2").Select(h => h.TextContent));
+    }
+
+    [Fact]
+    public void EveryScoringSetting_HasAOneLineHelp_AndTheRulesAreLinked()
+    {
+        var cut = Render<NewCompetitionPage>();
+
+        var helps = cut.FindAll(".form-text[id$='-help']");
+        Assert.Equal(7, helps.Count);
+        Assert.All(helps, h => Assert.False(string.IsNullOrWhiteSpace(h.TextContent)));
+        Assert.NotNull(cut.Find("a[href='/rules/scoring']"));
+        Assert.DoesNotContain("SCORING.md", cut.Markup);
+    }
+
+    [Fact]
+    public async Task Slug_IsFilledFromTheName_UntilTheOrganizerEditsIt()
+    {
+        var cut = Render<NewCompetitionPage>();
+
+        await cut.Find("#name").ChangeAsync(new ChangeEventArgs { Value = "Crédit in Germany: 2024!" });
+        Assert.Equal("credit-in-germany-2024", cut.Find("#slug").GetAttribute("value"));
+
+        await cut.Find("#slug").ChangeAsync(new ChangeEventArgs { Value = "german-credit" });
+        await cut.Find("#name").ChangeAsync(new ChangeEventArgs { Value = "German credit" });
+        Assert.Equal("german-credit", cut.Find("#slug").GetAttribute("value"));
+    }
+
+    [Fact]
+    public async Task HeaderlessFileWithItsSchema_IsRead_AndNothingTestable_KeepsOpenDisabled()
+    {
+        var cut = Render<NewCompetitionPage>();
+        await cut.Find("#mode-one").ChangeAsync(new ChangeEventArgs { Value = true });
+
+        cut.FindComponent<InputFile>().UploadFiles(
+            InputFileContent.CreateFromBinary(OrganizeTestData.GermanCredit, "german-credit.data.gz"),
+            InputFileContent.CreateFromBinary(OrganizeTestData.GermanCreditSchema, "german-credit.data.schema.json"));
+        cut.WaitForAssertion(() => Assert.Contains("german-credit.data.gz: 1,000 rows", cut.Markup), TimeSpan.FromSeconds(30));
+        Assert.True(cut.Find("input[aria-label='label credit_risk']").HasAttribute("checked")); // the schema's label
+        Assert.NotNull(cut.Find("select[aria-label='kind purpose']"));
+
+        await cut.FindAll("button").Single(b => b.TextContent == "Confirm the schema").ClickAsync(new MouseEventArgs());
+        cut.WaitForAssertion(() => Assert.Contains("no group can be tested", cut.Find("#feasibility").TextContent), TimeSpan.FromSeconds(30));
+        Assert.Contains("set the least group rows to 12 or less", cut.Find("#feasibility").TextContent);
+
+        await cut.FindAll("button").Single(b => b.TextContent == "Train a baseline").ClickAsync(new MouseEventArgs());
+        cut.WaitForAssertion(() => Assert.Contains("baseline.onnx binds to the schema", cut.Markup), TimeSpan.FromSeconds(60));
+        Assert.True(cut.Find("button.btn-primary").HasAttribute("disabled"));
+
+        await cut.Find("#minGroupRows").ChangeAsync(new ChangeEventArgs { Value = "12" });
+        cut.WaitForAssertion(() => Assert.Contains("groups from 30 rows (10 %) to 270 rows (90 %)", cut.Find("#feasibility").TextContent));
         Assert.False(cut.Find("button.btn-primary").HasAttribute("disabled"));
     }
 

@@ -14,6 +14,12 @@ public static class OrganizeTestData
     /// <summary>ACS income, Wyoming 2018: 3,064 rows, label PINCP (True/False), all features numeric.</summary>
     public static byte[] Wyoming => File.ReadAllBytes(Path.Combine(Folder, "acs-income-2018-WY.csv.gz"));
 
+    /// <summary>German credit: 1,000 rows without a header line; its columns are in the sidecar schema.</summary>
+    public static byte[] GermanCredit => File.ReadAllBytes(Path.Combine(Folder, "german-credit.data.gz"));
+
+    /// <summary>German credit's sidecar schema (<c>german-credit.data.schema.json</c>): headerless, label <c>credit</c>.</summary>
+    public static byte[] GermanCreditSchema => File.ReadAllBytes(Path.Combine(Folder, "german-credit.data.schema.json"));
+
     public static byte[] Text(string csv) => Encoding.UTF8.GetBytes(csv.ReplaceLineEndings("\n"));
 
     public static byte[] Gzip(byte[] content)

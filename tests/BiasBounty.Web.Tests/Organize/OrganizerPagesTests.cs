@@ -33,6 +33,49 @@ public sealed class OrganizerPagesTests(PlatformFactory platform) : IClassFixtur
     }
 
     [Fact]
+    public async Task Open_GermanCreditWithTheDefaults_IsRefusedBecauseNoGroupIsTestable_AndSuggestsSettings()
+    {
+        var (organizerId, _) = await SignedInClient.UserAsync(platform, Roles.Organizer);
+        var draft = new CompetitionDraft();
+        Assert.Null(draft.UploadCombined("german-credit.data.gz", OrganizeTestData.GermanCredit, OrganizeTestData.GermanCreditSchema));
+        Assert.Null(draft.ConfirmSchema(draft.Combined!.Data.Schema.LabelColumn, draft.Combined.Data.Schema.PositiveClass, [], Metric.Error));
+        Assert.Null(draft.TrainBaseline(new CompetitionSettings()));
+
+        var details = Details("german-defaults");
+        var (competition, errors) = await OpenAsync(details, draft, organizerId);
+
+        Assert.Null(competition);
+        var message = errors["Feasibility"];
+        Assert.Contains("The holdout has 300 rows for this metric (120 in the feedback part, 180 in the confirmation part): no group can be tested", message);
+        Assert.Contains("set the least group rows to 12 or less", message);
+
+        details.MinGroupRows = 12;
+        (competition, errors) = await OpenAsync(details, draft, organizerId);
+        Assert.Empty(errors);
+        Assert.NotNull(competition);
+    }
+
+    [Fact]
+    public async Task Open_TheWizardsBaselineError_IsTheLeaderboardsVersionZero()
+    {
+        var (organizerId, _) = await SignedInClient.UserAsync(platform, Roles.Organizer);
+        var draft = new CompetitionDraft();
+        Assert.Null(draft.UploadCombined("acs-income-2018-WY.csv.gz", OrganizeTestData.Wyoming));
+        Assert.Null(draft.ConfirmSchema("PINCP", null, [], Metric.Error));
+        var details = Details("wyoming-version-zero");
+        Assert.Null(draft.TrainBaseline(details.ToSettings(draft.SplitSeed)));
+        var shown = draft.Check!.Percent;
+
+        var (competition, errors) = await OpenAsync(details, draft, organizerId);
+        Assert.Empty(errors);
+
+        await using var scope = platform.Scope();
+        var view = await new BiasBounty.Web.Leaderboard.LeaderboardQuery(platform.NewDb(scope), TimeProvider.System)
+            .ForAsync(competition!.Slug, CancellationToken.None);
+        Assert.Equal(shown, view!.Versions.Single(v => v.Version == 0).ErrorPercent);
+    }
+
+    [Fact]
     public async Task Create_FromOneWyomingFile_SplitsTrainsABaselineOpens_AndTheOrganizerSeesIt()
     {
         var (organizerId, email) = await SignedInClient.UserAsync(platform, Roles.Organizer);
@@ -72,6 +115,9 @@ public sealed class OrganizerPagesTests(PlatformFactory platform) : IClassFixtur
         var wizard = await client.GetStringAsync("/organize/new");
         Assert.Contains("Create a competition", wizard);
         Assert.Contains("value=\"0.4\"", wizard); // the feedback share's default, prerendered
+        Assert.DoesNotContain("SCORING.md", wizard);
+        Assert.Contains("href=\"/rules/scoring\"", wizard);
+        Assert.DoesNotContain("SCORING.md", await client.GetStringAsync("/organize/income-wyoming/holdout"));
         var list = await client.GetStringAsync("/organize");
         Assert.Contains("income-wyoming", list);
         Assert.DoesNotContain(DemoSeeder.Slug + "/ledger", list); // the demo belongs to the demo organizer
@@ -175,6 +221,8 @@ public sealed class OrganizerPagesTests(PlatformFactory platform) : IClassFixtur
             var organizer = (await users.FindByEmailAsync(new DemoOptions().OrganizerEmail))!;
             await users.RemovePasswordAsync(organizer);
             await users.AddPasswordAsync(organizer, SignedInClient.Password);
+            organizer.MustChangePassword = false; // as if the one-time password had been changed at the first sign-in
+            await users.UpdateAsync(organizer);
         }
         await SignedInClient.SignInAsync(client, new DemoOptions().OrganizerEmail);
         var html = await client.GetStringAsync($"/organize/{DemoSeeder.Slug}/submissions");

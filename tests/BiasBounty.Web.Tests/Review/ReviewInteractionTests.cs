@@ -133,6 +133,9 @@ public sealed class ReviewInteractionTests : BunitContext, IClassFixture<Platfor
         Assert.Contains("age >= 31", cut.Find("[data-testid=near-duplicates]").TextContent);
         Assert.Contains("age > 30", cut.Find("[data-testid=near-duplicates]").TextContent);
         Assert.Contains("mask hash", cut.Find("[data-testid=internal-record]").TextContent);
+        var seed = cut.FindAll("[data-testid=internal-record] tr").Single(r => r.TextContent.Contains("split seed")).QuerySelector("td")!.TextContent;
+        Assert.Matches("^[0-9]+$", seed); // the seed as stored, without thousands separators
+        Assert.Contains("provenance", cut.FindAll("[data-testid=internal-record] tr.record-section").Select(r => r.TextContent));
 
         await cut.Find("select[data-testid=triage-action]").ChangeAsync(new ChangeEventArgs { Value = nameof(TriageState.Duplicate) });
         await cut.Find("textarea[data-testid=triage-note]").ChangeAsync(new ChangeEventArgs { Value = "Same rows as the earlier finding." });
@@ -164,6 +167,12 @@ public sealed class ReviewInteractionTests : BunitContext, IClassFixture<Platfor
         await page.Find("[data-testid=withhold]").ClickAsync(new MouseEventArgs());
         page.WaitForAssertion(() => Assert.Equal("withheld: The vendor is patching.", page.Find("[data-testid=disclosure-state]").TextContent), Wait);
         await page.Find("[data-testid=disclose-now]").ClickAsync(new MouseEventArgs());
+        Assert.Contains("cannot be undone", page.Find("[data-testid=disclose-confirmation]").TextContent); // asks first
+        await page.Find("[data-testid=disclose-cancel]").ClickAsync(new MouseEventArgs());
+        Assert.Empty(page.FindAll("[data-testid=disclose-confirmation]"));
+        Assert.False((await StoredAsync(original.Id)).IsDisclosed(DateTimeOffset.UtcNow));
+        await page.Find("[data-testid=disclose-now]").ClickAsync(new MouseEventArgs());
+        await page.Find("[data-testid=disclose-confirm]").ClickAsync(new MouseEventArgs());
         page.WaitForAssertion(() => Assert.StartsWith("public since ", page.Find("[data-testid=disclosure-state]").TextContent), Wait);
         Assert.True((await StoredAsync(original.Id)).IsDisclosed(DateTimeOffset.UtcNow));
     }

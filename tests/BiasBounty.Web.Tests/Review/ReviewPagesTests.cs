@@ -183,6 +183,7 @@ public sealed class ReviewPagesTests(PlatformFactory platform) : IClassFixture<P
         Assert.Contains("data-testid=\"audit-row\" data-kind=\"triage.changed\"", page);
         Assert.Contains($"href=\"organize/{slug}/audit.csv\"", page);
         Assert.Contains(organized.OrganizerEmail, page);
+        Assert.Contains($">{organized.Near.Id}</code></a>", page); // the whole id, not a prefix other submissions share
         var filtered = await client.GetStringAsync($"/organize/{slug}/audit?kind=triage.changed");
         Assert.Equal(1, filtered.Split("data-testid=\"audit-row\"").Length - 1);
         Assert.Contains($"href=\"organize/{slug}/audit.csv?kind=triage.changed\"", filtered);
