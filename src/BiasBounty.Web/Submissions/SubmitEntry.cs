@@ -231,7 +231,7 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         return new SubmitResult(submission.Id, new Dictionary<string, string>());
     }
 
-    public const string QuotaMessage = "Your team has used its {0} submissions for today (UTC), counting yours in any team; failed submissions do not count.";
+    public const string QuotaMessage = "Your team has used its {0} submissions for today (UTC), counting yours in any team; failures on our side do not count. The count resets at midnight UTC.";
 
     private async Task<SubmitResult?> QuotaRefusalAsync(Competition competition, Guid? teamId, string userId, CancellationToken ct)
     {

@@ -18,26 +18,6 @@ public sealed class SubmissionVerdictReadingTests : BunitContext
         SubmissionScorer.NotVerifiedText(feedback), false, PValueBand.NotSignificant, EffectBand.LessThan1pp, null, null, null, feedback, 0, null);
 
     [Fact]
-    public void Summary_SaysTheModelDoesBetterOnTheGroup_WhenTheFeedbackPointsThatWay()
-    {
-        var text = SubmissionScorer.NotVerifiedText(BetterOnTheGroup);
-
-        Assert.Contains("does better on this group than elsewhere", text);
-        Assert.Contains("11.2 %", text);
-        Assert.Contains("14.8 %", text);
-        Assert.DoesNotContain("not strong enough", text);
-    }
-
-    [Fact]
-    public void Summary_SaysTheEvidenceIsNotStrongEnough_WhenTheFeedbackShowsAGap()
-    {
-        var text = SubmissionScorer.NotVerifiedText(new FeedbackNumbers(1000, 160, 9000, 1332, 16.0, 14.8, null, null));
-
-        Assert.Contains("seems to do worse", text);
-        Assert.Contains("not strong enough", text);
-    }
-
-    [Fact]
     public void View_ShowsSuccessAndFailure_WithAnIconAndWords_NotColourAlone()
     {
         var cut = Render<SubmissionStatusView>(p => p.Add(x => x.Status, Scored(NotVerified(BetterOnTheGroup))));
