@@ -32,7 +32,10 @@ public class NewcomerReadingTests(BrowserFixture fixture)
             await Expect(page.GetByTestId("fix-formula")).ToContainTextAsync("10,000 × μ × Δ");
             await session.ShotAsync("help-points");
 
+            // the navigation folds away at phone width, and the login check reads it: log in wide, then narrow again
+            await page.SetViewportSizeAsync(1280, 900);
             await AccountPages.LogInAsync(session, email);
+            await page.SetViewportSizeAsync(390, 844);
             var mark = BrowserSession.Mark();
             await page.GotoAsync($"competitions/{Slug}/submit");
             await session.InteractiveAsync(mark);
