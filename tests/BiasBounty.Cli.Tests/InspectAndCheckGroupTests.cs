@@ -35,6 +35,19 @@ public class InspectAndCheckGroupTests
         Assert.Contains("columns used: RAC1P, SEX", output);
     }
 
+    [Fact]
+    public void CheckGroup_WorksOnTheTrainingDownload_AHeaderCsvWithoutASidecar()
+    {
+        // What the platform's training download is: the parsed public data written with a header line, no schema file beside it.
+        var download = CliRunner.TempFile("adult-income-training.csv.gz");
+        BiasBounty.Scoring.Data.CsvDatasetWriter.Write(BiasBounty.Scoring.Data.CsvDatasetLoader.Load(CliRunner.DemoData("adult.data.gz")), download);
+
+        var (code, output, error) = CliRunner.Run("check-group", "--data", download, "age >= 60");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("ok: age >= 60", output);
+    }
+
     [Theory]
     [InlineData("check-group --data {acs} \"SEX == 2 and AGE >= 60\"", "bbounty: column 14: unknown column 'AGE' — did you mean 'AGEP'?")]
     [InlineData("check-group --data {adult} \"sex == 'M'\"", "bbounty: column 8: 'M' is not a value of sex")]

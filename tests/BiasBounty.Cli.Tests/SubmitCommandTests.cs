@@ -88,6 +88,19 @@ public sealed class SubmitCommandTests
     }
 
     [Fact]
+    public void Submit_PrintsTheRemainingQuotaAndItsReset_WhenTheApiSendsThem()
+    {
+        const string withQuota = $$$"""{"id":"{{{Id}}}","state":"queued","links":{"self":"/api/v1/submissions/{{{Id}}}"},"quota":{"limit":5,"used":2,"remaining":3,"resetsAt":"2026-12-03T00:00:00+00:00"}}""";
+        var api = new FakeApi(("POST /api/v1/competitions/demo/submissions", HttpStatusCode.Accepted, withQuota));
+
+        var (code, output, _) = Run(api, Token, Basic);
+
+        Assert.Equal(0, code);
+        Assert.Equal([$"submitted: {Id}", "quota: 3 of 5 submissions left today; resets 2026-12-03 00:00 UTC"],
+            output.Trim().Split('\n').Select(l => l.TrimEnd('\r')));
+    }
+
+    [Fact]
     public void Wait_PollsUntilTheVerdict_AndJsonPrintsTheStatus()
     {
         const string scored = $$"""{"id":"{{Id}}","state":"scored","verdict":{"summary":"Finding verified."},"points":12.5}""";

@@ -58,7 +58,7 @@ public class NotificationBadgeTests(BrowserFixture fixture)
             var row = page.Locator("table[data-testid=my-submissions] tbody tr[data-submission-id]");
             await Expect(row).ToHaveCountAsync(1);
             await Expect(row.Locator("td.state")).ToHaveTextAsync("Queued");
-            await Expect(row.Locator("td.triage")).ToHaveTextAsync("New");
+            await Expect(row.Locator("td.triage")).ToHaveTextAsync("Awaiting the engine");
             await Expect(page.GetByTestId("team-quota")).ToContainTextAsync("submissions left today");
             await session.ShotAsync("my-submissions");
             await page.GotoAsync("notifications");

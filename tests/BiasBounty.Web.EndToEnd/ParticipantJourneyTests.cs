@@ -81,6 +81,12 @@ public class ParticipantJourneyTests(BrowserFixture fixture)
                 await Expect(verdict).ToHaveTextAsync(new Regex(@"\S"));
                 await Expect(state).ToHaveTextAsync(new Regex("Scored"));
                 Assert.Equal("same document", await page.EvaluateAsync<string?>("() => window.__biasbountyE2e ?? null"));
+                // the verdict's notification shows on the navigation's badge without a reload, and the verdict explains itself
+                await Expect(page.GetByTestId("unread-count")).Not.ToHaveTextAsync("0");
+                await Expect(page.GetByTestId("fix")).ToContainTextAsync("✔ accepted");
+                await Expect(page.GetByTestId("triage-state")).ToHaveTextAsync("Awaiting review");
+                await Expect(page.GetByTestId("points-breakdown")).ToContainTextAsync("10,000 ×");
+                await Expect(page.GetByTestId("verdicts-help")).ToHaveAttributeAsync("href", "help/verdicts");
                 await session.ShotAsync("verdict");
 
                 // the public leaderboard: the team, with its accepted fix, and a new model version

@@ -103,9 +103,14 @@ public static class SubmitCommand
         if (timeout is not { } patience)
         {
             output.WriteLine(json ? accepted.GetRawText() : $"submitted: {id}");
+            if (!json && QuotaLine(accepted) is { } quotaLine) output.WriteLine(quotaLine);
             return 0;
         }
-        if (!json) output.WriteLine($"submitted: {id}; waiting for the verdict…");
+        if (!json)
+        {
+            output.WriteLine($"submitted: {id}; waiting for the verdict…");
+            if (QuotaLine(accepted) is { } quotaLine) output.WriteLine(quotaLine);
+        }
         var statusPath = $"api/v1/submissions/{Uri.EscapeDataString(id)}";
         var deadline = environment.Now() + patience;
         while (true)
@@ -194,6 +199,16 @@ public static class SubmitCommand
             return string.Join("; ", errors.EnumerateObject().Select(e => $"{e.Name}: {string.Join(" ", e.Value.EnumerateArray().Select(m => m.GetString()))}"));
         return p.TryGetProperty("detail", out var detail) ? detail.GetString()
             : p.TryGetProperty("title", out var title) ? title.GetString() : null;
+    }
+
+    /// <summary>"quota: 3 of 5 left today; resets 2026-12-03 00:00 UTC" when the platform sent the quota with the answer.</summary>
+    internal static string? QuotaLine(JsonElement accepted)
+    {
+        if (!accepted.TryGetProperty("quota", out var quota) || quota.ValueKind != JsonValueKind.Object) return null;
+        var line = $"quota: {quota.GetProperty("remaining").GetInt32()} of {quota.GetProperty("limit").GetInt32()} submissions left today";
+        return quota.TryGetProperty("resetsAt", out var resets) && resets.TryGetDateTimeOffset(out var at)
+            ? $"{line}; resets {at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC"
+            : line;
     }
 
     private static string Verdict(JsonElement status)

@@ -431,6 +431,23 @@ public static class SubmissionScorer
         request.Ledgers.Findings.NextLevel,
         request.Ledgers.Fixes.NextLevel);
 
+    /// <summary>
+    /// Why a finding was not verified, in the direction the RELEASED feedback numbers point (nothing the participant
+    /// does not already see): a group the model errs less on is said to be one, not only "not strong enough".
+    /// </summary>
+    public static string NotVerifiedText(FeedbackNumbers? feedback)
+    {
+        if (feedback is null) return "Finding not verified: the evidence that the model does worse on this group is not strong enough.";
+        var numbers = $"{Percent(feedback.GroupErrorPercent)} on the group against {Percent(feedback.ComplementErrorPercent)} elsewhere in the feedback numbers";
+        return feedback.GroupErrorPercent < feedback.ComplementErrorPercent
+            ? $"Finding not verified: the model does better on this group than elsewhere ({numbers}), so there is no gap to the group's disadvantage."
+            : feedback.GroupErrorPercent == feedback.ComplementErrorPercent
+                ? $"Finding not verified: the model does about as well on this group as elsewhere ({numbers})."
+                : $"Finding not verified: the model seems to do worse on this group ({numbers}), but the evidence on the confirmation part is not strong enough.";
+    }
+
+    private static string Percent(double value) => value.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " %";
+
     private static string Summary(ScoreRecord record)
     {
         if (record.Status == ScoreStatus.Refused) return $"Not scored: {record.RefusalReason}.";
@@ -438,7 +455,7 @@ public static class SubmissionScorer
         if (record.Finding is { } finding)
             parts.Add(finding.Verified
                 ? $"Finding verified: the model does worse on this group (gap {Bands.ForEffect(finding.Difference).ToDisplayText()}, p {Bands.ForPValue(finding.PValue, finding.Level).ToDisplayText()})."
-                : "Finding not verified: the evidence that the model does worse on this group is not strong enough.");
+                : NotVerifiedText(record.Feedback));
         if (record.Fix is { } fix)
             parts.Add(fix.Verified
                 ? $"Fix accepted: the model is now version {fix.NewVersion} (improvement on the group {Bands.ForEffect(fix.Delta).ToDisplayText()})."

@@ -21,9 +21,10 @@ public sealed record CompetitionLinks(string Self, string Page, string Leaderboa
 public sealed record CompetitionSummary(string Slug, string Name, string Status, DateTimeOffset OpensAt, DateTimeOffset ClosesAt, string Metric,
     CompetitionLinks Links);
 
-public sealed record QuotaResponse(int Limit, int Used, int Remaining)
+/// <param name="ResetsAt">When the count starts again (the next midnight UTC).</param>
+public sealed record QuotaResponse(int Limit, int Used, int Remaining, DateTimeOffset ResetsAt)
 {
-    public static QuotaResponse Of(Quota quota) => new(quota.Limit, quota.Used, quota.Remaining);
+    public static QuotaResponse Of(Quota quota) => new(quota.Limit, quota.Used, quota.Remaining, quota.ResetsAt);
 }
 
 public sealed record TeamResponse(Guid Id, string Name);
@@ -35,14 +36,16 @@ public sealed record CompetitionDetail(string Slug, string Name, string Status, 
     string Metric, IReadOnlyList<string> Metrics, string DescriptionMarkdown, string RulesMarkdown, long MaxModelBytes, int SubmissionsPerDay,
     DataCard? Schema, CallerResponse? You, CompetitionLinks Links);
 
-public sealed record GroupCheckResponse(bool Valid, int? Rows, string Message)
+/// <param name="Warning">Set when the group is likely too small to be scored on the holdout (a refusal there uses quota).</param>
+public sealed record GroupCheckResponse(bool Valid, int? Rows, string Message, string? Warning = null)
 {
-    public static GroupCheckResponse Of(ExpressionCheck check) => new(check.Valid, check.Rows, check.Message);
+    public static GroupCheckResponse Of(ExpressionCheck check) => new(check.Valid, check.Rows, check.Message, check.Warning);
 }
 
 public sealed record SubmissionLinks(string Self, string Page);
 
-public sealed record SubmitAccepted(Guid Id, string State, SubmissionLinks Links);
+/// <param name="Quota">The team's quota after this submission (it counts unless it fails on the platform's side).</param>
+public sealed record SubmitAccepted(Guid Id, string State, SubmissionLinks Links, QuotaResponse? Quota = null);
 
 /// <summary>The released view (docs/scoring-rules.md) with its bands as the submission page writes them.</summary>
 public sealed record VerdictResponse(string Status, string Summary, bool? FindingVerified, string? FindingPValue, string? FindingEffect,
@@ -58,7 +61,7 @@ public sealed record SubmissionResponse(Guid Id, string Competition, string Expr
 {
     public static SubmissionResponse Of(SubmissionStatus s) => new(s.Id, s.CompetitionSlug, s.Expression, s.Metric.Name(), s.HasFix,
         StateName(s.State), s.Released is null ? s.FailureReason : null, s.CreatedAt, s.Released is { } r ? VerdictResponse.Of(r) : null,
-        s.Points, s.PointsReason, s.Triage.Label(), s.TriageNote, LinksFor(s.Id));
+        s.Points, s.PointsReason, s.Triage.ForParticipants(), s.TriageNote, LinksFor(s.Id));
 
     public static SubmissionLinks LinksFor(Guid id) => new($"/api/v1/submissions/{id}", $"/submissions/{id}");
 

@@ -48,7 +48,7 @@ public static class CompetitionsApi
         var (expression, refusal) = await GroupCheckBody.ReadAsync(http.Request, ct);
         if (refusal is not null) return refusal;
         if (await entry.ContextAsync(slug, null, ct) is not { } context) return NoSuchCompetition(slug);
-        return TypedResults.Ok(GroupCheckResponse.Of(SubmitEntry.CheckExpression(context.Data, expression)));
+        return TypedResults.Ok(GroupCheckResponse.Of(SubmitEntry.CheckExpression(context.Data, expression, context.SizeRule)));
     }
 
     private static async Task<Results<Ok<LeaderboardResponse>, ProblemHttpResult>> LeaderboardAsync(string slug, LeaderboardQuery leaderboard, CancellationToken ct) =>

@@ -84,7 +84,9 @@ public static class SubmissionsApi
         if (result.SubmissionId is { } id)
         {
             if (result.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
-            return TypedResults.Accepted($"/api/v1/submissions/{id}", new SubmitAccepted(id, SubmissionResponse.StateName(SubmissionState.Queued), SubmissionResponse.LinksFor(id)));
+            var after = await entry.ContextAsync(slug, userId, ct);
+            return TypedResults.Accepted($"/api/v1/submissions/{id}", new SubmitAccepted(id, SubmissionResponse.StateName(SubmissionState.Queued),
+                SubmissionResponse.LinksFor(id), after is null ? null : QuotaResponse.Of(after.Quota)));
         }
         if (result.Errors.ContainsKey(SubmitEntry.Fields.IdempotencyKey))
             return ApiProblems.Fields(result.Errors, StatusCodes.Status422UnprocessableEntity, "The Idempotency-Key was used for another request.");

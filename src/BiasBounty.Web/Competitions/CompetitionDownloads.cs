@@ -23,12 +23,21 @@ public static class CompetitionDownloads
         return app;
     }
 
-    private static async Task<Results<FileContentHttpResult, NotFound>> TrainingAsync(string slug, ApplicationDbContext db, CancellationToken ct)
+    /// <summary>
+    /// The public training data as gzip CSV with a header line, written from the parsed data (the stored file may be
+    /// headerless, with its column names in a sidecar the participant would not have), so <c>bbounty check-group --data
+    /// FILE 'age >= 60'</c> and any CSV reader work on it as downloaded.
+    /// </summary>
+    private static async Task<Results<FileContentHttpResult, NotFound>> TrainingAsync(string slug, ApplicationDbContext db, PublicDataCache cache, CancellationToken ct)
     {
-        var file = await Public(db, slug).Where(c => c.TrainingFile != null && c.TrainingFile.Kind == StoredFileKind.Training)
-            .Select(c => new { c.TrainingFile!.FileName, c.TrainingFile.Content }).SingleOrDefaultAsync(ct);
-        return file is null ? TypedResults.NotFound() : TypedResults.File(file.Content, "application/octet-stream", file.FileName);
+        var id = await Public(db, slug).Select(c => (Guid?)c.Id).SingleOrDefaultAsync(ct);
+        var data = id is { } competitionId ? await cache.GetAsync(db, competitionId, ct) : null;
+        return data is null ? TypedResults.NotFound()
+            : TypedResults.File(BiasBounty.Scoring.Data.CsvDatasetWriter.ToBytes(data.Training), "application/gzip", TrainingFileName(slug));
     }
+
+    /// <summary>The name the training download is saved as.</summary>
+    public static string TrainingFileName(string slug) => $"{slug}-training.csv.gz";
 
     private static async Task<Results<FileContentHttpResult, NotFound>> SchemaAsync(string slug, ApplicationDbContext db, PublicDataCache cache, CancellationToken ct)
     {

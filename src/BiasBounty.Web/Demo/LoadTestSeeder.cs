@@ -40,7 +40,7 @@ public sealed class LoadTestSeeder(ApplicationDbContext db, IOptions<DemoOptions
         for (var t = 0; t < demo.LoadTestTeams; t++)
         {
             var email = $"load-{t:000}@biasbounty.local";
-            var user = new ApplicationUser { UserName = email, Email = email, NormalizedEmail = email.ToUpperInvariant(), NormalizedUserName = email.ToUpperInvariant(), DisplayName = email };
+            var user = new ApplicationUser { UserName = email, Email = email, NormalizedEmail = email.ToUpperInvariant(), NormalizedUserName = email.ToUpperInvariant(), DisplayName = Accounts.DisplayNames.Generate() };
             var team = new Team { CompetitionId = competition.Id, Name = $"{TeamPrefix}{t:000}" };
             team.Members.Add(new TeamMember { CompetitionId = competition.Id, UserId = user.Id });
             db.Users.Add(user);

@@ -26,7 +26,7 @@ public sealed record AuditFilter(string? Kind = null, Guid? TeamId = null, Guid?
     }
 }
 
-/// <summary>One audit event as the log shows it; <see cref="Actor"/> is the acting organizer's e-mail (null: the system).</summary>
+/// <summary>One audit event as the log shows it; <see cref="Actor"/> is the actor's display name, never an e-mail (null: the system).</summary>
 public sealed record AuditRow(long Id, DateTimeOffset At, string Kind, string? Actor, Guid? SubmissionId, string? Team, string? From, string? To, string? Detail);
 
 /// <summary>A page of the audit log and how many events match in all.</summary>
@@ -91,7 +91,7 @@ public sealed class AuditLogQuery(ApplicationDbContext db)
         from s in submissions.DefaultIfEmpty()
         join t in db.Teams on s.TeamId equals t.Id into teams
         from t in teams.DefaultIfEmpty()
-        select new AuditRow(a.Id, a.At, a.Kind, u == null ? null : u.Email, a.SubmissionId, t == null ? null : t.Name,
+        select new AuditRow(a.Id, a.At, a.Kind, u == null ? null : u.DisplayName, a.SubmissionId, t == null ? null : t.Name,
             a.FromState, a.ToState, a.Detail);
 }
 

@@ -87,7 +87,7 @@ public sealed class ReviewQueries(ApplicationDbContext db)
             join u in db.Users on a.ActorId equals u.Id into actors
             from u in actors.DefaultIfEmpty()
             orderby a.At
-            select new AdjustmentLine(a.At, a.Delta, a.Reason, u == null ? null : u.Email)).ToListAsync(ct);
+            select new AdjustmentLine(a.At, a.Delta, a.Reason, u == null ? null : u.DisplayName)).ToListAsync(ct);
         var earlier = await (
             from s in db.Submissions.AsNoTracking()
             where s.CompetitionId == competitionId && s.CreatedAt < submission.CreatedAt && s.Id != submissionId

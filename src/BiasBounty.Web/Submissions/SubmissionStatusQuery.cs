@@ -23,6 +23,9 @@ public sealed record SubmissionStatus(Guid Id, string CompetitionSlug, string Co
 
     public TriageState Triage { get; init; } = TriageState.New;
 
+    /// <summary>The competition's finding weight (points of a verified finding = weight × 10,000 × share × gap).</summary>
+    public double FindingWeight { get; init; } = 0.25;
+
     /// <summary>The organizer's note on the latest triage decision.</summary>
     public string? TriageNote { get; init; }
 
@@ -42,7 +45,7 @@ public sealed record SubmissionStatus(Guid Id, string CompetitionSlug, string Co
 
     /// <summary>Why <see cref="Points"/> is not simply the engine's: forfeited, or adjusted by the organizers; else null.</summary>
     public string? PointsReason => Released is not { } released ? null
-        : PointsForfeited ? $"no points: triaged {Triage.Label()}"
+        : PointsForfeited ? $"no points: triaged {Triage.ForParticipants()}"
         : Adjustment != 0 ? $"{Format(released.Points)} from the engine {(Adjustment > 0 ? "+" : "−")} {Format(Math.Abs(Adjustment))} awarded by the organizers"
         : null;
 
@@ -98,7 +101,7 @@ public sealed class SubmissionStatusQuery(ApplicationDbContext db, TimeProvider 
         var rows = await query.Join(db.Competitions, s => s.CompetitionId, c => c.Id, (s, c) => new
         {
             Status = new SubmissionStatus(s.Id, c.Slug, c.Name, s.Expression, s.Metric, s.FixModelFileId != null, s.State, s.FailureReason, s.CreatedAt, null),
-            s.CompetitionId, s.TeamId, s.Triage, s.TriageNote,
+            s.CompetitionId, s.TeamId, s.Triage, s.TriageNote, c.Settings,
         }).ToListAsync(ct);
         var ids = rows.Where(r => r.Status.IsFinished).Select(r => r.Status.Id).ToArray();
         var released = ids.Length == 0 ? new Dictionary<Guid, ReleasedView>()
@@ -108,7 +111,7 @@ public sealed class SubmissionStatusQuery(ApplicationDbContext db, TimeProvider 
         return rows.Select(r => r.Status with
             {
                 Released = released.GetValueOrDefault(r.Status.Id), CompetitionId = r.CompetitionId, TeamId = r.TeamId,
-                Triage = r.Triage, TriageNote = r.TriageNote, Adjustment = adjustments.GetValueOrDefault(r.Status.Id),
+                Triage = r.Triage, TriageNote = r.TriageNote, FindingWeight = r.Settings.FindingWeight, Adjustment = adjustments.GetValueOrDefault(r.Status.Id),
             })
             .OrderByDescending(s => s.CreatedAt).ToArray();
     }

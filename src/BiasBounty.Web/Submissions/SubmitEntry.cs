@@ -14,7 +14,35 @@ namespace BiasBounty.Web.Submissions;
 
 /// <summary>The live answer to an expression: its size on the public training data, or the engine's message;
 /// <see cref="Parsed"/> is the parse a valid expression is stored with.</summary>
-public sealed record ExpressionCheck(bool Valid, int? Rows, string Message, SubgroupExpression? Parsed = null);
+/// <param name="Warning">A valid group that is likely to be refused as too small on the holdout (which uses quota).</param>
+public sealed record ExpressionCheck(bool Valid, int? Rows, string Message, SubgroupExpression? Parsed = null, string? Warning = null);
+
+/// <summary>
+/// The engine's size rules as far as the public data can tell: each holdout part needs <see cref="MinGroupRows"/> rows
+/// in the group and in the rest, and the group <see cref="MinGroupShare"/> of the rows. The holdout's size is not
+/// published, so the estimate assumes a holdout as large as the public training data: a WARNING only, never a refusal
+/// (a public value can still occur in the holdout more often). A group with no public rows at all is refused as
+/// before (the parse binds values to the public data).
+/// </summary>
+public sealed record GroupSizeRule(int MinGroupRows, double MinGroupShare, double FeedbackShare)
+{
+    public static GroupSizeRule Of(CompetitionSettings settings) => new(settings.MinGroupRows, settings.MinGroupShare, settings.FeedbackShare);
+
+    /// <summary>The warning for a group of <paramref name="rows"/> of <paramref name="total"/> public rows, or null.</summary>
+    public string? Warn(int rows, int total)
+    {
+        if (total <= 0) return null;
+        var smallerPart = Math.Min(FeedbackShare, 1 - FeedbackShare);
+        var side = Math.Min(rows, total - rows);
+        var expected = (int)Math.Floor(side * smallerPart);
+        var share = (double)rows / total;
+        if (expected >= MinGroupRows && share >= MinGroupShare) return null;
+        var which = rows <= total - rows ? "the group" : "everyone else";
+        return $"Likely too small to be scored: with a holdout like the public data, about {expected:N0} rows of {which} are expected in each part of the holdout, "
+            + $"and at least {MinGroupRows:N0} are needed{(share < MinGroupShare ? $" (and the group must be at least {100 * MinGroupShare:0.###} % of the rows)" : "")}. "
+            + "A group refused as too small on the holdout uses one submission of your quota.";
+    }
+}
 
 /// <summary>An uploaded fix as the form holds it.</summary>
 public sealed record UploadedFix(string FileName, byte[] Content);
@@ -37,7 +65,7 @@ public sealed record SubmitResult(Guid? SubmissionId, IReadOnlyDictionary<string
 
 /// <summary>What the submit page shows before anything is typed: the competition's limits and the team's quota.</summary>
 public sealed record SubmitContext(Guid CompetitionId, string Slug, string Name, bool IsOpen, Metric DefaultMetric,
-    IReadOnlyList<Metric> Metrics, long MaxModelBytes, Quota Quota, PublicData? Data, bool IsClosed = false);
+    IReadOnlyList<Metric> Metrics, long MaxModelBytes, Quota Quota, PublicData? Data, bool IsClosed = false, GroupSizeRule? SizeRule = null);
 
 /// <summary>
 /// Submit slice: checks a finding (expression against the PUBLIC training data, fix bound and smoke-tested on public
@@ -60,14 +88,14 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         var quota = await Quota.ForAsync(db, competition.Id, team?.Id, userId, competition.Settings.SubmissionsPerDay, time.GetUtcNow(), ct);
         return new SubmitContext(competition.Id, competition.Slug, competition.Name, IsOpen(competition), competition.Metric,
             MetricsFor(competition.Metric), competition.Settings.MaxModelBytes, quota, await publicData.GetAsync(db, competition.Id, ct),
-            competition.Status == CompetitionStatus.Closed);
+            competition.Status == CompetitionStatus.Closed, GroupSizeRule.Of(competition.Settings));
     }
 
     /// <summary>The metrics a submission may declare: the competition's first, then the others findings may use.</summary>
     public static IReadOnlyList<Metric> MetricsFor(Metric competitionMetric) => competitionMetric.Definition().FindingMetrics;
 
     /// <summary>Checks an expression against the public training data only (never the holdout).</summary>
-    public static ExpressionCheck CheckExpression(PublicData? data, string? expression)
+    public static ExpressionCheck CheckExpression(PublicData? data, string? expression, GroupSizeRule? sizeRule = null)
     {
         var text = expression?.Trim() ?? "";
         if (text.Length == 0) return new(false, null, "Write a group, e.g. age >= 60 and sex == \"Female\".");
@@ -78,7 +106,8 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         {
             var parsed = SubgroupExpression.Parse(text);
             var rows = parsed.Compile(data.Training).Evaluate(data.Training).Count();
-            return new(true, rows, $"{rows:N0} of {data.Training.RowCount:N0} rows of the public training data are in this group.", parsed);
+            return new(true, rows, $"{rows:N0} of {data.Training.RowCount:N0} rows of the public training data are in this group.", parsed,
+                sizeRule?.Warn(rows, data.Training.RowCount));
         }
         catch (ScoringInputException e)
         {
@@ -202,7 +231,7 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         return new SubmitResult(submission.Id, new Dictionary<string, string>());
     }
 
-    public const string QuotaMessage = "Your team has used its {0} submissions for today (UTC), counting yours in any team; failed submissions do not count.";
+    public const string QuotaMessage = "Your team has used its {0} submissions for today (UTC), counting yours in any team; failures on our side do not count. The count resets at midnight UTC.";
 
     private async Task<SubmitResult?> QuotaRefusalAsync(Competition competition, Guid? teamId, string userId, CancellationToken ct)
     {

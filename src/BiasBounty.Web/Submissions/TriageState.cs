@@ -19,6 +19,17 @@ public static class TriageStateText
         _ => state.ToString(),
     };
 
+    /// <summary>
+    /// The state as the submitting team reads it: <see cref="TriageState.Scored"/> is not a result but a queue, so it
+    /// reads "Awaiting review" (organizers see <see cref="Label"/>).
+    /// </summary>
+    public static string ForParticipants(this TriageState state) => state switch
+    {
+        TriageState.New => "Awaiting the engine",
+        TriageState.Scored => "Awaiting review",
+        _ => state.Label(),
+    };
+
     /// <summary>Decisions that take a submission's points off the standings (a duplicate or a rule violation earns nothing).</summary>
     public static bool ForfeitsPoints(this TriageState state) => state is TriageState.Duplicate or TriageState.Disqualified;
 }

@@ -13,6 +13,8 @@ public sealed record TeamResult(Team? Team, string? Error)
 }
 
 /// <summary>A member as the team page lists them: display name (or the e-mail's local part) and, for fellow members, the e-mail.</summary>
+/// <param name="Name">The member's display name (never drawn from the e-mail).</param>
+/// <param name="Email">The e-mail address of the member who is viewing, and of no one else.</param>
 public sealed record TeamMemberView(string UserId, string Name, string? Email, DateTimeOffset JoinedAt);
 
 /// <summary>What a member sees of their team.</summary>
@@ -80,10 +82,10 @@ public sealed class TeamMembership(ApplicationDbContext db)
             .SingleOrDefaultAsync(ct);
         if (team is null) return null;
         var members = await db.TeamMembers.AsNoTracking().Where(m => m.TeamId == teamId)
-            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.DisplayName, u.Email, u.UserName, m.JoinedAt })
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.DisplayName, u.Email, m.JoinedAt })
             .OrderBy(m => m.JoinedAt).ToListAsync(ct);
         return new TeamView(team.Id, team.Name, team.InviteCode, team.CompetitionId, team.Slug, team.CompetitionName, team.Status,
-            members.Select(m => new TeamMemberView(m.Id, m.DisplayName is { Length: > 0 } d ? d : LocalPart(m.Email ?? m.UserName ?? "member"), m.Email, m.JoinedAt)).ToArray());
+            members.Select(m => new TeamMemberView(m.Id, Accounts.DisplayNames.For(m.Id, m.DisplayName), m.Id == userId ? m.Email : null, m.JoinedAt)).ToArray());
     }
 
     /// <summary>
@@ -121,12 +123,24 @@ public sealed class TeamMembership(ApplicationDbContext db)
         }
     }
 
+    /// <summary>
+    /// The DisplayNames migration: a team whose name is a member's e-mail local part (as teams of one were named, with an
+    /// optional " n") is renamed "team-" and eight hex digits of its id, so no part of an address stays on the leaderboard.
+    /// </summary>
+    public const string RenameEmailNamedTeamsSql =
+        """
+        UPDATE "Teams" t SET "Name" = 'team-' || substr(md5(t."Id"::text), 1, 8)
+        WHERE EXISTS (SELECT 1 FROM "TeamMembers" m JOIN "AspNetUsers" u ON u."Id" = m."UserId"
+                      WHERE m."TeamId" = t."Id" AND u."Email" IS NOT NULL
+                        AND (t."Name" = split_part(u."Email", '@', 1) OR t."Name" ~ ('^' || regexp_replace(split_part(u."Email", '@', 1), '([^A-Za-z0-9])', '\\\1', 'g') || ' [0-9]+$')));
+        """;
+
     /// <summary>The user's team, or a new team of one named after them (made unique with a number).</summary>
     public async Task<Team> EnsureTeamAsync(Guid competitionId, string userId, CancellationToken ct = default)
     {
         if (await ForUserAsync(competitionId, userId, ct) is { } team) return team;
-        var user = await db.Users.Where(u => u.Id == userId).Select(u => new { u.DisplayName, u.Email, u.UserName }).SingleAsync(ct);
-        var baseName = Truncate(user.DisplayName is { Length: > 0 } d ? d : LocalPart(user.Email ?? user.UserName ?? "team"), MaxNameLength - 4);
+        var displayName = await db.Users.Where(u => u.Id == userId).Select(u => u.DisplayName).SingleAsync(ct);
+        var baseName = Truncate(Accounts.DisplayNames.For(userId, displayName), MaxNameLength - 4);
         for (var n = 1; ; n++)
         {
             var name = n == 1 ? baseName : $"{baseName} {n}";
@@ -159,7 +173,6 @@ public sealed class TeamMembership(ApplicationDbContext db)
         }
     }
 
-    private static string LocalPart(string email) => email.Split('@')[0];
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 }

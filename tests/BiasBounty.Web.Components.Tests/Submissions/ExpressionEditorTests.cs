@@ -18,7 +18,7 @@ public sealed class ExpressionEditorTests : BunitContext
 
         cut.Find("[data-testid=expression]").Input("age >= 60");
 
-        cut.WaitForAssertion(() => Assert.Equal("3 of 10 rows of the public training data are in this group.",
+        cut.WaitForAssertion(() => Assert.Equal("✔ 3 of 10 rows of the public training data are in this group.",
             cut.Find("[data-testid=expression-status]").TextContent.Trim()));
     }
 

@@ -28,6 +28,43 @@ public sealed class SubmissionFormTests : BunitContext
             }));
 
     [Fact]
+    public void Form_ShowsWhenTheQuotaResets_AndWhatUsesIt()
+    {
+        var cut = RenderForm(Options(Quota.NextReset(DateTimeOffset.Parse("2026-12-02T09:30:00Z")) is var reset ? new Quota(5, 2) { ResetsAt = reset } : null!));
+
+        Assert.Equal("3 of 5 submissions left today; the count resets at 2026-12-03 00:00 UTC", cut.Find("[data-testid=quota]").TextContent);
+        Assert.Contains("are free", cut.Find("[data-testid=quota-rule]").TextContent);
+        Assert.Equal("help/verdicts#quota", cut.Find("[data-testid=quota-rule] a").GetAttribute("href"));
+    }
+
+    [Fact]
+    public void Form_ShowsThePlaceholderQuotes_EscapedOnce()
+    {
+        var cut = RenderForm(Options(new Quota(5, 0)));
+
+        Assert.Equal("e.g. age >= 60 and sex == \"Female\"", cut.Find("[data-testid=expression]").GetAttribute("placeholder"));
+        Assert.DoesNotContain("&amp;quot;", cut.Markup);
+    }
+
+    [Fact]
+    public void Form_WarnsBeforeSubmitting_WhenTheGroupIsLikelyTooSmallOnTheHoldout()
+    {
+        var rule = new GroupSizeRule(MinGroupRows: 100, MinGroupShare: 0.001, FeedbackShare: 0.4);
+        var cut = Render<SubmissionForm>(p => p
+            .Add(x => x.Options, Options(new Quota(5, 0)))
+            .Add(x => x.CheckExpression, text => SubmitEntry.CheckExpression(TinyData.Public, text, rule))
+            .Add(x => x.CheckFix, _ => null)
+            .Add(x => x.Debounce, TimeSpan.FromMilliseconds(5))
+            .Add(x => x.Submit, (_, _, _) => Task.FromResult(new SubmitResult(Guid.NewGuid(), new Dictionary<string, string>()))));
+
+        cut.Find("[data-testid=expression]").Input("age >= 60");
+
+        cut.WaitForAssertion(() => Assert.Contains("Likely too small to be scored", cut.Find("[data-testid=expression-warning]").TextContent));
+        Assert.DoesNotContain("✔", cut.Find("[data-testid=expression-status]").TextContent);
+        Assert.DoesNotContain("is-valid", cut.Find("[data-testid=expression]").ClassList);
+    }
+
+    [Fact]
     public void Form_ShowsTheRemainingQuota_AndTheCompetitionsMetricFirst()
     {
         var cut = RenderForm(Options(new Quota(5, 2)));

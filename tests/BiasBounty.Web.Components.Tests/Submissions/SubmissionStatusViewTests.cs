@@ -32,8 +32,8 @@ public sealed class SubmissionStatusViewTests : BunitContext
 
         Assert.Equal("Scored", cut.Find("[data-testid=submission-state]").TextContent);
         Assert.Contains("Verified finding; fix accepted", cut.Find("[data-testid=verdict]").TextContent);
-        Assert.Equal("verified, p < 0.001, effect 5–10 pp", cut.Find("[data-testid=finding]").TextContent);
-        Assert.Equal("accepted, p < 0.01, effect 2–5 pp", cut.Find("[data-testid=fix]").TextContent);
+        Assert.Equal("✔ verified, p < 0.001, gap 5–10 pp (confirmation part)", cut.Find("[data-testid=finding]").TextContent);
+        Assert.Equal("✔ accepted, p < 0.01, improvement 2–5 pp (confirmation part)", cut.Find("[data-testid=fix]").TextContent);
         Assert.Contains("25.0 %", cut.Find("[data-testid=feedback]").TextContent);
         Assert.Equal("12.5", cut.Find("[data-testid=points]").TextContent);
     }

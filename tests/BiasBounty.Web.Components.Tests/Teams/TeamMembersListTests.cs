@@ -5,7 +5,7 @@ namespace BiasBounty.Web.Components.Tests.Teams;
 public sealed class TeamMembersListTests : BunitContext
 {
     [Fact]
-    public void List_HasOneItemPerMember_WithNameEmailAndWhoIsYou()
+    public void List_HasOneItemPerMember_WithNameAndWhoIsYou_AndOnlyTheViewersOwnEmail()
     {
         TeamMemberView[] members =
         [
@@ -18,7 +18,10 @@ public sealed class TeamMembersListTests : BunitContext
         var items = cut.FindAll("[data-testid=team-members] li");
         Assert.Equal(["u1", "u2"], items.Select(li => li.GetAttribute("data-user-id")));
         Assert.Equal(["Ana", "bo"], items.Select(li => li.QuerySelector(".member-name")!.TextContent));
-        Assert.Equal("ana@example.org", items[0].QuerySelector(".member-email")!.TextContent);
+        // No part of another member's address is shown, even if the view were given it.
+        Assert.Null(items[0].QuerySelector(".member-email"));
+        Assert.DoesNotContain("ana", items[0].TextContent.Replace("Ana", ""));
+        Assert.Equal("bo@example.org", items[1].QuerySelector(".member-email")!.TextContent);
         Assert.DoesNotContain("you", items[0].TextContent);
         Assert.Contains("you", items[1].TextContent);
     }

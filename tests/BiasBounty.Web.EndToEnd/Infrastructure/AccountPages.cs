@@ -22,6 +22,7 @@ public static class AccountPages
         var page = session.Page;
         await page.GotoAsync("Account/Register");
         await page.Locator("input[name='Input.Email']").FillAsync(email);
+        await page.Locator("input[name='Input.DisplayName']").FillAsync("E2E " + Guid.NewGuid().ToString("N")[..10]);
         await page.Locator("input[name='Input.Password']").FillAsync(Password);
         await page.Locator("input[name='Input.ConfirmPassword']").FillAsync(Password);
         await session.ShotAsync("register-filled");
@@ -35,6 +36,7 @@ public static class AccountPages
 
         await page.WaitForURLAsync("**/Account/ConfirmEmail**");
         await Expect(page.Locator("body")).ToContainTextAsync("Thank you for confirming your email");
+        await Expect(page.GetByTestId("sign-in-link").GetByRole(AriaRole.Link, new() { Name = "Sign in" })).ToBeVisibleAsync();
         await session.ShotAsync("email-confirmed");
     }
 

@@ -29,6 +29,8 @@ public sealed class ApiSubmissionsTests(PlatformFactory platform) : IClassFixtur
         var detail = await ApiArrange.JsonAsync(await client.GetAsync(Competition));
         Assert.True(detail.GetProperty("acceptsSubmissions").GetBoolean());
         Assert.Equal(5, detail.GetProperty("you").GetProperty("quota").GetProperty("remaining").GetInt32());
+        var resetsAt = detail.GetProperty("you").GetProperty("quota").GetProperty("resetsAt").GetDateTimeOffset();
+        Assert.Equal(new DateTimeOffset(DateTime.UtcNow.Date.AddDays(1), TimeSpan.Zero), resetsAt);
         Assert.Equal(JsonValueKind.Null, detail.GetProperty("you").GetProperty("team").ValueKind);
         Assert.Contains(detail.GetProperty("schema").GetProperty("features").EnumerateArray(), c => c.GetProperty("name").GetString() == "marital-status");
 
@@ -42,13 +44,15 @@ public sealed class ApiSubmissionsTests(PlatformFactory platform) : IClassFixtur
         var id = accepted.GetProperty("id").GetGuid();
         Assert.Equal($"/api/v1/submissions/{id}", submitted.Headers.Location!.OriginalString);
         Assert.Equal("queued", accepted.GetProperty("state").GetString());
+        Assert.Equal(4, accepted.GetProperty("quota").GetProperty("remaining").GetInt32()); // what bbounty submit prints
+        Assert.Equal(resetsAt, accepted.GetProperty("quota").GetProperty("resetsAt").GetDateTimeOffset());
 
         var status = await ApiArrange.PollUntilFinishedAsync(client, submitted.Headers.Location!.OriginalString);
         Assert.Equal("scored", status.GetProperty("state").GetString());
         var verdict = status.GetProperty("verdict");
         Assert.True(verdict.GetProperty("fixAccepted").GetBoolean());
         Assert.True(status.GetProperty("points").GetDouble() > 0);
-        Assert.Equal("Scored", status.GetProperty("review").GetString());
+        Assert.Equal("Awaiting review", status.GetProperty("review").GetString()); // 'Scored' read like a result
         // the released view only: the internal record's holdout-side numbers have no field here
         var raw = status.GetRawText();
         Assert.DoesNotContain("\"record\"", raw, StringComparison.OrdinalIgnoreCase);
@@ -66,6 +70,20 @@ public sealed class ApiSubmissionsTests(PlatformFactory platform) : IClassFixtur
         var after = await ApiArrange.JsonAsync(await client.GetAsync(Competition));
         Assert.Equal(4, after.GetProperty("you").GetProperty("quota").GetProperty("remaining").GetInt32());
         Assert.Equal("Scripted Finder", after.GetProperty("you").GetProperty("team").GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task CheckGroup_WarnsBeforeSubmitting_WhenTheGroupIsLikelyTooSmallOnTheHoldout()
+    {
+        var client = ApiArrange.Client(platform);
+
+        var tiny = await ApiArrange.JsonAsync(await client.PostAsJsonAsync($"{Competition}/groups/check", new { expression = "age >= 88 and sex == \"Female\"" }));
+        var large = await ApiArrange.JsonAsync(await client.PostAsJsonAsync($"{Competition}/groups/check", new { expression = "age >= 60" }));
+
+        Assert.True(tiny.GetProperty("valid").GetBoolean()); // a warning, not a refusal: the holdout may hold more such rows
+        Assert.InRange(tiny.GetProperty("rows").GetInt32(), 1, 60);
+        Assert.Contains("Likely too small to be scored", tiny.GetProperty("warning").GetString());
+        Assert.Equal(JsonValueKind.Null, large.GetProperty("warning").ValueKind);
     }
 
     [Fact]

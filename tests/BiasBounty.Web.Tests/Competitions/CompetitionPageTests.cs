@@ -4,6 +4,7 @@ using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Demo;
 using BiasBounty.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BiasBounty.Web.Tests.Competitions;
 
@@ -96,7 +97,6 @@ public sealed class CompetitionPageTests(PlatformFactory platform) : IClassFixtu
         var card = await client.GetStringAsync($"/competitions/{DemoSeeder.Slug}/download/schema.json");
         var model = await client.GetByteArrayAsync($"/competitions/{DemoSeeder.Slug}/download/model");
 
-        Assert.Equal(training, downloadedTraining);
         Assert.NotEqual(holdout, downloadedTraining);
         using var json = JsonDocument.Parse(card);
         Assert.Equal(32_561, json.RootElement.GetProperty("rows").GetInt32()); // adult.data; adult.test has 16,281
@@ -104,6 +104,51 @@ public sealed class CompetitionPageTests(PlatformFactory platform) : IClassFixtu
         Assert.Equal(baseModel, model);
         foreach (var body in new[] { downloadedTraining, model, System.Text.Encoding.UTF8.GetBytes(card) })
             Assert.False(body.AsSpan().IndexOf(holdout.AsSpan(0, 256)) >= 0);
+    }
+
+    [Fact]
+    public async Task TrainingDownload_HasAHeaderLine_SoBbountyReadsItAsDownloaded()
+    {
+        var client = platform.CreateClient();
+
+        var response = await client.GetAsync($"/competitions/{DemoSeeder.Slug}/download/training");
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal($"{DemoSeeder.Slug}-training.csv.gz", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName);
+        // What `bbounty check-group --data adult-income-training.csv.gz 'age >= 60'` does: load without a sidecar, parse, count.
+        var data = BiasBounty.Scoring.Data.CsvDatasetLoader.Load(bytes);
+        Assert.Equal(32_561, data.RowCount);
+        Assert.Contains("income", data.Columns.Select(c => c.Name));
+        var group = BiasBounty.Scoring.Expressions.SubgroupExpression.Parse("age >= 60");
+        var rows = group.Compile(data).Evaluate(data).Count();
+        await using var scope = platform.Scope();
+        var db = platform.NewDb(scope);
+        var published = await scope.ServiceProvider.GetRequiredService<PublicDataCache>().GetAsync(db, (await Arrange.DemoCompetitionAsync(db)).Id);
+        Assert.Equal(group.Compile(published!.Training).Evaluate(published.Training).Count(), rows);
+        Assert.True(rows > 0);
+    }
+
+    [Fact]
+    public async Task Page_ShowsCliHints_WithTheCompetitionsLabelAndFile()
+    {
+        var html = System.Net.WebUtility.HtmlDecode(await platform.CreateClient().GetStringAsync($"/competitions/{DemoSeeder.Slug}"));
+
+        Assert.Contains($"bbounty inspect {DemoSeeder.Slug}-training.csv.gz --label 'income'", html);
+        Assert.Contains($"bbounty check-group --data {DemoSeeder.Slug}-training.csv.gz 'age >= 60'", html);
+        Assert.DoesNotContain("--label label", html);
+    }
+
+    [Fact]
+    public async Task Page_HidesYourTeamAndMySubmissions_FromSignedOutVisitors()
+    {
+        var anonymous = await platform.CreateClient().GetStringAsync($"/competitions/{DemoSeeder.Slug}");
+        var member = await ParticipantArrange.MemberAsync(platform, "Links Team " + Guid.NewGuid().ToString("N")[..6]);
+        var signedIn = await member.Client.GetStringAsync($"/competitions/{DemoSeeder.Slug}");
+
+        Assert.DoesNotContain("data-testid=\"team-link\"", anonymous);
+        Assert.DoesNotContain("My submissions", anonymous);
+        Assert.Contains("data-testid=\"team-link\"", signedIn);
+        Assert.Contains("data-testid=\"my-submissions-link\"", signedIn);
     }
 
     [Theory]

@@ -18,7 +18,7 @@ public static partial class SignedInClient
         await using var scope = platform.Scope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
         var email = $"user-{Guid.NewGuid():N}@example.org";
-        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = email };
+        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "user " + Guid.NewGuid().ToString("N")[..8] };
         var created = await users.CreateAsync(user, Password);
         Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
         if (roles.Length > 0) await users.AddToRolesAsync(user, roles);

@@ -85,7 +85,7 @@ public sealed class MySubmissionsPageTests(PlatformFactory platform) : IClassFix
         Assert.Contains("Finished Team: not open for submissions", Regex.Replace(quotas[closedSlug].TextContent, @"\s+", " "));
         var quota = quotas[Web.Demo.DemoSeeder.Slug];
         Assert.Contains("Reviewed Team", quota.TextContent);
-        Assert.Contains($"{limit - 3} of {limit} submissions left today (UTC)", quota.TextContent);
+        Assert.Contains($"{limit - 3} of {limit} submissions left today; the count resets at ", quota.TextContent);
 
         // the standings agree with the page: approved points count, the duplicate's (and its adjustment) do not
         await using (var scope = platform.Scope())

@@ -23,12 +23,16 @@ public sealed class TeamPageTests(PlatformFactory platform) : IClassFixture<Plat
         Assert.Equal("Page Team", page.QuerySelector("[data-testid=current-team]")!.TextContent);
         var members = page.QuerySelectorAll("[data-testid=team-members] li").Select(li => li.GetAttribute("data-user-id")).ToHashSet();
         Assert.Equal([ana.User.Id, bo.User.Id], members);
-        Assert.Contains(bo.User.Email!, page.QuerySelector("[data-testid=team-members]")!.TextContent); // fellow members see each other's e-mail
+        // Fellow members see each other's display name, never an e-mail address (Ana sees only her own).
+        var memberList = page.QuerySelector("[data-testid=team-members]")!.TextContent;
+        Assert.DoesNotContain(bo.User.Email!.Split('@')[0], memberList);
+        Assert.Contains(bo.User.DisplayName!, memberList);
+        Assert.Contains(ana.User.Email!, memberList);
         Assert.Equal(ana.Team.InviteCode, page.QuerySelector("[data-testid=invite-code]")!.TextContent);
         Assert.NotNull(page.QuerySelector("button[data-testid=leave-team]"));
         var row = Assert.Single(page.QuerySelectorAll("table[data-testid=team-submissions] tbody tr"));
         Assert.Equal(submissionId.ToString(), row.GetAttribute("data-submission-id"));
-        Assert.Equal("New", row.QuerySelector("td.triage")!.TextContent);
+        Assert.Equal("Awaiting the engine", row.QuerySelector("td.triage")!.TextContent);
 
         var teams = ParticipantArrange.Html(await ana.Client.GetStringAsync($"/teams?competition={DemoSeeder.Slug}"));
         Assert.Equal($"teams/{ana.Team.Id}", teams.QuerySelector("a[data-testid=team-page]")!.GetAttribute("href"));
