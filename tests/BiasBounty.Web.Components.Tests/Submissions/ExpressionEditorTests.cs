@@ -23,6 +23,22 @@ public sealed class ExpressionEditorTests : BunitContext
     }
 
     [Fact]
+    public void Editor_TellsAssistiveTechnology_WhereTheMessageIsAndWhetherTheGroupIsValid()
+    {
+        var cut = RenderEditor(RealCheck);
+        var box = cut.Find("[data-testid=expression]");
+        Assert.Equal("expression-status", box.GetAttribute("aria-describedby"));
+        Assert.Equal("expression-status", cut.Find("[data-testid=expression-status]").Id);
+        Assert.Equal("false", box.GetAttribute("aria-invalid"));
+
+        box.Input("agee >= 60");
+        cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("[data-testid=expression]").GetAttribute("aria-invalid")));
+
+        cut.Find("[data-testid=expression]").Input("age >= 60");
+        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("[data-testid=expression]").GetAttribute("aria-invalid")));
+    }
+
+    [Fact]
     public void Editor_ShowsTheEnginesMessage_WhenTheColumnIsUnknown()
     {
         var cut = RenderEditor(RealCheck);
