@@ -49,31 +49,35 @@ public sealed class DemoSeeder(
         var holdout = ReadDataFile(folder, "adult.test.gz");
         var trainingData = training.Load();
         var schema = trainingData.Schema;
-        var competition = new Competition
-        {
-            Name = "Adult income (UCI demo)",
-            Slug = Slug,
-            DescriptionMarkdown = """
+        var competition = OpenFor90Days("Adult income (UCI demo)", Slug, """
                 Find groups of people on which the baseline income classifier errs more often than on everyone else,
                 and propose fixes. Training data: UCI Adult (`adult.data`); the hidden holdout is `adult.test`.
-                """,
-            OpensAt = now,
-            ClosesAt = now.AddDays(90),
-            Metric = settings.Metric,
-            Settings = settings,
-            SplitSeed = settings.SplitSeed,
-            RewardPool = 1000m,
-            Status = CompetitionStatus.Open,
-            LabelColumn = schema.LabelColumn!,
-            PositiveClass = schema.PositiveClass,
-            SchemaJson = JsonSerializer.Serialize(schema, SchemaFile.Json),
-            OrganizerId = organizerId,
-            CreatedAt = now,
-        };
+                """, settings, schema, organizerId, now, rewardPool: 1000m);
         var baseline = CompetitionAssembly.TrainBaseline(trainingData);
         var check = CompetitionAssembly.CheckBaseModel(baseline, trainingData, holdout.Load(), ModelCatalog.ContentId(holdout.Content), settings);
         await assembly.SaveAsync(competition, training, holdout, "baseline.onnx", baseline, check, ct);
     }
+
+    /// <summary>A demo competition, open now for 90 days, on <paramref name="schema"/> (its label, or its loss errors column).</summary>
+    internal static Competition OpenFor90Days(string name, string slug, string description, CompetitionSettings settings, DatasetSchema schema,
+        string organizerId, DateTimeOffset now, decimal rewardPool) => new()
+    {
+        Name = name,
+        Slug = slug,
+        DescriptionMarkdown = description,
+        OpensAt = now,
+        ClosesAt = now.AddDays(90),
+        Metric = settings.Metric,
+        Settings = settings,
+        SplitSeed = settings.SplitSeed,
+        RewardPool = rewardPool,
+        Status = CompetitionStatus.Open,
+        LabelColumn = schema.LabelColumn ?? schema.LossErrorsColumn!,
+        PositiveClass = schema.PositiveClass,
+        SchemaJson = JsonSerializer.Serialize(schema, SchemaFile.Json),
+        OrganizerId = organizerId,
+        CreatedAt = now,
+    };
 
     /// <summary>The demo organizer's user id (the account is created when missing).</summary>
     private async Task<string> SeedOrganizerAsync(string email, bool printPassword)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.DecisionLists;
 using BiasBounty.Scoring.Engine;
@@ -39,37 +38,24 @@ public static class SpeechDemo
         // A small table: 16 hidden speakers, so groups are smaller than the tabular demo's; the cluster-robust test is
         // honest about how little a handful of speakers can show.
         var settings = new CompetitionSettings { Metric = Metric.Wer, MinGroupRows = 40, FeedbackShare = 0.5 };
-        var competition = new Competition
-        {
-            Name = "Speech recognition: word error rate by accent and noise (demo)",
-            Slug = Slug,
-            DescriptionMarkdown = """
-                Find groups of utterances on which the speech recogniser makes more word errors than on the rest: an
-                accent, a noise condition, a speaking rate, or a combination (`accent == "Scottish" and noise == "loud-5dB"`).
-                The metric is the **word error rate**: word errors (substitutions, deletions, insertions) over the words
-                that were said, compared after lower-casing and removing punctuation. Utterances of one speaker are not
-                independent, so findings are tested cluster-robustly by speaker.
-
-                **The voices are synthetic.** The audio was spoken by `espeak-ng` voices that approximate accents, mixed
-                with synthetic noise by `sox`, and transcribed by `pocketsphinx` — real recognition software, but not real
-                speakers: this demo shows the method, not a finding about people who speak with these accents.
-                Provenance: `deploy/demo-data/README.md`.
-                """,
-            OpensAt = now,
-            ClosesAt = now.AddDays(90),
-            Metric = settings.Metric,
-            Settings = settings,
-            SplitSeed = settings.SplitSeed,
-            RewardPool = 500m,
-            Status = CompetitionStatus.Open,
-            LabelColumn = evaluation.Schema.LossErrorsColumn!,
-            SchemaJson = JsonSerializer.Serialize(evaluation.Schema, SchemaFile.Json),
-            OrganizerId = organizerId,
-            CreatedAt = now,
-        };
+        var competition = DemoSeeder.OpenFor90Days("Speech recognition: word error rate by accent and noise (demo)", Slug, Description,
+            settings, evaluation.Schema, organizerId, now, rewardPool: 500m);
         var check = CompetitionAssembly.CheckEvaluationTable(holdoutFile.Load(), ModelCatalog.ContentId(holdoutFile.Content), settings);
         return (publicFile, holdoutFile, competition, check);
     }
+
+    private const string Description = """
+        Find groups of utterances on which the speech recogniser makes more word errors than on the rest: an
+        accent, a noise condition, a speaking rate, or a combination (`accent == "Scottish" and noise == "loud-5dB"`).
+        The metric is the **word error rate**: word errors (substitutions, deletions, insertions) over the words
+        that were said, compared after lower-casing and removing punctuation. Utterances of one speaker are not
+        independent, so findings are tested cluster-robustly by speaker.
+
+        **The voices are synthetic.** The audio was spoken by `espeak-ng` voices that approximate accents, mixed
+        with synthetic noise by `sox`, and transcribed by `pocketsphinx` — real recognition software, but not real
+        speakers: this demo shows the method, not a finding about people who speak with these accents.
+        Provenance: `deploy/demo-data/README.md`.
+        """;
 
     /// <summary>The table with <c>word_errors</c> and <c>reference_words</c> computed from its transcripts, as the loss columns.</summary>
     public static Dataset WithWordErrors(Dataset table, TextNormalization normalization)
