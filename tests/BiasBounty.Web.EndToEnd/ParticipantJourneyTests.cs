@@ -41,6 +41,8 @@ public class ParticipantJourneyTests(BrowserFixture fixture)
                 await page.GetByTestId("nav-teams").ClickAsync();
                 await page.WaitForURLAsync("**/teams");
                 await session.InteractiveAsync(mark);
+                // Two demo competitions are open (Adult and speech): the team is for this one.
+                await page.GetByTestId("competition").SelectOptionAsync(Slug);
                 await page.GetByTestId("team-name").FillAsync(teamName);
                 await session.ShotAsync("team-name-filled");
                 await page.GetByTestId("create-team").ClickAsync();
