@@ -29,6 +29,9 @@ public sealed class SubmissionRowTests : BunitContext
         Assert.StartsWith("7.5", cut.Find("td.points").TextContent.Trim());
         Assert.Equal("6.0 from the engine + 1.5 awarded by the organizers", cut.Find("td.points .points-reason").TextContent);
         Assert.Equal("Demo", cut.Find("td.competition").TextContent);
+        // the shared visual language: a badge (icon and colour beside the word) for the state and the decision
+        Assert.Contains("bb-badge-info", cut.Find("td.state .bb-badge").ClassList);
+        Assert.Contains("bb-badge-accepted", cut.Find("td.triage .bb-badge").ClassList);
     }
 
     [Theory]
