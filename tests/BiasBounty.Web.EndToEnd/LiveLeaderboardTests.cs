@@ -54,4 +54,30 @@ public class LiveLeaderboardTests(BrowserFixture fixture)
             await session.ShotAsync("after-verdict");
         });
     }
+
+    [Fact]
+    public async Task Viewer_WhenTheLiveStreamIsRefusedOnce_ReconnectsWithoutReloading()
+    {
+        // A 503 (the outage page, a restart) closes a browser's EventSource for good; the page must open a new one.
+        var competition = await WalkArrange.CompetitionAsync(fixture.Platform, "Relive");
+        await using var session = await fixture.SessionAsync(nameof(Viewer_WhenTheLiveStreamIsRefusedOnce_ReconnectsWithoutReloading));
+        await session.RunAsync(async page =>
+        {
+            var streams = 0;
+            await page.RouteAsync("**/leaderboard/events**", async route =>
+            {
+                if (Interlocked.Increment(ref streams) == 1)
+                    await route.FulfillAsync(new() { Status = 503, ContentType = "text/plain", Body = "temporarily unavailable" });
+                else
+                    await route.ContinueAsync();
+            });
+
+            await page.GotoAsync($"competitions/{competition.Slug}/leaderboard");
+            await page.EvaluateAsync("() => { window.__biasbountyE2e = 'same document'; }");
+
+            await Expect(page.GetByTestId("live-status")).ToHaveTextAsync(Live, new() { Timeout = 20_000 });
+            Assert.True(Volatile.Read(ref streams) >= 2, $"{streams} stream request(s)");
+            Assert.Equal("same document", await page.EvaluateAsync<string?>("() => window.__biasbountyE2e ?? null"));
+        });
+    }
 }

@@ -52,7 +52,14 @@
     if (!url || !window.EventSource) return;
     source = new EventSource(url);
     source.onopen = function () { status("live"); };
-    source.onerror = function () { status("reconnecting…"); };
+    source.onerror = function () {
+      status("reconnecting…");
+      // The browser retries a dropped stream by itself, but an answer other than 200 (a restart, the outage page)
+      // closes an EventSource for good: open a new one after a pause.
+      const failed = source;
+      if (failed && failed.readyState === EventSource.CLOSED)
+        setTimeout(function () { if (source === failed) { source = null; streamUrl = null; connect(); } }, 3000);
+    };
     source.addEventListener("version", function (event) {
       status("live");
       const shown = document.getElementById("leaderboard-live");
