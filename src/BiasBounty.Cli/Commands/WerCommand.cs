@@ -27,33 +27,14 @@ public static class WerCommand
         OutputFiles.CheckWritable(outPath);
 
         var data = DataFiles.Load(dataPath);
-        var references = Transcripts(data, referenceName, "--reference", dataPath, allowEmpty: false);
-        var hypotheses = Transcripts(data, hypothesisName, "--hypothesis", dataPath, allowEmpty: true);
-        if (speaker is not null && data.Schema.Find(speaker) is null)
-            throw new UsageException($"--speaker '{speaker}' is not a column of {Path.GetFileName(dataPath)}; columns are {ColumnList(data)}");
+        foreach (var (option, column) in new[] { ("--reference", referenceName), ("--hypothesis", hypothesisName), ("--speaker", speaker) })
+            if (column is not null && data.Schema.Find(column) is null)
+                throw new UsageException($"{option} '{column}' is not a column of {Path.GetFileName(dataPath)}; columns are {string.Join(", ", data.Schema.Columns.Select(c => c.Name))}");
 
         var clock = Stopwatch.StartNew();
-        var counts = TranscriptErrors.Count(references, hypotheses, unit, normalization);
+        var (table, counts) = EvaluationTable.FromTranscripts(data, referenceName, hypothesisName, speaker, unit, normalization, Path.GetFileName(dataPath));
         var elapsed = clock.Elapsed;
-
-        var (errorsName, sizeName) = unit == ErrorUnit.Word ? ("word_errors", "reference_words") : ("char_errors", "reference_chars");
-        foreach (var taken in new[] { errorsName, sizeName })
-            if (data.Schema.Find(taken) is not null)
-                throw new UsageException($"{Path.GetFileName(dataPath)} already has a column '{taken}'; rename it first");
-        var errors = counts.Select(c => (float)c.Errors).ToArray();
-        var sizes = counts.Select(c => (float)c.ReferenceLength).ToArray();
-        var none = new RowSet(data.RowCount);
-        var columns = data.Columns.Concat([new NumericColumn(errorsName, errors, none), new NumericColumn(sizeName, sizes, none)]).ToArray();
-        // Transcripts are what was said: kept in the file for the organizer, never a feature of a group.
-        var specs = data.Schema.Columns
-            .Select(c => c.Name == referenceName || c.Name == hypothesisName || c.Name == speaker ? c with { Role = ColumnRole.Hidden } : c)
-            .Concat([new ColumnSpec(errorsName, ColumnKind.Numeric, ColumnRole.Loss), new ColumnSpec(sizeName, ColumnKind.Numeric, ColumnRole.Loss)])
-            .ToArray();
-        var schema = data.Schema with
-        {
-            Columns = specs, LossErrorsColumn = errorsName, LossSizeColumn = sizeName, ClusterColumn = speaker ?? data.Schema.ClusterColumn,
-        };
-        var table = new Dataset(schema, columns);
+        var schema = table.Schema;
         SynthCommand.Write(table, outPath);
         var schemaPath = SchemaFile.WriteBeside(outPath, schema);
 
@@ -65,23 +46,4 @@ public static class WerCommand
         output.WriteLine($"wrote {outPath} and {schemaPath}");
         return 0;
     }
-
-    private static string[] Transcripts(Dataset data, string name, string option, string path, bool allowEmpty)
-    {
-        if (!data.TryGetColumn(name, out var column))
-            throw new UsageException($"{option} '{name}' is not a column of {Path.GetFileName(path)}; columns are {ColumnList(data)}");
-        var texts = new string[data.RowCount];
-        for (var row = 0; row < texts.Length; row++)
-        {
-            var text = column.FormatValue(row);
-            if (string.IsNullOrWhiteSpace(text) && !allowEmpty)
-                throw new UsageException($"{Path.GetFileName(path)}, line {row + 2}, column '{name}': the reference transcript is empty; an error rate needs what was said");
-            if (text is not null && text.Contains('\uFFFD'))
-                throw new UsageException($"{Path.GetFileName(path)}, line {row + 2}, column '{name}': the text is not valid UTF-8; save the file as UTF-8");
-            texts[row] = text ?? "";
-        }
-        return texts;
-    }
-
-    private static string ColumnList(Dataset data) => string.Join(", ", data.Schema.Columns.Select(c => c.Name));
 }

@@ -58,14 +58,38 @@ public sealed class Holdout
     private ClusteredRatioTotals? _confirmationClusterTotals;
     private System.Runtime.CompilerServices.StrongBox<RatioSums>? _confirmationRatioSums;
 
-    /// <summary>The sums of the loss columns (ΣE, ΣN and their squares) over <paramref name="rows"/>; the loss columns must exist.</summary>
-    public RatioSums LossSums(RowSet rows) => SubmissionScorer.RatioSumsOver(this, rows);
+    /// <summary>
+    /// The sums of the loss columns (ΣE, ΣN and their squares) over <paramref name="rows"/>, read straight from the
+    /// bitset (no index array); the loss columns must exist.
+    /// </summary>
+    public RatioSums LossSums(RowSet rows)
+    {
+        var (e, n) = (LossErrors!, LossSizes!);
+        double sumE = 0, sumN = 0, sumEE = 0, sumNN = 0, sumEN = 0; // integer-valued counts: exact in double far beyond any table
+        var count = 0;
+        var words = rows.Words;
+        for (var w = 0; w < words.Length; w++)
+        {
+            for (var word = words[w]; word != 0; word &= word - 1)
+            {
+                var row = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(word);
+                double ei = e[row], ni = n[row];
+                sumE += ei;
+                sumN += ni;
+                sumEE += ei * ei;
+                sumNN += ni * ni;
+                sumEN += ei * ni;
+                count++;
+            }
+        }
+        return new RatioSums(count, sumE, sumN, sumEE, sumNN, sumEN);
+    }
 
     /// <summary>The sums of the loss columns over the confirmation part (computed on first use, boxed so concurrent
     /// readers never see a half-written struct); null without loss columns.</summary>
     public RatioSums? ConfirmationRatioSums =>
         LossErrors is null ? null
-            : LazyInitializer.EnsureInitialized(ref _confirmationRatioSums, () => new(SubmissionScorer.RatioSumsOver(this, Confirmation))).Value;
+            : LazyInitializer.EnsureInitialized(ref _confirmationRatioSums, () => new(LossSums(Confirmation))).Value;
 
     /// <summary>
     /// Per-cluster error and size totals of the confirmation part, for cluster-robust findings on ratio metrics; null

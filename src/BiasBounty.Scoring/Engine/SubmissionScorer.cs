@@ -149,7 +149,7 @@ public static class SubmissionScorer
         // Ratio metrics are defined on every row: the rest is the confirmation part's totals minus the group, so only
         // the group's own rows are read.
         var inGroup = members.And(eligible).And(holdout.Confirmation);
-        var g = RatioSumsOver(holdout, inGroup);
+        var g = holdout.LossSums(inGroup);
         var all = holdout.ConfirmationRatioSums!.Value;
         var c = new RatioSums(all.Count - g.Count, all.SumE - g.SumE, all.SumN - g.SumN, all.SumESquared - g.SumESquared,
             all.SumNSquared - g.SumNSquared, all.SumEN - g.SumEN);
@@ -377,32 +377,8 @@ public static class SubmissionScorer
 
     private static (double Size, double Loss) RatioSizeAndLoss(Holdout holdout, RowSet rows)
     {
-        var sums = RatioSumsOver(holdout, rows);
+        var sums = holdout.LossSums(rows);
         return (sums.SumN, sums.SumE);
-    }
-
-    /// <summary>The one-pass sums of E and N over the rows, read straight from the bitset (no index array).</summary>
-    internal static RatioSums RatioSumsOver(Holdout holdout, RowSet rows)
-    {
-        var (e, n) = (holdout.LossErrors!, holdout.LossSizes!);
-        double sumE = 0, sumN = 0, sumEE = 0, sumNN = 0, sumEN = 0; // integer-valued counts: exact in double far beyond any table
-        var count = 0;
-        var words = rows.Words;
-        for (var w = 0; w < words.Length; w++)
-        {
-            for (var word = words[w]; word != 0; word &= word - 1)
-            {
-                var row = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(word);
-                double ei = e[row], ni = n[row];
-                sumE += ei;
-                sumN += ni;
-                sumEE += ei * ei;
-                sumNN += ni * ni;
-                sumEN += ei * ni;
-                count++;
-            }
-        }
-        return new RatioSums(count, sumE, sumN, sumEE, sumNN, sumEN);
     }
 
     private static float[] Gather(float[] values, RowSet rows)

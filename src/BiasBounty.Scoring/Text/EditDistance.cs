@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using BiasBounty.Scoring.Data;
 
 namespace BiasBounty.Scoring.Text;
 
@@ -304,5 +305,59 @@ public static class TranscriptErrors
                 result[i] = EditDistance.Count(references[i], hypotheses[i], unit, normalization);
         });
         return result;
+    }
+}
+
+/// <summary>
+/// A transcript table (one row per utterance, a reference and a hypothesis column) as an evaluation table: the per-row
+/// errors and reference length become its loss columns, the transcripts (and the speaker) become hidden, and the
+/// speaker is named as the cluster column. The one path for <c>bbounty wer</c> and the platform's speech demo.
+/// </summary>
+public static class EvaluationTable
+{
+    /// <param name="source">How messages name the table (a file name); they point at "line N" of it (a header line first).</param>
+    /// <exception cref="ScoringInputException">An empty reference, text that is not UTF-8, or a loss column name already taken.</exception>
+    public static (Dataset Table, EditCounts[] Counts) FromTranscripts(Dataset table, string reference, string hypothesis, string? speaker,
+        ErrorUnit unit, TextNormalization normalization, string source)
+    {
+        var references = Texts(table, reference, source, allowEmpty: false);
+        var hypotheses = Texts(table, hypothesis, source, allowEmpty: true);
+        var (errorsName, sizeName) = unit == ErrorUnit.Word ? ("word_errors", "reference_words") : ("char_errors", "reference_chars");
+        foreach (var taken in new[] { errorsName, sizeName })
+            if (table.Schema.Find(taken) is not null)
+                throw new ScoringInputException($"{source} already has a column '{taken}'; rename it first");
+        var counts = TranscriptErrors.Count(references, hypotheses, unit, normalization);
+
+        var none = new RowSet(table.RowCount);
+        var columns = table.Columns.Concat([
+            new NumericColumn(errorsName, counts.Select(c => (float)c.Errors).ToArray(), none),
+            new NumericColumn(sizeName, counts.Select(c => (float)c.ReferenceLength).ToArray(), none)]).ToArray();
+        // Transcripts are what was said: kept in the file for the organizer, never a feature of a group.
+        var specs = table.Schema.Columns
+            .Select(c => c.Name == reference || c.Name == hypothesis || c.Name == speaker ? c with { Role = ColumnRole.Hidden } : c)
+            .Concat([new ColumnSpec(errorsName, ColumnKind.Numeric, ColumnRole.Loss), new ColumnSpec(sizeName, ColumnKind.Numeric, ColumnRole.Loss)])
+            .ToArray();
+        var schema = table.Schema with
+        {
+            Columns = specs, LossErrorsColumn = errorsName, LossSizeColumn = sizeName, ClusterColumn = speaker ?? table.Schema.ClusterColumn,
+        };
+        return (new Dataset(schema, columns), counts);
+    }
+
+    private static string[] Texts(Dataset table, string name, string source, bool allowEmpty)
+    {
+        if (!table.TryGetColumn(name, out var column))
+            throw new ScoringInputException($"{source} has no column '{name}'");
+        var texts = new string[table.RowCount];
+        for (var row = 0; row < texts.Length; row++)
+        {
+            var text = column.FormatValue(row);
+            if (string.IsNullOrWhiteSpace(text) && !allowEmpty)
+                throw new ScoringInputException($"{source}, line {row + 2}, column '{name}': the reference transcript is empty; an error rate needs what was said");
+            if (text is not null && text.Contains('\uFFFD'))
+                throw new ScoringInputException($"{source}, line {row + 2}, column '{name}': the text is not valid UTF-8; save the file as UTF-8");
+            texts[row] = text ?? "";
+        }
+        return texts;
     }
 }

@@ -25,7 +25,8 @@ public static class SpeechDemo
     {
         var path = Path.Combine(folder, TableFile);
         var table = CsvDatasetLoader.Load(path);
-        var evaluation = WithWordErrors(table, TextNormalization.Default);
+        var (evaluation, _) = EvaluationTable.FromTranscripts(table, "reference", "hypothesis", table.Schema.ClusterColumn ?? "speaker_id",
+            ErrorUnit.Word, TextNormalization.Default, TableFile);
         var speakers = evaluation.Schema.ClusterColumn!;
         var ids = ((CategoricalColumn)evaluation[speakers]).Codes;
         // A seeded third of the speakers is public; their utterances never appear in the holdout.
@@ -56,25 +57,4 @@ public static class SpeechDemo
         speakers: this demo shows the method, not a finding about people who speak with these accents.
         Provenance: `deploy/demo-data/README.md`.
         """;
-
-    /// <summary>The table with <c>word_errors</c> and <c>reference_words</c> computed from its transcripts, as the loss columns.</summary>
-    public static Dataset WithWordErrors(Dataset table, TextNormalization normalization)
-    {
-        string Text(string column, int row) => table[column].FormatValue(row) ?? "";
-        var references = Enumerable.Range(0, table.RowCount).Select(r => Text("reference", r)).ToArray();
-        var hypotheses = Enumerable.Range(0, table.RowCount).Select(r => Text("hypothesis", r)).ToArray();
-        var counts = TranscriptErrors.Count(references, hypotheses, ErrorUnit.Word, normalization);
-        var none = new RowSet(table.RowCount);
-        var schema = table.Schema with
-        {
-            Columns = [.. table.Schema.Columns, new ColumnSpec("word_errors", ColumnKind.Numeric, ColumnRole.Loss),
-                new ColumnSpec("reference_words", ColumnKind.Numeric, ColumnRole.Loss)],
-            LossErrorsColumn = "word_errors",
-            LossSizeColumn = "reference_words",
-            ClusterColumn = table.Schema.ClusterColumn ?? "speaker_id",
-        };
-        return new Dataset(schema, [.. table.Columns,
-            new NumericColumn("word_errors", counts.Select(c => (float)c.Errors).ToArray(), none),
-            new NumericColumn("reference_words", counts.Select(c => (float)c.ReferenceLength).ToArray(), none)]);
-    }
 }
