@@ -44,8 +44,8 @@ internal static class OnnxBombs
             return g.Apply("ConstantOfShape", [g.Apply("Reshape", [count, g.Constant(new long[] { 1 }, 1)])]);
         });
 
-    /// <summary>A Loop of 10^12 iterations that adds 1 to the ages: small tensors, endless time.</summary>
-    public static byte[] Loop()
+    /// <summary>A Loop of 10^12 iterations that adds 1 to the ages: small tensors, endless time (fewer iterations: a slow honest model).</summary>
+    public static byte[] Loop(long iterations = 1_000_000_000_000)
     {
         var body = new OnnxGraphBuilder("body");
         body.Input("i", OnnxElementType.Int64);
@@ -58,7 +58,7 @@ internal static class OnnxBombs
         var g = new OnnxGraphBuilder();
         g.Input("AGEP", OnnxElementType.Float, -1, 1);
         var trueFlag = g.Apply("Cast", [g.Constant(new long[] { 1 })], "", OnnxAttribute.Int("to", (long)OnnxElementType.Bool));
-        g.Node("Loop", [g.Constant(new long[] { 1_000_000_000_000 }), trueFlag, "AGEP"], ["aged"], "", OnnxAttribute.Graph("body", body));
+        g.Node("Loop", [g.Constant(new long[] { iterations }), trueFlag, "AGEP"], ["aged"], "", OnnxAttribute.Graph("body", body));
         var label = g.Apply("Cast", [g.Apply("Less", ["aged", g.Constant([0f])])], "", OnnxAttribute.Int("to", (long)OnnxElementType.Int64));
         g.Node("Reshape", [label, g.Constant(new long[] { -1 }, 1)], ["label"]);
         g.Output("label", OnnxElementType.Int64, -1);

@@ -90,6 +90,72 @@ public class OnnxMemoryBoundTests
     }
 
     [Fact]
+    public void Validate_RefusesADataDependentBombUnderTheArenaCap_ByItsGrowthAtRunTime()
+    {
+        // 65 years × 4·10^6 floats ≈ 1 GB: under the process's 2 GB arena, so only the run-time watch sees it.
+        var before = Memory.Read();
+
+        var error = Refusal(OnnxBombs.DataDependent(perYear: 4e6f));
+
+        Assert.Equal(
+            "the model used more than 256 MB of memory in the 16-row smoke test (tensors whose size depends on the data); the limit is 256 MB",
+            error);
+        Memory.AssertPeakWithin(before, Slack + Slack);
+    }
+
+    [Fact]
+    public async Task Validate_PassesAnHonestModel_WhileABombGrowsTheProcessBesideIt()
+    {
+        // Slow enough (a loop of small additions) that the bombs' growth overlaps its runs.
+        var honest = OnnxBombs.Loop(iterations: 300_000);
+        var bombs = 0;
+        var honestErrors = new System.Collections.Concurrent.ConcurrentBag<string>();
+
+        // The bomb's growth is the process's, so the honest smoke tests beside it see it too; each is tried again alone.
+        var honestRuns = Task.Run(() =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                try
+                {
+                    using var model = OnnxModel.Load(honest, Tiny.Schema, Income, ModelRole.Predictor);
+                    model.Validate(Tiny);
+                }
+                catch (ModelValidationException e)
+                {
+                    honestErrors.Add(e.Message);
+                }
+            }
+        });
+        var bombRuns = Task.Run(() =>
+        {
+            while (!honestRuns.IsCompleted || bombs < 2)
+            {
+                Refusal(OnnxBombs.DataDependent(perYear: 4e6f));
+                Interlocked.Increment(ref bombs);
+            }
+        });
+        await Task.WhenAll(honestRuns, bombRuns);
+
+        Assert.InRange(bombs, 2, int.MaxValue);
+        Assert.Empty(honestErrors);
+    }
+
+    [Fact]
+    public void Predict_CountsABatchAsWrong_WhenItGrowsPastTheBatchBudget_AndRunsTheNextBatchAfresh()
+    {
+        // ≈ 260 MB for a batch whose oldest person is 65: fine for the smoke test's 1 GB, over a 64 MB batch budget.
+        var limits = new ModelLimits(MaxSmokeBytes: 1024 * ModelLimits.BytesPerMegabyte, MaxBatchBytes: 64 * ModelLimits.BytesPerMegabyte, BatchRows: 10);
+        using var model = OnnxModel.Load(OnnxBombs.DataDependent(perYear: 1e6f), Tiny.Schema, Income, ModelRole.Predictor, limits);
+        model.Validate(Tiny);
+
+        // Batches of 10 rows: ages 20–47 (188 MB) and 50–77 (308 MB), both over the budget.
+        var predictions = model.PredictAll(Tiny);
+
+        Assert.All(predictions, p => Assert.True(float.IsNaN(p)));
+    }
+
+    [Fact]
     public void Validate_RefusesFourBombsAtOnce_WithoutGrowingTheProcess()
     {
         var before = Memory.Read();
