@@ -63,7 +63,7 @@ ConnectionStrings__BiasBounty="$BIASBOUNTY_DB" ASPNETCORE_ENVIRONMENT=Production
   dotnet "$root/src/BiasBounty.Web/bin/Release/net10.0/BiasBounty.Web.dll" --contentRoot "$root/src/BiasBounty.Web" >"$work/app.log" 2>&1 &
 app_pid=$!
 for _ in $(seq 1 600); do
-  curl -fsS "$url/healthz" >/dev/null 2>&1 && break
+  curl -fsS "$url/healthz/ready" >/dev/null 2>&1 && break
   if ! kill -0 "$app_pid" 2>/dev/null; then
     echo "deploy/loadtest.sh: the platform exited during start-up:" >&2; tail -n 40 "$work/app.log" >&2; exit 1
   fi

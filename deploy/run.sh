@@ -79,7 +79,7 @@ ConnectionStrings__BiasBounty="$BIASBOUNTY_DB" ASPNETCORE_ENVIRONMENT="$environm
 app_pid=$!
 
 for _ in $(seq 1 240); do
-  if curl -fsS "$url/healthz" >/dev/null 2>&1; then
+  if curl -fsS "$url/healthz/ready" >/dev/null 2>&1; then
     echo
     echo "BiasBounty is running at $url"
     if $demo; then echo "  the demo competition's public leaderboard: $url/competitions/adult-income/leaderboard"; fi

@@ -30,11 +30,16 @@ public static class SubmissionScorer
         if (Refusal(settings, holdout, submission) is { } metricProblem)
             return Refuse(request, metricProblem, maskHash: "", groupRows: 0, groupShare: 0);
 
-        // Evaluated afresh, not cached: the catalog keeps only the protected groups' masks.
-        var members = catalog.Evaluate(submission.Group, holdout.Data);
-        var maskHash = members.ContentHash();
-        var eligible = metric.Eligible(holdout.Y);
-        var groupEligible = members.And(eligible);
+        RowSet members, eligible, groupEligible;
+        string maskHash;
+        using (ScoringStages.Begin(ScoringStages.Mask))
+        {
+            // Evaluated afresh, not cached: the catalog keeps only the protected groups' masks.
+            members = catalog.Evaluate(submission.Group, holdout.Data);
+            maskHash = members.ContentHash();
+            eligible = metric.Eligible(holdout.Y);
+            groupEligible = members.And(eligible);
+        }
         var groupRows = groupEligible.Count();
         var groupShare = (double)groupRows / Math.Max(1, eligible.Count());
 
@@ -54,7 +59,9 @@ public static class SubmissionScorer
         var current = model.Current.HoldoutPredictions;
         var losses = LossCache.For(current, holdout, metric, settings.LossCap);
         var findingLevel = ledgers.Findings.NextLevel;
-        var finding = TestFinding(settings, holdout, metric, losses, members, eligible, findingLevel);
+        FindingResult finding;
+        using (ScoringStages.Begin(ScoringStages.Test))
+            finding = TestFinding(settings, holdout, metric, losses, members, eligible, findingLevel);
         var nextLedgers = ledgers with { Findings = ledgers.Findings.Record(finding.Verified) };
 
         FixResult? fix = null;
@@ -64,12 +71,16 @@ public static class SubmissionScorer
         var fixLevel = ledgers.Fixes.NextLevel;
         if (submission.FixModelId is { } fixId)
         {
-            groupAll = members.ToIndices();
-            fixPredictions = catalog.Predictor(fixId).Predict(holdout.Data, groupAll);
-            fix = TestFix(settings, holdout, metric, losses, members, eligible, fixId, groupAll, fixPredictions, fixLevel);
+            using (ScoringStages.Begin(ScoringStages.Fix))
+            {
+                groupAll = members.ToIndices();
+                fixPredictions = catalog.Predictor(fixId).Predict(holdout.Data, groupAll);
+                fix = TestFix(settings, holdout, metric, losses, members, eligible, fixId, groupAll, fixPredictions, fixLevel);
+            }
             nextLedgers = nextLedgers with { Fixes = ledgers.Fixes.Record(fix.Verified) };
             if (fix.Verified)
             {
+                using var decision = ScoringStages.Begin(ScoringStages.Decision);
                 var update = model.ApplyUpdate(submission.Group, members, fixId, fixPredictions, submission.SubmissionId,
                     holdout, settings.Metric, settings.CertificateThreshold, settings.LossCap, catalog);
                 nextModel = update.List;

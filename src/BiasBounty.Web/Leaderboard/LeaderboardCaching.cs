@@ -55,11 +55,16 @@ public sealed class LeaderboardCachePolicy : IOutputCachePolicy
         return Task.CompletedTask;
     }
 
-    ValueTask IOutputCachePolicy.ServeFromCacheAsync(OutputCacheContext context, CancellationToken ct) => ValueTask.CompletedTask;
+    ValueTask IOutputCachePolicy.ServeFromCacheAsync(OutputCacheContext context, CancellationToken ct)
+    {
+        context.HttpContext.RequestServices.GetRequiredService<LeaderboardMetrics>().Hit();
+        return ValueTask.CompletedTask;
+    }
 
     ValueTask IOutputCachePolicy.ServeResponseAsync(OutputCacheContext context, CancellationToken ct)
     {
         var response = context.HttpContext.Response;
+        context.HttpContext.RequestServices.GetRequiredService<LeaderboardMetrics>().Miss();
         // Only a plain 200 is shared: never a 404, an error page, or anything setting a cookie.
         if (response.StatusCode != StatusCodes.Status200OK || response.Headers.SetCookie.Count > 0) context.AllowCacheStorage = false;
         return ValueTask.CompletedTask;

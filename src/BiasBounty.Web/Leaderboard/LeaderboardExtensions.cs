@@ -13,6 +13,7 @@ public static class LeaderboardExtensions
         builder.Services.AddResponseCompression(); // brotli and gzip at their fastest levels; text/event-stream is not compressed
         builder.Services.AddOutputCache(o => o.AddPolicy(LeaderboardCachePolicy.Name, new LeaderboardCachePolicy()));
         builder.Services.AddSingleton<LeaderboardChanges>();
+        builder.Services.AddSingleton<LeaderboardMetrics>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaderboardChanges>());
         return builder;
     }

@@ -25,7 +25,10 @@ public static class PersistenceExtensions
             options.UseNpgsql(builder.Configuration.GetConnectionString("BiasBounty"),
                 npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory", "public")));
         builder.Services.AddDatabaseDeveloperPageExceptionFilter();
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, timeout: HealthCheckTimeout);
+        builder.Services.AddSingleton<MigrationsHealthCheck.Memory>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, tags: [HealthProbes.Ready], timeout: HealthCheckTimeout)
+            .AddCheck<MigrationsHealthCheck>(MigrationsHealthCheck.Name, tags: [HealthProbes.Ready], timeout: HealthCheckTimeout);
         return builder;
     }
 

@@ -20,7 +20,7 @@ namespace BiasBounty.Web.Worker;
 /// and always made against the newest model version.
 /// </summary>
 public sealed class ScoreSubmissionJob(
-    ApplicationDbContext db, CompetitionRuntimeCache runtimes, Notifier notifier, TimeProvider time, ILogger<ScoreSubmissionJob> log)
+    ApplicationDbContext db, CompetitionRuntimeCache runtimes, Notifier notifier, TimeProvider time, ScoringMetrics metrics, ILogger<ScoreSubmissionJob> log)
 {
     /// <summary>Hangfire retries after an unexpected error; the last of the 1 + Retries runs ends the submission in Failed.</summary>
     public const int Retries = 3;
@@ -33,8 +33,12 @@ public sealed class ScoreSubmissionJob(
     [AutomaticRetry(Attempts = Retries, DelaysInSeconds = [5, 30, 120], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public async Task RunAsync(Guid submissionId, CancellationToken ct)
     {
+        // The trace's root: the engine's stage spans (load, mask, test, fix, decision, save) are its children.
+        using var activity = ScoringStages.ActivitySource.StartActivity("score submission");
+        activity?.SetTag("biasbounty.submission.id", submissionId);
         var run = await BeginRunAsync(submissionId, ct);
         if (run is null) return;
+        activity?.SetTag("biasbounty.submission.run", run);
         try
         {
             await ScoreAsync(submissionId, ct);
@@ -73,9 +77,14 @@ public sealed class ScoreSubmissionJob(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await CompetitionLock.AcquireAsync(db, competitionId, ct);
 
+        var load = ScoringStages.Begin(ScoringStages.Load);
         // Read again under the lock: another run may have finished it while this one waited.
         var submission = await db.Submissions.SingleAsync(s => s.Id == submissionId, ct);
-        if (submission.IsFinished) return;
+        if (submission.IsFinished)
+        {
+            load.Dispose();
+            return;
+        }
         var competition = await db.Competitions.SingleAsync(c => c.Id == competitionId, ct);
         var latest = await db.DecisionListVersions.Where(v => v.CompetitionId == competitionId)
             .OrderByDescending(v => v.Version).FirstAsync(ct);
@@ -90,7 +99,14 @@ public sealed class ScoreSubmissionJob(
         SubmissionInput? input = null;
         try
         {
-            input = await InputAsync(submission, competition, runtime, ct);
+            try
+            {
+                input = await InputAsync(submission, competition, runtime, ct);
+            }
+            finally
+            {
+                load.Dispose();
+            }
             var history = await HistoryAsync(competitionId, input.Group, list, runtime, ct);
             outcome = SubmissionScorer.Score(new ScoringRequest(
                 competition.ScoringSettings(), runtime.Holdout, list, ledger.Ledgers, runtime.Catalog, history, input));
@@ -103,9 +119,11 @@ public sealed class ScoreSubmissionJob(
             await TellTeamAsync(submission, competition, "could not be scored: " + e.Message, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            metrics.Verdict(ScoringMetrics.Failed);
             return;
         }
 
+        using var save = ScoringStages.Begin(ScoringStages.Save);
         // Still under the lock and the runtime's gate, so nothing else is using the catalog: a rejected fix and its group
         // leave worker memory now (an accepted one is a node of the new list and stays).
         runtime.Catalog.Release(input.Group, input.FixModelId, outcome.Model);
@@ -114,6 +132,7 @@ public sealed class ScoreSubmissionJob(
         await PublicRevision.BumpAsync(db, competitionId, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        metrics.Verdict(ScoringMetrics.Outcome(outcome.Record.Status, outcome.Record.FindingVerified, outcome.ModelChanged));
         log.LogInformation("Scored submission {SubmissionId}: {Status}, model version {Version}, {Points} points",
             submissionId, outcome.Record.Status, outcome.Model.Current.Number, outcome.Record.Points);
     }

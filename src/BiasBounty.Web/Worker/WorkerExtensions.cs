@@ -6,6 +6,7 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using BiasBounty.Web.Submissions;
 
 namespace BiasBounty.Web.Worker;
@@ -24,8 +25,14 @@ public static class WorkerExtensions
         services.AddSingleton<CompetitionRuntimeCache>();
         services.TryAddSingleton<PublicDataCache>();
         services.AddScoped<ScoreSubmissionJob>();
+        services.AddSingleton<ScoringMetrics>();
+        // Created with the meter provider, so the queue-depth gauge exists before the first job runs (and on the web role).
+        services.ConfigureOpenTelemetryMeterProvider((provider, _) => provider.GetRequiredService<ScoringMetrics>());
         services.AddScoped<IScoringQueue, HangfireScoringQueue>();
-        services.AddHealthChecks().AddCheck<JobStorageHealthCheck>(JobStorageHealthCheck.Name, timeout: PersistenceExtensions.HealthCheckTimeout);
+        var health = services.AddHealthChecks()
+            .AddCheck<JobStorageHealthCheck>(JobStorageHealthCheck.Name, tags: [HealthProbes.Ready], timeout: PersistenceExtensions.HealthCheckTimeout);
+        if (builder.GetPlatformRole().RunsJobs())
+            health.AddCheck<WorkerHeartbeatHealthCheck>(WorkerHeartbeatHealthCheck.Name, tags: [HealthProbes.Ready], timeout: PersistenceExtensions.HealthCheckTimeout);
         services.AddRecurringJob<StalledSubmissionSweep>(StalledSubmissionSweep.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             provider => provider.GetRequiredService<IOptions<ScoringWorkerOptions>>().Value.StalledSweepSchedule);
 
@@ -41,7 +48,7 @@ public static class WorkerExtensions
             services.AddHangfireServer((provider, server) =>
             {
                 server.WorkerCount = provider.GetRequiredService<IOptions<ScoringWorkerOptions>>().Value.WorkerCount;
-                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+                server.ServerName = WorkerHeartbeatHealthCheck.ServerName;
             });
         return builder;
     }

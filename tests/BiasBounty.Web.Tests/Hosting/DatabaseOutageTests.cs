@@ -68,6 +68,26 @@ public sealed class DatabaseOutageTests(OutagePlatform platform) : IClassFixture
         await EventuallyAsync(async () => (await client.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task Probes_LiveStaysUp_ReadyIs503NamingTheDatabase_WhileItIsDown()
+    {
+        var client = platform.CreateClient();
+        platform.Relay.Cut();
+
+        var live = await client.GetAsync("/healthz/live");
+        var ready = await client.GetAsync("/healthz/ready");
+        var body = await ready.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal("Unhealthy", (await HealthBody.ChecksAsync(ready))["database"]);
+        Assert.Contains("the database did not answer", body);
+        Assert.All(Secrets, secret => Assert.DoesNotContain(secret, body));
+
+        platform.Relay.Restore();
+        await EventuallyAsync(async () => (await client.GetAsync("/healthz/ready")).StatusCode == HttpStatusCode.OK);
+    }
+
     [Theory]
     [InlineData("/")]
     [InlineData("/competitions/no-cache-{0}/leaderboard")]

@@ -217,7 +217,7 @@ public sealed class OrganizerPagesTests(PlatformFactory platform) : IClassFixtur
         await using (var scope = platform.Scope())
         {
             // Sign in as the demo organizer: give the seeded account a known password.
-            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Persistence.ApplicationUser>>();
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<BiasBounty.Web.Persistence.ApplicationUser>>();
             var organizer = (await users.FindByEmailAsync(new DemoOptions().OrganizerEmail))!;
             await users.RemovePasswordAsync(organizer);
             await users.AddPasswordAsync(organizer, SignedInClient.Password);
