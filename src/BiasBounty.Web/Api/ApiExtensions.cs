@@ -29,6 +29,7 @@ public static class ApiExtensions
         builder.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
         var services = builder.Services;
         services.AddScoped<PersonalAccessTokens>();
+        services.AddApiDocument();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
         // Only the token scheme: a signed-in browser's cookie does not make an API call authenticated.
         services.AddAuthorizationBuilder().AddPolicy(TokenPolicy, policy => policy
@@ -132,8 +133,9 @@ public static class ApiExtensions
         SubmissionsApi.Map(api.MapGroup("").RequireAuthorization(TokenPolicy));
         // Anything else under /api (an unknown path, a malformed id, a wrong method) is a ProblemDetails 404, not the HTML page.
         app.MapGroup("/api").WithMetadata(new Microsoft.AspNetCore.Mvc.SkipStatusCodePagesAttribute()).RequireRateLimiting(RatePolicy)
-            .Map("/{**rest}", () => ApiProblems.NotFound("There is no such API resource; see docs/api.md for the endpoints."))
-            .AllowAnonymous().DisableAntiforgery();
+            .Map("/{**rest}", () => ApiProblems.NotFound($"There is no such API resource; see {ApiDocument.ReferencePage} for the endpoints."))
+            .AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        app.MapApiDocument();
         return app;
     }
 }

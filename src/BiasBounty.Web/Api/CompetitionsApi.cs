@@ -15,10 +15,22 @@ public static class CompetitionsApi
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/competitions", ListAsync).AllowAnonymous();
-        api.MapGet("/competitions/{slug}", DetailAsync).AllowAnonymous();
-        api.MapPost("/competitions/{slug}/groups/check", CheckGroupAsync).AllowAnonymous();
-        api.MapGet("/competitions/{slug}/leaderboard", LeaderboardAsync).AllowAnonymous();
+        api.MapGet("/competitions", ListAsync).AllowAnonymous()
+            .WithName("ListCompetitions").WithSummary("Public competitions, newest first");
+        api.MapGet("/competitions/{slug}", DetailAsync).AllowAnonymous()
+            .WithName("GetCompetition").WithSummary("A competition: description, rules, metrics, limits and its public data card")
+            .WithDescription("With a token, also your team and your remaining daily quota.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/competitions/{slug}/groups/check", CheckGroupAsync).AllowAnonymous()
+            .WithName("CheckGroup").WithSummary("Check an expression on the PUBLIC training data, as the submit form's live check does")
+            .WithDescription("Body: " + GroupCheckBody.Example + ". Says whether the expression parses, how many public rows it selects and " +
+                "whether that is enough; it never touches the holdout, and it does not count against any quota.")
+            .DescribesBody<GroupCheckRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        api.MapGet("/competitions/{slug}/leaderboard", LeaderboardAsync).AllowAnonymous()
+            .WithName("GetLeaderboard").WithSummary("Standings, disclosed findings and how the model improved, as the public page shows them")
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<Ok<CompetitionSummary[]>> ListAsync(ApplicationDbContext db, CancellationToken ct)

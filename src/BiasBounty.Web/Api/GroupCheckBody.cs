@@ -99,3 +99,7 @@ public static class GroupCheckBody
 
     private static ProblemHttpResult UnsupportedMediaType(string detail) => ApiProblems.UnsupportedMediaType(detail);
 }
+
+/// <summary>The group check's body, as the OpenAPI document describes it (<see cref="GroupCheckBody"/> reads it).</summary>
+/// <param name="Expression">The group in the platform's expression language, e.g. <c>age &gt;= 60</c>.</param>
+public sealed record GroupCheckRequest(string Expression);

@@ -33,9 +33,22 @@ public static class SubmissionsApi
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/competitions/{slug}/submissions", SubmitAsync);
-        api.MapGet("/competitions/{slug}/submissions", ListAsync);
-        api.MapGet("/submissions/{id:guid}", StatusAsync);
+        api.MapPost("/competitions/{slug}/submissions", SubmitAsync)
+            .WithName("Submit").WithSummary("Submit a finding, optionally with a fix")
+            .WithDescription("multipart/form-data with the fields expression (the group, in the platform's expression language), metric " +
+                "(optional; the competition's default) and fix (optional ONNX model file). Answers 202 with the submission's id and " +
+                "where to poll; scoring happens in the background. Send an Idempotency-Key header (e.g. a new UUID) to make a retry safe: " +
+                "the same key returns the same submission.")
+            .DescribesBody<SubmitFormFields>("multipart/form-data")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapGet("/competitions/{slug}/submissions", ListAsync)
+            .WithName("ListTeamSubmissions").WithSummary("Your team's submissions to a competition, newest first, 20 a page")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/submissions/{id:guid}", StatusAsync)
+            .WithName("GetSubmission").WithSummary("One of your teams' submissions: its state and, once scored, the released verdict")
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static string UserId(ClaimsPrincipal user) => user.UserId()!;
@@ -157,3 +170,9 @@ public static class SubmissionsApi
             rows.Take(PageSize).Select(SubmissionResponse.Of).ToArray()));
     }
 }
+
+/// <summary>The submit call's form fields, as the OpenAPI document describes them (the endpoint reads the form itself).</summary>
+/// <param name="Expression">The group, e.g. <c>age &gt;= 60 and sex == "Female"</c>.</param>
+/// <param name="Metric">error, fpr, fnr, squared, wer or cer; the competition's default when absent.</param>
+/// <param name="Fix">An ONNX model that should do better on the group (not for evaluation-table competitions).</param>
+public sealed record SubmitFormFields(string Expression, string? Metric, IFormFile? Fix);
