@@ -35,6 +35,8 @@ public class AccessibilityWalkTests(BrowserFixture fixture)
             await CheckAsync(session, "login", "Account/Login", problems);
             await CheckAsync(session, "register", "Account/Register", problems);
             await CheckAsync(session, "forgot-password", "Account/ForgotPassword", problems);
+            await CheckAsync(session, "scoring-rules", "rules/scoring", problems);
+            await CheckAsync(session, "api-reference", "developers/api", problems);
             await CheckAsync(session, "not-found", "no-such-page", problems, expectOk: false);
         });
         Assert.True(problems.Count == 0, Report(problems));

@@ -30,7 +30,7 @@ public static class ApiDocument
                 Title = "BiasBounty API",
                 Version = "v1",
                 Description = "Competitions, their public data cards, the group check on public data, leaderboards, and a participant's own " +
-                    "submissions. Errors are RFC 7807 problem details. Calls marked with a lock need a personal access token " +
+                    "submissions. Errors are RFC 7807 problem details. Calls marked \"token required\" need a personal access token " +
                     "(Authorization: Bearer bb_…), made on the site's API tokens page. Holdout rows never appear in any answer.",
             };
             document.Components ??= new OpenApiComponents();
