@@ -9,5 +9,5 @@ port="${ASPNETCORE_HTTP_PORTS:-8080}"
 port="${port%%[,;]*}" # the first port when several are listed
 exec 3<>"/dev/tcp/127.0.0.1/$port"
 printf 'GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' "$path" >&3
-IFS=' ' read -r _ status _ <&3
-[[ "$status" == 200 ]]
+IFS=' ' read -r _ status _ <&3 # the status line: HTTP/1.1 200 OK
+[[ "${status%$'\r'}" == 200 ]]

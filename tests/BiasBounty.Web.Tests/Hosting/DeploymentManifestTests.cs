@@ -124,7 +124,7 @@ public sealed class DeploymentManifestTests
     public void ProbesAskForLiveAndReady_AndPrometheusScrapesTheTelemetryPath()
     {
         var paths = HealthPaths().ToList();
-        Assert.All(paths, p => Assert.Contains(p.Path, HealthEndpoints.Paths));
+        Assert.All(paths, p => Assert.Contains(p.Path, ProbePathTests.Paths));
         Assert.Contains(paths, p => p.Path == "/healthz/live" && p.Source.Contains("livenessProbe", StringComparison.Ordinal));
         Assert.Contains(paths, p => p.Path == "/healthz/ready" && p.Source.Contains("readinessProbe", StringComparison.Ordinal));
         Assert.Contains(paths, p => p.Source == "Dockerfile HEALTHCHECK" && p.Path == "/healthz/live");
@@ -162,7 +162,7 @@ public sealed class DeploymentManifestTests
 }
 
 /// <summary>The health paths the probes use are endpoints of the running platform (every role maps them).</summary>
-public sealed class HealthEndpoints(PlatformFactory platform) : IClassFixture<PlatformFactory>
+public sealed class ProbePathTests(PlatformFactory platform) : IClassFixture<PlatformFactory>
 {
     public static readonly string[] Paths = ["/healthz/live", "/healthz/ready"];
 
