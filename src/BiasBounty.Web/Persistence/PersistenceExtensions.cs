@@ -33,18 +33,40 @@ public static class PersistenceExtensions
     }
 
     /// <summary>
-    /// Applies migrations, then runs each start-up step (roles, demo data) in order, under one advisory lock so that a
-    /// web and a worker process starting together do not seed twice.
+    /// Applies migrations, then runs each start-up step (roles, demo data) in order, each under an advisory lock so that
+    /// a web and its workers starting together neither migrate nor seed twice.
     /// </summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app, CancellationToken ct = default)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
-        await db.Database.MigrateAsync(ct);
+        await MigrateOneAtATimeAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtextextended('biasbounty:startup', 0))", ct);
         foreach (var step in scope.ServiceProvider.GetServices<IStartupStep>())
             await step.RunAsync(ct);
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Migrates under a session advisory lock held on the context's connection. EF's own migration lock is not enough:
+    /// processes starting together on an empty database applied the same migration twice, and all but one stopped
+    /// ("column already exists"). The lock cannot be a transaction's, as EF refuses to migrate inside one.
+    /// </summary>
+    private static async Task MigrateOneAtATimeAsync(ApplicationDbContext db, CancellationToken ct)
+    {
+        const string key = "biasbounty:migrate";
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock(hashtextextended({key}, 0))", ct);
+            await db.Database.MigrateAsync(ct);
+        }
+        finally
+        {
+            // Closing alone would not release it in time: a pooled connection is reset only when it is next used.
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock(hashtextextended({key}, 0))", CancellationToken.None);
+            await db.Database.CloseConnectionAsync();
+        }
     }
 }
