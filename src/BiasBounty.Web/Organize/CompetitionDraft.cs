@@ -256,7 +256,7 @@ public sealed class CompetitionDraft
         for (var row = 0; row < data.RowCount; row++)
             if (speaker.IsMissing(row))
                 return (null, $"The {what}, line {row + firstLine}, column '{speaker.Name}': the speaker is missing; every row needs one.");
-        if (!columns.FromTranscripts) return (data, CountsProblem(data, schema, what, firstLine));
+        if (!columns.FromTranscripts) return CountsProblem(data, schema, what, firstLine) is { } countsProblem ? (null, countsProblem) : (data, null);
         try
         {
             var unit = metric == Metric.Cer ? ErrorUnit.Character : ErrorUnit.Word;
@@ -315,7 +315,7 @@ public sealed class CompetitionDraft
         var publicSpeakers = Values(publicPart[speaker]).ToHashSet();
         var shared = Values(hidden[speaker]).Distinct().Count(publicSpeakers.Contains);
         if (shared > 0)
-            return $"{shared:N0} speakers of the holdout file are also in the public file; a speaker must be on one side only " +
+            return (shared == 1 ? "1 speaker of the holdout file is" : $"{shared:N0} speakers of the holdout file are") + " also in the public file; a speaker must be on one side only " +
                    "(or upload one file and let the platform split it by speaker).";
         if (Values(hidden[speaker]).Distinct().Count() < 2)
             return "The holdout file has fewer than two speakers; its feedback and confirmation parts each need whole speakers.";
