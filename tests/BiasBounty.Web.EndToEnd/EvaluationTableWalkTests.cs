@@ -121,12 +121,25 @@ public class EvaluationTableWalkTests(BrowserFixture fixture)
         await page.Locator(selector).BlurAsync();
     }
 
-    /// <summary>A screenshot at the desktop width and one at a phone's (390 px).</summary>
+    /// <summary>
+    /// A screenshot at the desktop width and one at a phone's (390 px), each after axe-core finds no serious or critical
+    /// violation and the page does not scroll sideways (as the accessibility walk checks the other pages).
+    /// </summary>
     private static async Task ShotBothWidthsAsync(BrowserSession session, string step)
     {
+        await ReadableAsync(session.Page, step);
         await session.ShotAsync(step);
         await session.Page.SetViewportSizeAsync(390, 844);
+        await session.Page.WaitForTimeoutAsync(150); // let the layout settle after the resize
+        await ReadableAsync(session.Page, step + " at 390 px");
         await session.ShotAsync(step + "-narrow");
         await session.Page.SetViewportSizeAsync(1280, 900);
+    }
+
+    private static async Task ReadableAsync(IPage page, string where)
+    {
+        Assert.Empty((await AccessibilityWalkTests.AxeAsync(page)).Select(v => $"{where}: {v}"));
+        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        Assert.True(widths[0] <= widths[1] + 1, $"{where}: scrolls sideways ({await AccessibilityWalkTests.WidestAsync(page)})");
     }
 }

@@ -96,6 +96,11 @@ public sealed class EvaluationTableWizardTests(PlatformFactory platform) : IClas
         Assert.StartsWith("cluster-robust t (", record.Finding!.Test);
         Assert.True(record.Finding.Verified, released.Summary);
         Assert.StartsWith("Finding verified: the word error rate is higher on this group than elsewhere", released.Summary);
+
+        var leaderboard = await platform.CreateClient().GetStringAsync($"/competitions/{competition.Slug}/leaderboard");
+        var text = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Replace(leaderboard, "<[^>]+>", ""), @"\s+", " "));
+        Assert.Contains($"Word error rate of the evaluated system on the holdout's feedback part: {draft.Check.Percent.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} %.", text);
+        Assert.DoesNotContain("How the model improved", leaderboard);
     }
 
     [Fact]
