@@ -155,6 +155,12 @@ public sealed class NewCompetitionPageTests : BunitContext
         Assert.Empty(cut.FindAll("#model")); // no base model for an evaluation table
         await cut.Find("#minGroupRows").ChangeAsync(new ChangeEventArgs { Value = "20" });
         cut.WaitForAssertion(() => Assert.False(cut.Find("button.btn-primary").HasAttribute("disabled")));
+
+        // a model competition cannot be opened on the table: step 3 must be done again for that kind
+        await cut.Find("#kind-model").ChangeAsync(new ChangeEventArgs { Value = true });
+        Assert.True(cut.Find("button.btn-primary").HasAttribute("disabled"));
+        Assert.Contains("Confirm the schema first; the base model is checked against it.", cut.Markup);
+        Assert.DoesNotContain("Schema confirmed", cut.Markup);
     }
 
     [Fact]
