@@ -107,7 +107,7 @@ public sealed class WerCommandTests
     }
 
     [Fact]
-    public void Wer_TextThatIsNotUtf8_NamesTheLineAndField()
+    public void Wer_TextThatIsNotUtf8_NamesTheLineAndColumn()
     {
         var path = CliRunner.TempFile("latin1.csv");
         var bytes = Encoding.ASCII.GetBytes("id,reference,hypothesis\n1,hello,hello\n2,caf").Concat(new byte[] { 0xE9 }).Concat(Encoding.ASCII.GetBytes(",cafe\n")).ToArray();
@@ -116,7 +116,7 @@ public sealed class WerCommandTests
         var (code, _, error) = CliRunner.Run("wer", "--data", path, "--reference", "reference", "--hypothesis", "hypothesis", "--out", CliRunner.TempFile("o.csv"));
 
         Assert.Equal(2, code);
-        Assert.Contains("line 3, field 2: the text is not UTF-8", error);
+        Assert.Contains("line 3, column 'reference': the text is not UTF-8", error);
         Assert.Single(error.TrimEnd().Split('\n'));
     }
 

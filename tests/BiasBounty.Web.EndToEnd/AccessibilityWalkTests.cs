@@ -126,7 +126,7 @@ public class AccessibilityWalkTests(BrowserFixture fixture)
     }
 
     /// <summary>axe-core's serious and critical violations on the current document, one line each.</summary>
-    private static async Task<List<string>> AxeAsync(IPage page)
+    internal static async Task<List<string>> AxeAsync(IPage page)
     {
         if (!await page.EvaluateAsync<bool>("() => typeof window.axe !== 'undefined'"))
             await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = AxePath.Value });
@@ -145,7 +145,7 @@ public class AccessibilityWalkTests(BrowserFixture fixture)
     }
 
     /// <summary>The elements sticking out furthest to the right, to name the culprit of a sideways scroll.</summary>
-    private static Task<string> WidestAsync(IPage page) => page.EvaluateAsync<string>("""
+    internal static Task<string> WidestAsync(IPage page) => page.EvaluateAsync<string>("""
         () => {
           const w = document.documentElement.clientWidth;
           return [...document.querySelectorAll('body *')]

@@ -57,7 +57,7 @@ public class ParticipantJourneyTests(BrowserFixture fixture)
                 await page.WaitForURLAsync($"**/competitions/{Slug}/submit");
                 await session.InteractiveAsync(mark);
 
-                await TypeExpressionAsync(page, Arrange.MarriedGroup, expectStatus: "rows");
+                await WalkPages.TypeExpressionAsync(page, Arrange.MarriedGroup, expectStatus: "rows");
                 await session.ShotAsync("expression-valid");
 
                 await FixInput(page).SetInputFilesAsync(fixPath);
@@ -120,37 +120,16 @@ public class ParticipantJourneyTests(BrowserFixture fixture)
             await page.GotoAsync($"competitions/{Slug}/submit");
             await session.InteractiveAsync(mark);
 
-            await TypeExpressionAsync(page, "AGE > 3", expectStatus: "unknown column");
+            await WalkPages.TypeExpressionAsync(page, "AGE > 3", expectStatus: "unknown column");
             var status = page.GetByTestId("expression-status");
             await Expect(status).ToContainTextAsync("did you mean 'age'", new() { IgnoreCase = true });
             await session.ShotAsync("unknown-column");
 
             // and the fix of the typo is accepted, with the group's size on the public training data
-            await TypeExpressionAsync(page, "age > 3", expectStatus: "rows");
+            await WalkPages.TypeExpressionAsync(page, "age > 3", expectStatus: "rows");
             await Expect(status).Not.ToContainTextAsync("unknown column", new() { IgnoreCase = true });
             await session.ShotAsync("fixed");
         });
-    }
-
-    /// <summary>Fills the expression and waits for the live status; fills again if the first input raced the circuit.</summary>
-    private static async Task TypeExpressionAsync(IPage page, string expression, string expectStatus)
-    {
-        var input = page.GetByTestId("expression");
-        var status = page.GetByTestId("expression-status");
-        for (var attempt = 1; ; attempt++)
-        {
-            await input.FillAsync("");
-            await input.FillAsync(expression);
-            try
-            {
-                await Expect(status).ToContainTextAsync(expectStatus, new() { IgnoreCase = true, Timeout = 5_000 });
-                return;
-            }
-            catch (PlaywrightException) when (attempt < 3)
-            {
-                // typed before the circuit attached, or a debounce swallowed it: type again
-            }
-        }
     }
 
     /// <summary>The <c>&lt;input type=file&gt;</c> of the fix upload, whether the test id sits on it or on a wrapper.</summary>

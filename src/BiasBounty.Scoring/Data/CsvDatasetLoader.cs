@@ -127,8 +127,20 @@ public static class CsvDatasetLoader
         var line = before.Count((byte)'\n') + 1;
         var lineStart = before.LastIndexOf((byte)'\n') + 1;
         var inLine = before[lineStart..];
-        var field = Math.Max(inLine.Count((byte)','), inLine.Count((byte)'\t')) + 1;
-        return $"line {line}, field {field}: the text is not UTF-8 (another encoding such as Latin-1 or Windows-1252?); save the file as UTF-8";
+        var tabs = inLine.Count((byte)'\t') > inLine.Count((byte)',');
+        var field = (tabs ? inLine.Count((byte)'\t') : inLine.Count((byte)',')) + 1;
+        var where = line > 1 && HeaderName(bytes, field, tabs ? (byte)'\t' : (byte)',') is { } name ? $"column '{name}'" : $"field {field}";
+        return $"line {line}, {where}: the text is not UTF-8 (another encoding such as Latin-1 or Windows-1252?); save the file as UTF-8";
+    }
+
+    /// <summary>The header line's name of a field (1-based), when the header is plain UTF-8 without quotes; else null.</summary>
+    private static string? HeaderName(ReadOnlySpan<byte> bytes, int field, byte delimiter)
+    {
+        var end = bytes.IndexOf((byte)'\n');
+        var header = end < 0 ? bytes : bytes[..end];
+        if (header.Contains((byte)'"') || !System.Text.Unicode.Utf8.IsValid(header)) return null;
+        var names = Encoding.UTF8.GetString(header).TrimStart('\uFEFF').TrimEnd('\r').Split((char)delimiter);
+        return field <= names.Length && names[field - 1].Trim() is { Length: > 0 } name ? name : null;
     }
 
     private static string DetectDelimiter(string text)

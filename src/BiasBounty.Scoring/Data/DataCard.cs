@@ -19,7 +19,9 @@ public sealed record DataCardColumn(
 /// What participants are told about a competition's data, computed from the <b>public training file only</b>: the
 /// feature columns with their values (for writing group expressions), the label and its balance, and the model input
 /// conventions of docs/scoring-rules.md — including the category lists whose positions are the codes of text columns in the
-/// float tensor. Serialises to the "schema as JSON" download.
+/// float tensor. Serialises to the "schema as JSON" download. For an evaluation table: the per-row errors and size
+/// columns the rate sums, the column whose rows are not independent (the speaker), and how the platform computed the
+/// errors (null when the organizer supplied them).
 /// </summary>
 public sealed record DataCard(
     int Rows,
@@ -29,7 +31,11 @@ public sealed record DataCard(
     int? PositiveRows,
     IReadOnlyList<DataCardColumn> Features,
     IReadOnlyList<string> NotModelInputs,
-    IReadOnlyDictionary<string, IReadOnlyList<string>> TensorCategoryCodes)
+    IReadOnlyDictionary<string, IReadOnlyList<string>> TensorCategoryCodes,
+    string? ErrorsColumn = null,
+    string? SizeColumn = null,
+    string? ClusterColumn = null,
+    string? ErrorCounting = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -50,7 +56,8 @@ public sealed record DataCard(
         return new DataCard(
             publicTraining.RowCount, label?.Column, label?.PositiveClass, label?.NegativeClass, positives, features,
             schema.Columns.Where(c => c.Role != ColumnRole.Feature).Select(c => $"{c.Name} ({c.Role.ToString().ToLowerInvariant()})").ToArray(),
-            coding.Categories);
+            coding.Categories,
+            schema.LossErrorsColumn, schema.LossSizeColumn, schema.ClusterColumn, schema.ErrorCounting);
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -30,6 +30,8 @@ public sealed record ColumnSpec(
 /// class, and for loss-column competitions the per-row error and size columns. Serialised as the data card's JSON.
 /// <see cref="ClusterColumn"/> names the column whose rows are not independent of each other (the speaker of an
 /// utterance): findings are then tested cluster-robustly, and the holdout is split by cluster.
+/// <see cref="ErrorCounting"/> says, for the data card, how the platform computed the error columns (null when the
+/// organizer supplied them).
 /// </summary>
 public sealed record DatasetSchema(
     IReadOnlyList<ColumnSpec> Columns,
@@ -37,7 +39,8 @@ public sealed record DatasetSchema(
     string? PositiveClass = null,
     string? LossErrorsColumn = null,
     string? LossSizeColumn = null,
-    string? ClusterColumn = null)
+    string? ClusterColumn = null,
+    string? ErrorCounting = null)
 {
     /// <summary>The columns a model takes and expressions may use, in schema order.</summary>
     [JsonIgnore]

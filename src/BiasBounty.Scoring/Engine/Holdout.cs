@@ -173,7 +173,9 @@ public sealed class Holdout
         return RowSet.FromPredicate(clusters.Length, i => chosen[clusters[i]]);
     }
 
-    private static int[] ClusterIds(Dataset data, string name)
+    /// <summary>Per-row cluster ids (0, 1, …) of a column, text or numeric.</summary>
+    /// <exception cref="ScoringInputException">The column is missing or has missing values.</exception>
+    public static int[] ClusterIds(Dataset data, string name)
     {
         if (!data.TryGetColumn(name, out var column)) throw new ScoringInputException($"cluster column '{name}' is not in the data");
         if (column.MissingCount > 0) throw new ScoringInputException($"cluster column '{name}' has {column.MissingCount} missing values; every row needs its {name}");

@@ -62,7 +62,7 @@ public static class Metrics
             Task = TaskKind.Regression, Eligible = EligibleRows.All, RowLoss = RowLoss.ScaledSquared,
             FindingTest = FindingTest.WelchT, FixTest = FixTest.PairedT,
         },
-        // Not offered in the organizer wizard yet: it needs the organizer's per-row error and size columns.
+        // Not offered in the organizer wizard: an evaluation table there counts words (wer) or characters (cer).
         Metric.LossColumn => new()
         {
             Metric = metric, Name = "lossColumn", Label = "Loss", Noun = "lossColumn", WizardText = null,
@@ -72,13 +72,13 @@ public static class Metrics
         // Evaluation tables of a speech recogniser: word or character errors per utterance and the reference's length.
         Metric.Wer => new()
         {
-            Metric = metric, Name = "wer", Label = "Word error rate", Noun = "word error rate", WizardText = null,
+            Metric = metric, Name = "wer", Label = "Word error rate", Noun = "word error rate", WizardText = "wer (word error rate)",
             Task = null, Eligible = EligibleRows.All, RowLoss = RowLoss.OrganizerColumns,
             FindingTest = FindingTest.RatioDeltaMethod, FixTest = FixTest.None,
         },
         Metric.Cer => new()
         {
-            Metric = metric, Name = "cer", Label = "Character error rate", Noun = "character error rate", WizardText = null,
+            Metric = metric, Name = "cer", Label = "Character error rate", Noun = "character error rate", WizardText = "cer (character error rate)",
             Task = null, Eligible = EligibleRows.All, RowLoss = RowLoss.OrganizerColumns,
             FindingTest = FindingTest.RatioDeltaMethod, FixTest = FixTest.None,
         },
@@ -89,7 +89,10 @@ public static class Metrics
     /// <summary>Every metric's definition, in the enum's order.</summary>
     public static IReadOnlyList<MetricDefinition> All => Definitions;
 
-    /// <summary>The metrics an organizer can choose in the wizard, in the order it lists them.</summary>
+    /// <summary>
+    /// The metrics an organizer can choose in the wizard, in the order it lists them: those that score a model's
+    /// predictions for a model competition, wer and cer for an evaluation table.
+    /// </summary>
     public static IReadOnlyList<MetricDefinition> InWizard { get; } = Definitions.Where(d => d.WizardText is not null).ToArray();
 
     /// <summary>The definition of <paramref name="metric"/>; read on every row of a loss pass, so an array look-up.</summary>

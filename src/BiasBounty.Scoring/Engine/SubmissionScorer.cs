@@ -422,18 +422,27 @@ public static class SubmissionScorer
     /// Why a finding was not verified, in the direction the RELEASED feedback numbers point (nothing the participant
     /// does not already see): a group the model errs less on is said to be one, not only "not strong enough".
     /// </summary>
-    public static string NotVerifiedText(FeedbackNumbers? feedback)
+    /// <param name="metric">An evaluation table's rate (wer, cer) is named in the text; it judges a system, not a model.</param>
+    public static string NotVerifiedText(FeedbackNumbers? feedback, Metric metric = Metric.Error)
     {
-        if (feedback is null) return "Finding not verified: the evidence that the model does worse on this group is not strong enough.";
-        var numbers = $"{Percent(feedback.GroupErrorPercent)} on the group against {Percent(feedback.ComplementErrorPercent)} elsewhere in the feedback numbers";
+        var ratio = !metric.Definition().ScoresPredictions;
+        var who = ratio ? "the system" : "the model";
+        if (feedback is null) return $"Finding not verified: the evidence that {who} does worse on this group is not strong enough.";
+        var numbers = ratio
+            ? $"{metric.Definition().Noun} {Percent(feedback.GroupErrorPercent)} in the group vs {Percent(feedback.ComplementErrorPercent)} elsewhere in the feedback numbers"
+            : $"{Percent(feedback.GroupErrorPercent)} on the group against {Percent(feedback.ComplementErrorPercent)} elsewhere in the feedback numbers";
         return feedback.GroupErrorPercent < feedback.ComplementErrorPercent
-            ? $"Finding not verified: the model does better on this group than elsewhere ({numbers}), so there is no gap to the group's disadvantage."
+            ? $"Finding not verified: {who} does better on this group than elsewhere ({numbers}), so there is no gap to the group's disadvantage."
             : feedback.GroupErrorPercent == feedback.ComplementErrorPercent
-                ? $"Finding not verified: the model does about as well on this group as elsewhere ({numbers})."
-                : $"Finding not verified: the model seems to do worse on this group ({numbers}), but the evidence on the confirmation part is not strong enough.";
+                ? $"Finding not verified: {who} does about as well on this group as elsewhere ({numbers})."
+                : $"Finding not verified: {who} seems to do worse on this group ({numbers}), but the evidence on the confirmation part is not strong enough.";
     }
 
     private static string Percent(double value) => value.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " %";
+
+    /// <summary>What a verified finding shows: a model doing worse, or an evaluation table's rate being higher.</summary>
+    private static string Worse(Metric metric) =>
+        metric.Definition().ScoresPredictions ? "the model does worse on this group" : $"the {metric.Definition().Noun} is higher on this group than elsewhere";
 
     private static string Summary(ScoreRecord record)
     {
@@ -441,8 +450,8 @@ public static class SubmissionScorer
         var parts = new List<string>();
         if (record.Finding is { } finding)
             parts.Add(finding.Verified
-                ? $"Finding verified: the model does worse on this group (gap {Bands.ForEffect(finding.Difference).ToDisplayText()}, p {Bands.ForPValue(finding.PValue, finding.Level).ToDisplayText()})."
-                : NotVerifiedText(record.Feedback));
+                ? $"Finding verified: {Worse(record.Metric)} (gap {Bands.ForEffect(finding.Difference).ToDisplayText()}, p {Bands.ForPValue(finding.PValue, finding.Level).ToDisplayText()})."
+                : NotVerifiedText(record.Feedback, record.Metric));
         if (record.Fix is { } fix)
             parts.Add(fix.Verified
                 ? $"Fix accepted: the model is now version {fix.NewVersion} (improvement on the group {Bands.ForEffect(fix.Delta).ToDisplayText()})."

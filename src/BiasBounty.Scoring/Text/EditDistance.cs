@@ -340,9 +340,15 @@ public static class EvaluationTable
         var schema = table.Schema with
         {
             Columns = specs, LossErrorsColumn = errorsName, LossSizeColumn = sizeName, ClusterColumn = speaker ?? table.Schema.ClusterColumn,
+            ErrorCounting = Describe(reference, hypothesis, unit, normalization),
         };
         return (new Dataset(schema, columns), counts);
     }
+
+    /// <summary>How the error columns were computed, one line for the data card.</summary>
+    public static string Describe(string reference, string hypothesis, ErrorUnit unit, TextNormalization normalization) =>
+        $"{(unit == ErrorUnit.Word ? "word" : "character")} errors (substitutions, deletions, insertions) of '{hypothesis}' against '{reference}', " +
+        $"computed by the platform; transcripts compared with {normalization.Describe()}";
 
     private static string[] Texts(Dataset table, string name, string source, bool allowEmpty)
     {

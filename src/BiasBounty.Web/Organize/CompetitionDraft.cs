@@ -15,7 +15,7 @@ public sealed record UploadedTable(string FileName, byte[] Content, Dataset Data
 /// the uploads, the schema chosen from them, and the checked base model. Every step returns null or a message for
 /// the organizer; messages about the holdout name lines and columns, never its values.
 /// </summary>
-public sealed class CompetitionDraft
+public sealed partial class CompetitionDraft
 {
     /// <summary>Largest data file accepted (compressed size as uploaded).</summary>
     public const long MaxDataBytes = 200L * 1024 * 1024;
@@ -52,8 +52,14 @@ public sealed class CompetitionDraft
 
     public byte[]? Model { get; private set; }
 
-    /// <summary>The base model's check on the data (null until a model passes).</summary>
+    /// <summary>The base model's check on the data (null until a model passes), or an evaluation table's version 0.</summary>
     public BaseModelCheck? Check { get; private set; }
+
+    /// <summary>Whether the confirmed schema is an evaluation table (per-row errors and sizes, no label or model).</summary>
+    public bool IsEvaluationTable => Schema?.LossErrorsColumn is not null;
+
+    /// <summary>The metric whose unit (words or characters) the errors were counted in, when counted from transcripts.</summary>
+    public Metric? CountedWith { get; private set; }
 
     /// <summary>The table whose schema the organizer chooses from: the training file or the combined file.</summary>
     public UploadedTable? Source => Combined ?? Training;
@@ -85,10 +91,7 @@ public sealed class CompetitionDraft
     public string? ConfirmSchema(string? label, string? positiveClass, IReadOnlyCollection<string> hidden, Metric metric,
         IReadOnlyDictionary<string, ColumnKind>? kinds = null)
     {
-        Schema = null;
-        TrainingFile = HoldoutFile = null;
-        Check = null;
-        holdoutData = null;
+        Reset();
         if (Source is not { } source) return "Upload the training and holdout files (or one file to split) first.";
         if (Combined is null && Holdout is null) return "Upload the holdout file (or one file that the platform splits) first.";
         if (string.IsNullOrWhiteSpace(label)) return "Pick the label column: the one the model predicts.";
@@ -108,22 +111,8 @@ public sealed class CompetitionDraft
         };
         if (schema.Features.Count == 0) return "Keep at least one column as a feature: models and groups need one.";
 
-        Dataset data;
-        if (schema.Columns.Zip(source.Data.Schema.Columns).All(pair => pair.First.Kind == pair.Second.Kind))
-        {
-            data = source.Data.WithSchema(schema);
-        }
-        else
-        {
-            try
-            {
-                data = CsvDatasetLoader.Load(source.Content, source.HasHeader ? new CsvLoadOptions(Schema: schema) : CsvLoadOptions.ForHeaderlessSchema(schema));
-            }
-            catch (ScoringInputException e)
-            {
-                return "The chosen column kinds do not fit the file: " + Sentence(e.Message);
-            }
-        }
+        var (data, kindProblem) = LoadAs(source, schema, "The chosen column kinds do not fit the file: ");
+        if (data is null) return kindProblem;
         data.TryGetColumn(label, out var labelColumn);
 
         var distinct = labelColumn!.DistinctCount();
@@ -149,6 +138,29 @@ public sealed class CompetitionDraft
         schema = schema with { PositiveClass = domain.PositiveClass };
 
         return Combined is not null ? Split(Combined.FileName, data.WithSchema(schema), schema, domain) : LoadHoldout(Training!, Holdout!, schema);
+    }
+
+    private void Reset()
+    {
+        Schema = null;
+        TrainingFile = HoldoutFile = null;
+        Check = null;
+        CountedWith = null;
+        holdoutData = null;
+    }
+
+    /// <summary>An uploaded table read with a confirmed schema: as inferred when the kinds are unchanged, else parsed again.</summary>
+    private static (Dataset? Data, string? Problem) LoadAs(UploadedTable table, DatasetSchema schema, string prefix)
+    {
+        if (schema.Columns.Zip(table.Data.Schema.Columns).All(pair => pair.First.Kind == pair.Second.Kind)) return (table.Data.WithSchema(schema), null);
+        try
+        {
+            return (CsvDatasetLoader.Load(table.Content, table.HasHeader ? new CsvLoadOptions(Schema: schema) : CsvLoadOptions.ForHeaderlessSchema(schema)), null);
+        }
+        catch (ScoringInputException e)
+        {
+            return (null, prefix + Sentence(e.Message));
+        }
     }
 
     /// <summary>Uses an uploaded ONNX file as the base model, if it binds to the schema and runs.</summary>
@@ -179,7 +191,8 @@ public sealed class CompetitionDraft
 
     /// <summary>Re-checks the chosen model with the final settings (the feedback share and seed decide the error shown).</summary>
     public string? Recheck(CompetitionSettings settings) =>
-        Model is null || ModelName is null ? "Upload a base model or train a baseline first." : CheckModel(ModelName, Model, settings);
+        IsEvaluationTable ? CheckEvaluationTable(settings)
+        : Model is null || ModelName is null ? "Upload a base model or train a baseline first." : CheckModel(ModelName, Model, settings);
 
     private string? CheckModel(string fileName, byte[] content, CompetitionSettings settings)
     {

@@ -32,7 +32,11 @@ public sealed class CompetitionDetails : IValidatableObject
 
     public DateTime ClosesAt { get; set; } = DateTime.UtcNow.Date.AddDays(30);
 
+    /// <summary>Also the kind of competition: a metric that scores predictions judges a model, wer and cer an evaluation table.</summary>
     public Metric Metric { get; set; } = Metric.Error;
+
+    /// <summary>Whether the competition judges an evaluation table (one row per evaluated item) rather than a model.</summary>
+    public bool IsEvaluationTable => !Metric.Definition().ScoresPredictions;
 
     [Range(0.05, 0.95, ErrorMessage = "The feedback share must be between 0.05 and 0.95.")]
     public double FeedbackShare { get; set; } = 0.4;
@@ -74,7 +78,7 @@ public sealed class CompetitionDetails : IValidatableObject
     {
         if (ClosesAt <= OpensAt) yield return new ValidationResult("The end date must be after the start date.", [nameof(ClosesAt)]);
         if (Metric.Definition().WizardText is null)
-            yield return new ValidationResult("Loss-column competitions cannot be created here yet; choose error, fpr, fnr or squared.", [nameof(Metric)]);
+            yield return new ValidationResult("Choose one of the listed metrics: error, fpr, fnr or squared for a model; wer or cer for an evaluation table.", [nameof(Metric)]);
     }
 }
 
@@ -96,8 +100,9 @@ public static class CreateCompetition
     }
 
     /// <summary>
-    /// Opens the competition: re-checks the base model with the final settings, then stores the competition, its files,
-    /// decision-list version 0 and fresh ledgers. Returns the competition, or the messages that stop it.
+    /// Opens the competition: re-checks the base model (or the evaluation table's version 0) with the final settings,
+    /// then stores the competition, its files, decision-list version 0 and fresh ledgers (no model file for an evaluation
+    /// table). Returns the competition, or the messages that stop it.
     /// </summary>
     public static async Task<(Competition? Competition, Dictionary<string, string> Errors)> OpenAsync(
         ApplicationDbContext db, CompetitionAssembly assembly, CompetitionDetails details, CompetitionDraft draft, string organizerId,
@@ -107,6 +112,13 @@ public static class CreateCompetition
         if (errors.Count > 0) return (null, errors);
         if (draft.Schema is null || draft.TrainingFile is null || draft.HoldoutFile is null)
             return (null, new() { ["Data"] = "Upload the data and confirm its schema first." });
+        if (draft.IsEvaluationTable != details.IsEvaluationTable)
+            return (null, new()
+            {
+                ["Data"] = details.IsEvaluationTable
+                    ? "The data was confirmed for a model competition; confirm it as an evaluation table (its errors, sizes and speaker) first."
+                    : "The data was confirmed as an evaluation table; confirm its schema with a label for a model competition first.",
+            });
         var settings = details.ToSettings(draft.SplitSeed);
         try
         {
@@ -118,7 +130,7 @@ public static class CreateCompetition
         }
         if (draft.Feasibility(settings) is { AnyTestable: false } feasibility)
             return (null, new() { ["Feasibility"] = Describe(feasibility) + " " + Suggest(feasibility) });
-        if (draft.Recheck(settings) is { } modelProblem) return (null, new() { ["Model"] = modelProblem });
+        if (draft.Recheck(settings) is { } modelProblem) return (null, new() { [draft.IsEvaluationTable ? "Data" : "Model"] = modelProblem });
 
         var schema = draft.Schema;
         var competition = new Competition
@@ -136,14 +148,18 @@ public static class CreateCompetition
             RewardPool = details.RewardPool,
             RewardCurrency = details.Currency,
             Status = CompetitionStatus.Open,
-            LabelColumn = schema.LabelColumn!,
+            // An evaluation table has no label: its errors column stands in, as for the speech demo.
+            LabelColumn = schema.LabelColumn ?? schema.LossErrorsColumn!,
             PositiveClass = schema.PositiveClass,
             SchemaJson = JsonSerializer.Serialize(schema, SchemaFile.Json),
             OrganizerId = organizerId,
         };
         try
         {
-            await assembly.SaveAsync(competition, draft.TrainingFile, draft.HoldoutFile, draft.ModelName!, draft.Model!, draft.Check!, ct);
+            if (draft.IsEvaluationTable)
+                await assembly.SaveEvaluationTableAsync(competition, draft.TrainingFile, draft.HoldoutFile, draft.Check!, ct);
+            else
+                await assembly.SaveAsync(competition, draft.TrainingFile, draft.HoldoutFile, draft.ModelName!, draft.Model!, draft.Check!, ct);
         }
         catch (DbUpdateException)
         {

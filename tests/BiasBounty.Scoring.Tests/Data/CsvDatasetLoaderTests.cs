@@ -130,6 +130,14 @@ public class CsvDatasetLoaderTests
     }
 
     [Fact]
+    public void Load_NamesTheColumnOfTextThatIsNotUtf8_FromTheHeader()
+    {
+        var bytes = Encoding.ASCII.GetBytes("id\treference\n1\tcaf").Concat(new byte[] { 0xE9 }).Concat(Encoding.ASCII.GetBytes("\n")).ToArray();
+        var error = Assert.Throws<DatasetFormatException>(() => CsvDatasetLoader.Load(bytes));
+        Assert.Equal("line 2, column 'reference': the text is not UTF-8 (another encoding such as Latin-1 or Windows-1252?); save the file as UTF-8", error.Message);
+    }
+
+    [Fact]
     public void LabelDomain_AsksForPositiveClass_WhenItCannotTell()
     {
         var data = CsvDatasetLoader.Load(Encoding.UTF8.GetBytes("x,y\n1,cat\n2,dog\n"));

@@ -7,6 +7,21 @@ namespace BiasBounty.Scoring.Tests.Data;
 public class DataCardTests
 {
     [Fact]
+    public void Of_ATranscriptTable_NamesTheErrorColumnsTheSpeakerAndHowErrorsWereCounted()
+    {
+        var table = CsvDatasetLoader.Load(System.Text.Encoding.UTF8.GetBytes("speaker,accent,reference,hypothesis\ns1,a,Hello there!,hello their\ns2,b,Good day,good day\n"));
+        var (evaluation, _) = BiasBounty.Scoring.Text.EvaluationTable.FromTranscripts(table, "reference", "hypothesis", "speaker",
+            BiasBounty.Scoring.Text.ErrorUnit.Word, BiasBounty.Scoring.Text.TextNormalization.Default, "t.csv");
+
+        var card = DataCard.Of(evaluation);
+
+        Assert.Equal(("word_errors", "reference_words", "speaker"), (card.ErrorsColumn, card.SizeColumn, card.ClusterColumn));
+        Assert.Equal("word errors (substitutions, deletions, insertions) of 'hypothesis' against 'reference', computed by the platform; " +
+            "transcripts compared with case ignored, punctuation removed (apostrophes and hyphens inside words kept), numbers as written", card.ErrorCounting);
+        Assert.Equal(["accent"], card.Features.Select(f => f.Name));
+    }
+
+    [Fact]
     public void Of_AdultTraining_DocumentsFeaturesLabelBalanceAndTensorCodes()
     {
         var data = CsvDatasetLoader.Load(TestData.Path("adult.data.gz"));

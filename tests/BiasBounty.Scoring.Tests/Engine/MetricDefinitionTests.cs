@@ -45,10 +45,11 @@ public class MetricDefinitionTests
         Assert.Equal(expected, competition.Definition().FindingMetrics);
 
     [Fact]
-    public void InWizard_OffersErrorFprFnrAndSquared_WithTheirOptionTexts_ButNotLossColumn() =>
+    public void InWizard_OffersErrorFprFnrSquaredWerAndCer_WithTheirOptionTexts_ButNotLossColumn() =>
         Assert.Equal(
             [(Metric.Error, "error (misclassification rate)"), (Metric.Fpr, "fpr (false-positive rate)"),
-                (Metric.Fnr, "fnr (false-negative rate)"), (Metric.Squared, "squared (regression)")],
+                (Metric.Fnr, "fnr (false-negative rate)"), (Metric.Squared, "squared (regression)"),
+                (Metric.Wer, "wer (word error rate)"), (Metric.Cer, "cer (character error rate)")],
             Metrics.InWizard.Select(d => (d.Metric, d.WizardText)));
 
     [Fact]

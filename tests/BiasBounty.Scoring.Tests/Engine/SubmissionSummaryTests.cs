@@ -35,4 +35,13 @@ public class SubmissionSummaryTests
         Assert.DoesNotContain("better", text);
         Assert.DoesNotContain("%", text);
     }
+
+    [Fact]
+    public void NotVerified_OnAWordErrorRateTable_SpeaksOfTheSystemsWordErrorRate()
+    {
+        var text = SubmissionScorer.NotVerifiedText(new FeedbackNumbers(1000, 300, 9000, 2250, 30.0, 25.0, null, null), Metric.Wer);
+
+        Assert.Contains("the system seems to do worse on this group (word error rate 30.0 % in the group vs 25.0 % elsewhere", text);
+        Assert.DoesNotContain("model", text);
+    }
 }

@@ -39,6 +39,18 @@ public sealed class SubmissionStatusViewTests : BunitContext
     }
 
     [Fact]
+    public void View_OfAWordErrorRateCompetition_GivesTheFeedbackAsWordErrorRates()
+    {
+        var released = Released() with { FixVerified = null, FixPBand = null, FixEffect = null, Feedback = new FeedbackNumbers(1200, 420, 8800, 1760, 35.0, 20.0, null, null) };
+        var status = Status(SubmissionState.Scored, released) with { Metric = Metric.Wer, HasFix = false };
+
+        var cut = Render<SubmissionStatusView>(p => p.Add(x => x.Status, status));
+
+        Assert.Equal("word error rate 35.0 % in the group (about 420 errors in 1,200 words) vs 20.0 % elsewhere (about 1,760 errors in 8,800 words)",
+            System.Text.RegularExpressions.Regex.Replace(cut.Find("[data-testid=feedback]").TextContent.Trim(), @"\s+", " "));
+    }
+
+    [Fact]
     public void View_ShowsTheReason_WhenFailed()
     {
         var cut = Render<SubmissionStatusView>(p => p.Add(x => x.Status, Status(SubmissionState.Failed, reason: "the model is not a valid ONNX file")));

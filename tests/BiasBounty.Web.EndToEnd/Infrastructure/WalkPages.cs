@@ -82,5 +82,26 @@ public static partial class WalkPages
     public sealed record OptionText(string Value, string Label);
 
     /// <summary>A suffix that keeps team names unique across runs and tests.</summary>
+    /// <summary>Fills the expression and waits for the live status; fills again if the first input raced the circuit.</summary>
+    public static async Task TypeExpressionAsync(IPage page, string expression, string expectStatus)
+    {
+        var input = page.GetByTestId("expression");
+        var status = page.GetByTestId("expression-status");
+        for (var attempt = 1; ; attempt++)
+        {
+            await input.FillAsync("");
+            await input.FillAsync(expression);
+            try
+            {
+                await Expect(status).ToContainTextAsync(expectStatus, new() { IgnoreCase = true, Timeout = 5_000 });
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 3)
+            {
+                // typed before the circuit attached, or a debounce swallowed it: type again
+            }
+        }
+    }
+
     public static string Unique() => Guid.NewGuid().ToString("N")[..6];
 }

@@ -75,4 +75,18 @@ public sealed class SpeechDemoTests(PlatformFactory platform) : IClassFixture<Pl
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("The voices are synthetic", await response.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task CompetitionPage_StatesHowWordErrorsWereCounted_AndOffersNoModel()
+    {
+        var html = System.Net.WebUtility.HtmlDecode(await platform.CreateClient().GetStringAsync($"/competitions/{SpeechDemo.Slug}"));
+
+        Assert.Contains("A group's word error rate is the sum of word_errors over the sum of reference_words in it.",
+            System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Replace(html, "<[^>]+>", ""), @"\s+", " "));
+        Assert.Contains("How errors were counted: word errors (substitutions, deletions, insertions) of 'hypothesis' against 'reference', computed by the platform; " +
+            "transcripts compared with case ignored, punctuation removed (apostrophes and hyphens inside words kept), numbers as written.", html);
+        Assert.DoesNotContain("download-model", html);
+        Assert.DoesNotContain("train-baseline", html);
+        Assert.Contains("bbounty check-group --data speech-wer-training.csv.gz", html);
+    }
 }

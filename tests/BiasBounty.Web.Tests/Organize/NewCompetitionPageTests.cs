@@ -119,4 +119,79 @@ public sealed class NewCompetitionPageTests : BunitContext
         await cut.FindAll("button").Single(b => b.TextContent == "Confirm the schema").ClickAsync(new MouseEventArgs());
         cut.WaitForAssertion(() => Assert.Equal("Pick the label column: the one the model predicts.", cut.Find("[role=alert]").TextContent));
     }
+
+    [Fact]
+    public async Task EvaluationTable_OneTranscriptTable_ConfirmsTheColumns_AndShowsTheSystemsWordErrorRate()
+    {
+        var cut = Render<NewCompetitionPage>();
+
+        await cut.Find("#kind-table").ChangeAsync(new ChangeEventArgs { Value = true });
+
+        Assert.Equal(["1. The competition", "2. The data", "3. The table's columns", "4. The system's error rate", "5. Open"], cut.FindAll("h2").Select(h => h.TextContent));
+        Assert.Equal(["wer (word error rate)", "cer (character error rate)"], cut.FindAll("#metric option").Select(o => o.TextContent));
+        Assert.True(cut.Find("#mode-one").HasAttribute("checked")); // one table split by speaker is the usual start
+        Assert.Equal("one table that the platform splits by speaker", cut.Find("label[for=mode-one]").TextContent);
+
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(EvaluationTableData.Transcripts(), "asr.csv"));
+        cut.WaitForAssertion(() => Assert.Contains("asr.csv: 1,920 rows", cut.Markup), TimeSpan.FromSeconds(30));
+        var uses = cut.FindAll("tbody tr").ToDictionary(r => r.Children[0].TextContent, r => r.Children[5].TextContent.Trim());
+        Assert.Equal("speaker (hidden)", uses["speaker_id"]);
+        Assert.Equal("reference (hidden)", uses["reference"]);
+        Assert.Equal("hypothesis (hidden)", uses["hypothesis"]);
+        Assert.True(cut.Find("input[aria-label='hidden utterance_id']").HasAttribute("checked"));
+        Assert.False(cut.Find("input[aria-label='hidden accent']").HasAttribute("checked"));
+        Assert.StartsWith("Rows of one speaker are not independent", cut.Find("#speaker-help").TextContent);
+        Assert.Contains("case ignored, punctuation removed (apostrophes and hyphens inside words kept), numbers as written", cut.Find("#counting").TextContent);
+        Assert.Contains("4. The system's error rate", cut.Markup);
+        Assert.Contains("Confirm the table's columns first", cut.Markup);
+
+        await cut.FindAll("button").Single(b => b.TextContent == "Confirm the columns").ClickAsync(new MouseEventArgs());
+
+        cut.WaitForAssertion(() => Assert.Contains("Columns confirmed", cut.Markup), TimeSpan.FromSeconds(30));
+        Assert.Matches(@"^Columns confirmed: errors word_errors out of reference_words, speaker speaker_id, 2 features \(accent, noise\)\. Split by speaker with seed \d+\.$",
+            System.Text.RegularExpressions.Regex.Replace(cut.Find("#columns-confirmed").TextContent, @"\s+", " ").Trim());
+        Assert.Matches(@"word error rate on the holdout's feedback part \(the leaderboard's version 0\):\s*<strong>\d+\.\d %</strong>", cut.Find("#system-rate").InnerHtml);
+        Assert.NotNull(cut.Find("#feasibility"));
+        Assert.Empty(cut.FindAll("#model")); // no base model for an evaluation table
+        await cut.Find("#minGroupRows").ChangeAsync(new ChangeEventArgs { Value = "20" });
+        cut.WaitForAssertion(() => Assert.False(cut.Find("button.btn-primary").HasAttribute("disabled")));
+
+        // a model competition cannot be opened on the table: step 3 must be done again for that kind
+        await cut.Find("#kind-model").ChangeAsync(new ChangeEventArgs { Value = true });
+        Assert.True(cut.Find("button.btn-primary").HasAttribute("disabled"));
+        Assert.Contains("Confirm the schema first; the base model is checked against it.", cut.Markup);
+        Assert.DoesNotContain("Schema confirmed", cut.Markup);
+    }
+
+    [Fact]
+    public async Task EvaluationTable_ErrorsColumnWithANegativeCount_ShowsTheLineAndColumnInAnAlert()
+    {
+        var cut = Render<NewCompetitionPage>();
+        await cut.Find("#kind-table").ChangeAsync(new ChangeEventArgs { Value = true });
+        cut.FindComponent<InputFile>().UploadFiles(
+            InputFileContent.CreateFromText(EvaluationTableData.Counts() + "u9999,spk00,Scottish,quiet,-1,9\n", "asr-errors.csv"));
+        cut.WaitForAssertion(() => Assert.Contains("asr-errors.csv: 1,921 rows", cut.Markup), TimeSpan.FromSeconds(30));
+        Assert.True(cut.Find("#errors-counted").HasAttribute("checked")); // no transcripts, so the counts are guessed
+        Assert.Equal("errors", cut.FindAll("tbody tr").Single(r => r.Children[0].TextContent == "errors").Children[5].TextContent.Trim());
+
+        await cut.FindAll("button").Single(b => b.TextContent == "Confirm the columns").ClickAsync(new MouseEventArgs());
+
+        cut.WaitForAssertion(() => Assert.Equal("The data file, line 1922, column 'errors': errors must be a number of 0 or more.", cut.Find("[role=alert]").TextContent));
+        Assert.True(cut.Find("button.btn-primary").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task EvaluationTable_WithoutASpeaker_AsksForIt()
+    {
+        var cut = Render<NewCompetitionPage>();
+        await cut.Find("#kind-table").ChangeAsync(new ChangeEventArgs { Value = true });
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(EvaluationTableData.Counts(), "asr-errors.csv"));
+        cut.WaitForAssertion(() => Assert.Contains("asr-errors.csv: 1,920 rows", cut.Markup), TimeSpan.FromSeconds(30));
+
+        await cut.Find("#speaker").ChangeAsync(new ChangeEventArgs { Value = "" });
+        await cut.FindAll("button").Single(b => b.TextContent == "Confirm the columns").ClickAsync(new MouseEventArgs());
+
+        cut.WaitForAssertion(() => Assert.Equal(
+            "Pick the column that identifies the speaker (or whoever produced each row): rows of one speaker are tested together.", cut.Find("[role=alert]").TextContent));
+    }
 }

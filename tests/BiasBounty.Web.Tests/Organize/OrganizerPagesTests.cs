@@ -155,7 +155,7 @@ public sealed class OrganizerPagesTests(PlatformFactory platform) : IClassFixtur
         Assert.Equal($"The URL name '{DemoSeeder.Slug}' is already taken; choose another.", await MessageFor("Slug", d => d.Slug = DemoSeeder.Slug));
         Assert.Equal("The end date must be after the start date.", await MessageFor("ClosesAt", d => d.ClosesAt = d.OpensAt));
         Assert.Equal("The end date must be after the start date.", await MessageFor("ClosesAt", d => d.ClosesAt = d.OpensAt.AddDays(-1)));
-        Assert.StartsWith("Loss-column competitions cannot be created here yet", await MessageFor("Metric", d => d.Metric = Metric.LossColumn));
+        Assert.Equal("Choose one of the listed metrics: error, fpr, fnr or squared for a model; wer or cer for an evaluation table.", await MessageFor("Metric", d => d.Metric = Metric.LossColumn));
         Assert.Equal("The feedback share must be between 0.05 and 0.95.", await MessageFor("FeedbackShare", d => d.FeedbackShare = 1.2));
         Assert.Equal("The least group size must be a whole number of rows from 1 to 1,000,000.", await MessageFor("MinGroupRows", d => d.MinGroupRows = 0));
         Assert.Equal("The certificate threshold ε must be between 0.000001 and 1.", await MessageFor("CertificateThreshold", d => d.CertificateThreshold = 0));
