@@ -24,6 +24,7 @@ public static class WorkerExtensions
         services.AddSingleton<CompetitionRuntimeCache>();
         services.TryAddSingleton<PublicDataCache>();
         services.AddScoped<ScoreSubmissionJob>();
+        services.AddScoped<RetestFindingsJob>();
         services.AddScoped<IScoringQueue, HangfireScoringQueue>();
         services.AddHealthChecks().AddCheck<JobStorageHealthCheck>(JobStorageHealthCheck.Name, timeout: PersistenceExtensions.HealthCheckTimeout);
         services.AddRecurringJob<StalledSubmissionSweep>(StalledSubmissionSweep.RecurringJobId, job => job.RunAsync(CancellationToken.None),
