@@ -33,40 +33,6 @@ public sealed class SystemVersionTests(PlatformFactory platform) : IClassFixture
         return (competition, organizerId, email);
     }
 
-    /// <summary>
-    /// All the competition's items (public part and holdout), in reverse order, as a retrained recogniser's evaluation:
-    /// the loss columns, with <paramref name="errors"/> applied to each item's word errors (given the row's noise).
-    /// </summary>
-    private async Task<(byte[] Csv, List<string> Ids)> VersionAsync(Competition competition, Func<string, float, float> errors, int dropFromHoldout = 0)
-    {
-        await using var scope = platform.Scope();
-        var parts = await SystemVersions.PartsAsync(platform.NewDb(scope), competition, CancellationToken.None);
-        string[] columns = ["utterance_id", "accent", "speaker_gender", "speaking_rate", "noise", "word_errors", "reference_words"];
-        var lines = new List<string>();
-        var dropped = new List<string>();
-        for (var p = 0; p < parts.Count; p++)
-        {
-            var part = parts[p];
-            for (var row = 0; row < part.RowCount; row++)
-            {
-                var id = part["utterance_id"].FormatValue(row)!;
-                if (p == parts.Count - 1 && row < dropFromHoldout)
-                {
-                    dropped.Add(id);
-                    continue;
-                }
-                var noise = part["noise"].FormatValue(row)!;
-                var wordErrors = errors(noise, ((NumericColumn)part["word_errors"]).Values[row]);
-                lines.Add(string.Join(',', columns.Select(c => c == "word_errors"
-                    ? wordErrors.ToString(CultureInfo.InvariantCulture) : part[c].FormatValue(row))));
-            }
-        }
-        lines.Reverse(); // matched by id, not by position
-        return (Encoding.UTF8.GetBytes(string.Join('\n', [string.Join(',', columns), .. lines]) + "\n"), dropped);
-    }
-
-    private static float HalveLoudNoise(string noise, float errors) => noise == "loud-5dB" ? MathF.Floor(errors / 2) : errors;
-
     private async Task<T> PublishingAsync<T>(Func<SystemVersionPublishing, Task<T>> act)
     {
         await using var scope = platform.Scope();
@@ -118,7 +84,7 @@ public sealed class SystemVersionTests(PlatformFactory platform) : IClassFixture
     {
         var (competition, organizerId, _) = await SpeechCompetitionAsync("Versions");
         var (submissionId, original) = await DisclosedFindingAsync(competition, "Noise Hunters");
-        var (csv, _) = await VersionAsync(competition, HalveLoudNoise);
+        var (csv, _) = await SystemVersionArrange.EvaluationAsync(platform, competition, SystemVersionArrange.HalveLoudNoise);
 
         var preview = await PublishingAsync(p => p.PreviewAsync(competition.Id, "retrained.csv", csv));
         Assert.True(preview.Succeeded, preview.Message);
@@ -172,7 +138,7 @@ public sealed class SystemVersionTests(PlatformFactory platform) : IClassFixture
     public async Task Publish_AVersionWithMissingIds_IsRefused_WithTheirCountOnly_AndNothingIsStored()
     {
         var (competition, organizerId, _) = await SpeechCompetitionAsync("Missing ids");
-        var (csv, dropped) = await VersionAsync(competition, (_, e) => e, dropFromHoldout: 12);
+        var (csv, dropped) = await SystemVersionArrange.EvaluationAsync(platform, competition, (_, e) => e, dropFromHoldout: 12);
 
         var outcome = await PublishingAsync(p => p.PublishAsync(competition.Id, "v1.csv", csv, "retrained", organizerId));
 
@@ -189,7 +155,7 @@ public sealed class SystemVersionTests(PlatformFactory platform) : IClassFixture
     public async Task Publish_TheSameFileTwice_OrWithoutAName_IsRefused()
     {
         var (competition, organizerId, _) = await SpeechCompetitionAsync("Twice");
-        var (csv, _) = await VersionAsync(competition, HalveLoudNoise);
+        var (csv, _) = await SystemVersionArrange.EvaluationAsync(platform, competition, SystemVersionArrange.HalveLoudNoise);
 
         Assert.StartsWith("Name the version", (await PublishingAsync(p => p.PublishAsync(competition.Id, "v1.csv", csv, "  ", organizerId))).Message);
         Assert.True((await PublishingAsync(p => p.PublishAsync(competition.Id, "v1.csv", csv, "retrained", organizerId))).Succeeded);
