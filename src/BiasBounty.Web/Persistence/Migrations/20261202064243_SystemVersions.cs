@@ -11,6 +11,19 @@ namespace BiasBounty.Web.Persistence.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            // A speech demo seeded before item ids existed: its table names utterance_id as the item id from now on, in the
+            // published schema and in the stored files' schemas (both jsonb; a schema without the column is left alone).
+            migrationBuilder.Sql("""
+                UPDATE "Competitions" SET "SchemaJson" = jsonb_set("SchemaJson", '{itemIdColumn}', '"utterance_id"')
+                WHERE "Slug" = 'speech-wer' AND "SchemaJson"->>'itemIdColumn' IS NULL
+                  AND "SchemaJson"->'columns' @> '[{"name": "utterance_id"}]';
+                UPDATE "StoredFiles" AS f SET "LoadSchemaJson" = jsonb_set(f."LoadSchemaJson", '{schema,itemIdColumn}', '"utterance_id"')
+                FROM "Competitions" AS c
+                WHERE c."Slug" = 'speech-wer' AND f."CompetitionId" = c."Id" AND f."Kind" IN ('Training', 'Holdout')
+                  AND f."LoadSchemaJson"->'schema'->>'itemIdColumn' IS NULL
+                  AND f."LoadSchemaJson"->'schema'->'columns' @> '[{"name": "utterance_id"}]';
+                """);
+
             migrationBuilder.CreateTable(
                 name: "SystemVersions",
                 columns: table => new
