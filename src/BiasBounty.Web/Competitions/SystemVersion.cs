@@ -91,9 +91,15 @@ public static class SystemVersions
     public static SystemVersionEvaluation Evaluate(Competition competition, IReadOnlyList<Dataset> parts, Dataset upload, string fileName)
     {
         var matched = EvaluationVersion.Match(upload, parts, fileName, TranscriptsFor(competition.Metric));
+        return Measure(competition, matched[^1]) with { Items = upload.RowCount };
+    }
+
+    /// <summary>A holdout table (the stored one: version 0, or a version's) split as the competition splits it, and its two parts' rates.</summary>
+    public static SystemVersionEvaluation Measure(Competition competition, Dataset holdoutPart)
+    {
         var settings = competition.ScoringSettings();
-        var holdout = Holdout.Create(matched[^1], settings.FeedbackShare, settings.SplitSeed);
-        return new SystemVersionEvaluation(holdout, holdout.LossSums(holdout.Feedback).Ratio, holdout.ConfirmationRatioSums!.Value.Ratio, upload.RowCount);
+        var holdout = Holdout.Create(holdoutPart, settings.FeedbackShare, settings.SplitSeed);
+        return new SystemVersionEvaluation(holdout, holdout.LossSums(holdout.Feedback).Ratio, holdout.ConfirmationRatioSums!.Value.Ratio, holdout.RowCount);
     }
 
     /// <summary>The competition's published schema (the stored one carries the item id column).</summary>

@@ -119,9 +119,8 @@ public sealed class SystemVersionPublishing(ApplicationDbContext db, IBackground
         if (previous is not null) (feedbackBefore, confirmationBefore) = (previous.FeedbackLoss, previous.ConfirmationLoss);
         else
         {
-            var settings = competition.ScoringSettings();
-            var original = Holdout.Create(parts[^1], settings.FeedbackShare, settings.SplitSeed);
-            (feedbackBefore, confirmationBefore) = (original.LossSums(original.Feedback).Ratio, original.ConfirmationRatioSums!.Value.Ratio);
+            var original = SystemVersions.Measure(competition, parts[^1]);
+            (feedbackBefore, confirmationBefore) = (original.FeedbackLoss, original.ConfirmationLoss);
         }
         var number = await NextNumberAsync(competitionId, ct);
         return (new CheckedUpload(new SystemVersionPreview(number, after.Items, feedbackBefore, after.FeedbackLoss, confirmationBefore, after.ConfirmationLoss)), null);

@@ -22,8 +22,8 @@ public sealed class SystemGapsTests : BunitContext
         Assert.Contains("found by Accent Hunters", article.TextContent);
         Assert.Equal("gap 9.1 points at v0 → 2.3 at v1, no longer significant", cut.Find("[data-testid='gap-summary']").TextContent);
         var rows = cut.FindAll("table.gap-table tbody tr");
-        Assert.Equal(["v0", "52.4 %", "43.3 %", "+9.1 pts", "yes"], rows[0].QuerySelectorAll("td").Select(td => td.TextContent));
-        Assert.Equal(["v1", "37.1 %", "34.8 %", "+2.3 pts", "no"], rows[1].QuerySelectorAll("td").Select(td => td.TextContent));
+        Assert.Equal(["v0", "52.4 %", "43.3 %", "+9.1", "yes"], rows[0].QuerySelectorAll("td").Select(td => td.TextContent));
+        Assert.Equal(["v1", "37.1 %", "34.8 %", "+2.3", "no"], rows[1].QuerySelectorAll("td").Select(td => td.TextContent));
         Assert.Contains("word error rate minus the rest's, in percentage points", cut.Markup);
         Assert.Contains("2 more verified findings are", cut.Find("[data-testid='system-gaps-undisclosed']").TextContent);
     }
