@@ -63,6 +63,18 @@ public sealed class SystemGapsTests : BunitContext
     }
 
     [Fact]
+    public void BeforeAnyNewVersion_SaysTheGapsAreTheVerifiedOnes()
+    {
+        var group = Scottish with { Versions = [Scottish.Versions[0]] };
+
+        var cut = Render<SystemGaps>(p => p.Add(x => x.View, new SystemGapsView([group], 0, 0)));
+
+        Assert.Contains("has not published a new version", cut.Find("[data-testid='system-gaps-no-version']").TextContent);
+        Assert.Equal("gap 9.1 points at v0", cut.Find("[data-testid='gap-summary']").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid='system-gaps-undisclosed']"));
+    }
+
+    [Fact]
     public void ImprovementChart_ForSystemVersions_SaysSystemVersion_AndWhatChanged()
     {
         var day = new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);

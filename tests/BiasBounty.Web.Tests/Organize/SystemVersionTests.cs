@@ -135,6 +135,19 @@ public sealed class SystemVersionTests(PlatformFactory platform) : IClassFixture
     }
 
     [Fact]
+    public async Task AFindingVerifiedAfterAVersionWasPublished_IsRetestedOnItToo()
+    {
+        var (competition, organizerId, _) = await SpeechCompetitionAsync("Later finding");
+        var (csv, _) = await SystemVersionArrange.EvaluationAsync(platform, competition, SystemVersionArrange.HalveLoudNoise);
+        Assert.True((await PublishingAsync(p => p.PublishAsync(competition.Id, "v1.csv", csv, "retrained", organizerId))).Succeeded);
+
+        var (submissionId, _) = await DisclosedFindingAsync(competition, "Late Hunters");
+
+        var retest = Assert.Single(await RetestsAsync(competition.Id, 1, TimeSpan.FromSeconds(60)));
+        Assert.Equal((submissionId, 1), (retest.SubmissionId, retest.VersionNumber));
+    }
+
+    [Fact]
     public async Task Publish_AVersionWithMissingIds_IsRefused_WithTheirCountOnly_AndNothingIsStored()
     {
         var (competition, organizerId, _) = await SpeechCompetitionAsync("Missing ids");
