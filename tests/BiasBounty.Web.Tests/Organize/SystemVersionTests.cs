@@ -148,6 +148,23 @@ public sealed class SystemVersionTests(PlatformFactory platform) : IClassFixture
     }
 
     [Fact]
+    public async Task RetestAgain_FillsInAMissingRetest_AndAnUnknownVersionIsFalse()
+    {
+        var (competition, organizerId, _) = await SpeechCompetitionAsync("Again");
+        await DisclosedFindingAsync(competition, "Again Hunters");
+        var (csv, _) = await SystemVersionArrange.EvaluationAsync(platform, competition, SystemVersionArrange.HalveLoudNoise);
+        Assert.True((await PublishingAsync(p => p.PublishAsync(competition.Id, "v1.csv", csv, "retrained", organizerId))).Succeeded);
+        Assert.Single(await RetestsAsync(competition.Id, 1, TimeSpan.FromSeconds(60)));
+        await using (var scope = platform.Scope())
+            await platform.NewDb(scope).FindingRetests.Where(r => r.CompetitionId == competition.Id).ExecuteDeleteAsync();
+
+        Assert.True(await PublishingAsync(p => p.RetestAgainAsync(competition.Id, 1)));
+
+        Assert.Single(await RetestsAsync(competition.Id, 1, TimeSpan.FromSeconds(60)));
+        Assert.False(await PublishingAsync(p => p.RetestAgainAsync(competition.Id, 2)));
+    }
+
+    [Fact]
     public async Task Publish_AVersionWithMissingIds_IsRefused_WithTheirCountOnly_AndNothingIsStored()
     {
         var (competition, organizerId, _) = await SpeechCompetitionAsync("Missing ids");
