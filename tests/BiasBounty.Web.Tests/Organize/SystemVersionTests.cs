@@ -228,6 +228,17 @@ public sealed class SystemVersionTests(PlatformFactory platform) : IClassFixture
     }
 
     [Fact]
+    public async Task VersionsPage_OfAModelCompetition_SaysItTakesNoVersions()
+    {
+        var admin = await SignedInClient.CreateAsync(platform, Roles.Admin);
+
+        var html = await admin.GetStringAsync($"/organize/{DemoSeeder.Slug}/versions");
+
+        Assert.Contains("a model competition improves through accepted fixes", html);
+        Assert.DoesNotContain("Publish a new version", html);
+    }
+
+    [Fact]
     public async Task SpeechDemo_NamesItsUtteranceIdAsTheItemId()
     {
         await using var scope = platform.Scope();
