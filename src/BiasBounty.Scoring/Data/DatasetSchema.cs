@@ -29,7 +29,9 @@ public sealed record ColumnSpec(
 /// The explicit description of a dataset: columns in file order with kinds and roles, the label and its positive
 /// class, and for loss-column competitions the per-row error and size columns. Serialised as the data card's JSON.
 /// <see cref="ClusterColumn"/> names the column whose rows are not independent of each other (the speaker of an
-/// utterance): findings are then tested cluster-robustly, and the holdout is split by cluster.
+/// utterance): findings are then tested cluster-robustly, and the holdout is split by cluster. <see cref="ItemIdColumn"/>
+/// names the hidden column that identifies each item of an evaluation table (the utterance id): a new version of the
+/// system is matched to the table by it. Both are optional, so schemas stored before them still read.
 /// <see cref="ErrorCounting"/> says, for the data card, how the platform computed the error columns (null when the
 /// organizer supplied them).
 /// </summary>
@@ -40,6 +42,7 @@ public sealed record DatasetSchema(
     string? LossErrorsColumn = null,
     string? LossSizeColumn = null,
     string? ClusterColumn = null,
+    string? ItemIdColumn = null,
     string? ErrorCounting = null)
 {
     /// <summary>The columns a model takes and expressions may use, in schema order.</summary>

@@ -129,6 +129,26 @@ public static class SubmissionScorer
             interval.Lower, interval.Upper, reasons.Count == 0, reasons);
     }
 
+    /// <summary>
+    /// A verified finding tested again on another version of an evaluation table (the same items, new loss columns):
+    /// claim 1 on the confirmation part at <paramref name="level"/> (the level it was verified at), and the feedback
+    /// part's noisy, rounded numbers under the same release rules as a submission's. Only for loss-column metrics,
+    /// which judge the table's own columns rather than a model's predictions.
+    /// </summary>
+    /// <param name="members">The group's rows in <paramref name="holdout"/>.</param>
+    public static (FindingResult Finding, FeedbackNumbers? Feedback) Retest(
+        CompetitionSettings settings, Holdout holdout, Metric metric, RowSet members, double level)
+    {
+        if (metric.Definition().RowLoss != RowLoss.OrganizerColumns || holdout.LossErrors is null)
+            throw new ArgumentException($"only loss-column metrics are re-tested on a new evaluation table, not {metric.Name()}", nameof(metric));
+        var eligible = metric.Eligible(holdout.Y);
+        // Loss-column tests read the holdout's columns; the per-row losses are zeros that keep the shape (as LossCache does).
+        var losses = new VersionLosses(new float[holdout.RowCount], null);
+        var finding = TestFinding(settings, holdout, metric, losses, members, eligible, level);
+        var feedback = Feedback(settings, holdout, metric, losses, members, eligible, null, null, NoiseSeed(holdout, members.ContentHash(), metric));
+        return (finding, feedback);
+    }
+
     /// <summary>A finding's test on the group against the rest: sizes, losses, rates and the test's outcome.</summary>
     private readonly record struct Gap(
         int GroupRows, double GroupLoss, int ComplementRows, double ComplementLoss, double GroupRate, double ComplementRate,

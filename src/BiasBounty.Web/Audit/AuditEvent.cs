@@ -12,6 +12,7 @@ public class AuditEvent
     public const string AwardAdjusted = "award.adjusted";
     public const string DisclosureChanged = "disclosure.changed";
     public const string HoldoutRefreshed = "holdout.refreshed";
+    public const string SystemVersionPublished = "system-version.published";
     public const string CompetitionClosed = "competition.closed";
     public const string PayoutChanged = "payout.changed";
     public const string SettingsChanged = "competition.settings";

@@ -4,7 +4,9 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace BiasBounty.Web.Competitions;
 
-public enum StoredFileKind { Training, Holdout, Model }
+/// <summary>What a stored file is; <see cref="SystemVersion"/> is the evaluation of a new version of the system (an upload
+/// of an evaluation-table competition's organizer).</summary>
+public enum StoredFileKind { Training, Holdout, Model, SystemVersion }
 
 /// <summary>
 /// An uploaded or generated file kept in PostgreSQL (bytea). Its content hash (lower-case hex SHA-256) is the id the

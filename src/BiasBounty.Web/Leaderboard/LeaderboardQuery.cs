@@ -14,8 +14,32 @@ public sealed record Reward(decimal Amount, string Currency);
 
 public sealed record TeamStanding(int Rank, string Team, double Points, int AcceptedFixes, int VerifiedFindings, int FirstFound, Reward? Reward);
 
-/// <summary>One published model version; <see cref="Team"/> and <see cref="Group"/> are set for the version an accepted fix made.</summary>
-public sealed record ModelVersionRow(int Version, DateTimeOffset CreatedAt, double? ErrorPercent, string? Team = null, string? Group = null);
+/// <summary>
+/// One published model version; <see cref="Team"/> and <see cref="Group"/> are set for the version an accepted fix made.
+/// For an evaluation-table competition, one version of the measured system: <see cref="Note"/> is what the organizer
+/// said changed ("retrained on noisy data").
+/// </summary>
+public sealed record ModelVersionRow(int Version, DateTimeOffset CreatedAt, double? ErrorPercent, string? Team = null, string? Group = null, string? Note = null);
+
+/// <summary>
+/// A disclosed verified finding's gap on one system version, in released terms: the feedback part's noisy group and rest
+/// rates rounded to 0.1 % (null when the group is too small to release), the confirmation part's effect band and
+/// whether the finding's test still passes. <see cref="Tested"/> is false while the re-test job has not run.
+/// </summary>
+public sealed record GapAtVersion(int Version, bool Tested, double? GroupPercent, double? RestPercent, string? GapBand, bool Significant)
+{
+    /// <summary>Group minus rest in percentage points, from the released (rounded) rates.</summary>
+    public double? GapPoints => GroupPercent - RestPercent is { } gap ? Math.Round(gap, 1) : null;
+}
+
+/// <summary>One disclosed verified finding and its gap on each system version, v0 first.</summary>
+public sealed record GroupGapRow(string Expression, string Team, IReadOnlyList<GapAtVersion> Versions);
+
+/// <summary>
+/// "Did the retrain close the gap?" for an evaluation-table competition: each disclosed finding's gap by system version,
+/// and how many verified findings are re-tested without being shown (not disclosed yet).
+/// </summary>
+public sealed record SystemGapsView(IReadOnlyList<GroupGapRow> Groups, int UndisclosedFindings, int SystemVersions);
 
 /// <summary>Teams × columns: how many of each team's scored submissions use each column.</summary>
 public sealed record HeatMapView(IReadOnlyList<string> Features, IReadOnlyList<HeatMapRow> Rows)
@@ -34,7 +58,7 @@ public sealed record DisclosedFinding(
 public sealed record LeaderboardView(
     string CompetitionName, string Slug, Metric Metric, bool Closed, string PublicVersion,
     IReadOnlyList<TeamStanding> Standings, IReadOnlyList<ModelVersionRow> Versions, HeatMapView HeatMap,
-    IReadOnlyList<DisclosedFinding> DisclosedFindings);
+    IReadOnlyList<DisclosedFinding> DisclosedFindings, SystemGapsView? Gaps = null);
 
 /// <summary>
 /// The public leaderboard: only released facts. Nothing of a submission that is not disclosed appears except as a
@@ -60,12 +84,58 @@ public sealed class LeaderboardQuery(ApplicationDbContext db, TimeProvider time)
             : [];
 
         var disclosed = await DisclosedAsync(competition.Id, now, teamNames, ct);
-        var versions = await VersionsAsync(competition.Id, scored, teamNames, ct);
+        IReadOnlyList<ModelVersionRow> versions = await VersionsAsync(competition.Id, scored, teamNames, ct);
+        SystemGapsView? gaps = null;
+        if (!competition.Metric.Definition().ScoresPredictions)
+        {
+            // An evaluation table has no model to fix: it improves when the organizer publishes a new system version.
+            var systemVersions = await SystemVersionsAsync(competition.Id, ct);
+            versions = [.. versions.Where(v => v.Version == 0).Select(v => v with { Note = "the evaluation the competition opened with" }), .. systemVersions];
+            gaps = await GapsAsync(competition.Id, scored, disclosed, systemVersions.Select(v => v.Version).ToArray(), ct);
+        }
         var disclosedCount = disclosed.Count;
         return new LeaderboardView(competition.Name, competition.Slug, competition.Metric, competition.Status == CompetitionStatus.Closed,
             LeaderboardChanges.VersionText(competition.Revision, disclosedCount),
             Standings(scored, points, rewards, teamNames), versions, HeatMap(scored, teamNames),
-            disclosed.Values.OrderByDescending(f => f.DisclosedAt).ThenBy(f => f.Expression, StringComparer.Ordinal).ToArray());
+            disclosed.Values.OrderByDescending(f => f.DisclosedAt).ThenBy(f => f.Expression, StringComparer.Ordinal).ToArray(), gaps);
+    }
+
+    /// <summary>The published system versions, with their feedback-part rate rounded to 0.1 % as a model version's.</summary>
+    private async Task<ModelVersionRow[]> SystemVersionsAsync(Guid competitionId, CancellationToken ct) =>
+        (await db.SystemVersions.AsNoTracking().Where(v => v.CompetitionId == competitionId).OrderBy(v => v.Number)
+            .Select(v => new { v.Number, v.PublishedAt, v.FeedbackLoss, v.Name }).ToListAsync(ct))
+        .Select(v => new ModelVersionRow(v.Number, v.PublishedAt, Percent(v.FeedbackLoss), Note: v.Name))
+        .ToArray();
+
+    /// <summary>
+    /// Each disclosed verified finding's gap by version: v0 is its verification (the released view), later versions its
+    /// re-tests, released under the same rules. Undisclosed findings are only counted, as on the standings.
+    /// </summary>
+    private async Task<SystemGapsView> GapsAsync(Guid competitionId, List<ScoredSubmission> scored, Dictionary<Guid, DisclosedFinding> disclosed,
+        int[] versionNumbers, CancellationToken ct)
+    {
+        var shown = scored.Where(s => s.Counts && s.FindingVerified && disclosed.ContainsKey(s.Id)).Select(s => s.Id).ToArray();
+        var released = await db.Scores.AsNoTracking().Where(s => shown.Contains(s.SubmissionId))
+            .Select(s => new { s.SubmissionId, s.Released }).ToDictionaryAsync(s => s.SubmissionId, s => s.Released, ct);
+        var retests = (await db.FindingRetests.AsNoTracking().Where(r => r.CompetitionId == competitionId && shown.Contains(r.SubmissionId))
+                .Select(r => new { r.SubmissionId, r.VersionNumber, r.ReleasedGroupPercent, r.ReleasedRestPercent, r.Gap, r.StillSignificant })
+                .ToListAsync(ct))
+            .ToLookup(r => r.SubmissionId);
+        var groups = shown.Select(id =>
+            {
+                var view = released[id];
+                var original = new GapAtVersion(0, true, view.Feedback?.GroupErrorPercent, view.Feedback?.ComplementErrorPercent,
+                    view.FindingEffect?.ToDisplayText(), view.FindingVerified == true);
+                var byVersion = retests[id].ToDictionary(r => r.VersionNumber);
+                var later = versionNumbers.Select(n => byVersion.TryGetValue(n, out var r)
+                    ? new GapAtVersion(n, true, r.ReleasedGroupPercent, r.ReleasedRestPercent, Bands.ForEffect(r.Gap).ToDisplayText(), r.StillSignificant)
+                    : new GapAtVersion(n, false, null, null, null, false));
+                return new GroupGapRow(disclosed[id].Expression, disclosed[id].Team, [original, .. later]);
+            })
+            .OrderBy(g => g.Expression, StringComparer.Ordinal)
+            .ToArray();
+        var undisclosed = scored.Count(s => s.Counts && s.FindingVerified && !disclosed.ContainsKey(s.Id));
+        return new SystemGapsView(groups, undisclosed, versionNumbers.Length);
     }
 
     private sealed record ScoredSubmission(
@@ -158,9 +228,10 @@ public sealed class LeaderboardQuery(ApplicationDbContext db, TimeProvider time)
                 ? new ModelVersionRow(v.Version, v.CreatedAt, Percent(v.FeedbackLoss), teamNames.GetValueOrDefault(fix.TeamId), fix.Form.Canonical)
                 : new ModelVersionRow(v.Version, v.CreatedAt, Percent(v.FeedbackLoss)))
             .ToArray();
-
-        static double? Percent(double loss) => double.IsFinite(loss) ? Math.Round(100 * loss, 1) : null;
     }
+
+    /// <summary>A rate as the leaderboard releases it: a percentage rounded to 0.1 (null when there is none).</summary>
+    private static double? Percent(double loss) => double.IsFinite(loss) ? Math.Round(100 * loss, 1) : null;
 
     /// <summary>
     /// A submission's group as the leaderboard shows it, from the canonical text and columns stored with it (never parsed

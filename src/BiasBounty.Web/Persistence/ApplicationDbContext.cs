@@ -21,12 +21,14 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<Competitions.StoredFile> StoredFiles => Set<Competitions.StoredFile>();
     public DbSet<Competitions.DecisionListVersion> DecisionListVersions => Set<Competitions.DecisionListVersion>();
     public DbSet<Competitions.CompetitionLedger> Ledgers => Set<Competitions.CompetitionLedger>();
+    public DbSet<Competitions.SystemVersion> SystemVersions => Set<Competitions.SystemVersion>();
     public DbSet<Teams.Team> Teams => Set<Teams.Team>();
     public DbSet<Teams.TeamMember> TeamMembers => Set<Teams.TeamMember>();
     public DbSet<Submissions.Submission> Submissions => Set<Submissions.Submission>();
     public DbSet<Submissions.SubmissionScore> Scores => Set<Submissions.SubmissionScore>();
     public DbSet<Submissions.PointsEntry> Points => Set<Submissions.PointsEntry>();
     public DbSet<Submissions.AwardAdjustment> AwardAdjustments => Set<Submissions.AwardAdjustment>();
+    public DbSet<Submissions.FindingRetest> FindingRetests => Set<Submissions.FindingRetest>();
     public DbSet<Audit.AuditEvent> AuditEvents => Set<Audit.AuditEvent>();
     public DbSet<Accounts.OutboxEmail> Outbox => Set<Accounts.OutboxEmail>();
     public DbSet<Rewards.Payout> Payouts => Set<Rewards.Payout>();

@@ -51,6 +51,7 @@ public sealed class AuditLogQuery(ApplicationDbContext db)
         (AuditEvent.DisclosureChanged, "disclosure"),
         (AuditEvent.CompetitionClosed, "competition closed"),
         (AuditEvent.HoldoutRefreshed, "holdout refreshed"),
+        (AuditEvent.SystemVersionPublished, "system version published"),
         (AuditEvent.PayoutChanged, "payout"),
         (AuditEvent.SettingsChanged, "settings"),
         (Teams.TeamMembership.LeftAuditKind, "team member left"),

@@ -20,7 +20,8 @@ namespace BiasBounty.Web.Worker;
 /// and always made against the newest model version.
 /// </summary>
 public sealed class ScoreSubmissionJob(
-    ApplicationDbContext db, CompetitionRuntimeCache runtimes, Notifier notifier, TimeProvider time, ScoringMetrics metrics, ILogger<ScoreSubmissionJob> log)
+    ApplicationDbContext db, CompetitionRuntimeCache runtimes, Notifier notifier, IBackgroundJobClient jobs, TimeProvider time, ScoringMetrics metrics,
+    ILogger<ScoreSubmissionJob> log)
 {
     /// <summary>Hangfire retries after an unexpected error; the last of the 1 + Retries runs ends the submission in Failed.</summary>
     public const int Retries = 3;
@@ -135,6 +136,17 @@ public sealed class ScoreSubmissionJob(
         metrics.Verdict(ScoringMetrics.Outcome(outcome.Record.Status, outcome.Record.FindingVerified, outcome.ModelChanged));
         log.LogInformation("Scored submission {SubmissionId}: {Status}, model version {Version}, {Points} points",
             submissionId, outcome.Record.Status, outcome.Model.Current.Number, outcome.Record.Points);
+        if (outcome.Record.FindingVerified) await RetestOnSystemVersionsAsync(competitionId, ct);
+    }
+
+    /// <summary>
+    /// A finding verified after new system versions were published is re-tested on each of them too (the job re-tests
+    /// every verified finding a version lacks, so it does nothing more than that).
+    /// </summary>
+    private async Task RetestOnSystemVersionsAsync(Guid competitionId, CancellationToken ct)
+    {
+        foreach (var versionId in await db.SystemVersions.Where(v => v.CompetitionId == competitionId).Select(v => v.Id).ToListAsync(ct))
+            jobs.Enqueue<RetestFindingsJob>(job => job.RunAsync(versionId, CancellationToken.None));
     }
 
     private async Task<SubmissionInput> InputAsync(Submission submission, Competition competition, CompetitionRuntime runtime, CancellationToken ct)

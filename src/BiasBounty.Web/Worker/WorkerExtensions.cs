@@ -25,6 +25,7 @@ public static class WorkerExtensions
         services.AddSingleton<CompetitionRuntimeCache>();
         services.TryAddSingleton<PublicDataCache>();
         services.AddScoped<ScoreSubmissionJob>();
+        services.AddScoped<RetestFindingsJob>();
         services.AddSingleton<ScoringMetrics>();
         // Created with the meter provider, so the queue-depth gauge exists before the first job runs (and on the web role).
         services.ConfigureOpenTelemetryMeterProvider((provider, _) => provider.GetRequiredService<ScoringMetrics>());

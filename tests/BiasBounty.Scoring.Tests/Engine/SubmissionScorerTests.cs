@@ -248,4 +248,36 @@ public class SubmissionScorerTests
         Assert.StartsWith("cluster-robust t (", outcome.Record.Finding!.Test);
         Assert.Equal(Metric.Wer, outcome.Record.Metric);
     }
+    [Fact]
+    public void Retest_OnARetrainedVersion_ClosesThePlantedGap_AndGivesTheSameNumbersAsScoringOnTheSameTable()
+    {
+        var data = PlantedBiasGenerator.Speech(40_000, seed: 5);
+        var settings = new CompetitionSettings { Metric = Metric.Wer };
+        var holdout = Holdout.Create(data, 0.4, 11);
+        var group = GroupRef.FromExpression("accent == \"Scottish\" and noise == \"car\"");
+        var catalog = new ModelCatalog(data.Schema, null);
+        var scored = SubmissionScorer.Score(new ScoringRequest(settings, holdout, PointerDecisionList.ForEvaluationTable(holdout),
+            Ledgers.Start(0.05), catalog, SubmissionHistory.Empty, new SubmissionInput("s1", group, null, Metric.Wer))).Record;
+        var members = catalog.Evaluate(group, data);
+
+        // On the same table the re-test is the verification again: same test, same released numbers.
+        var (same, sameFeedback) = SubmissionScorer.Retest(settings, holdout, Metric.Wer, members, scored.Finding!.Level);
+        Assert.Equal(scored.Finding.Difference, same.Difference, 12);
+        Assert.True(same.Verified);
+        Assert.Equal(scored.Feedback, sameFeedback);
+
+        // The retrained system: the group's errors drawn at the rest's rate, so the gap is gone.
+        var errors = ((NumericColumn)data["word_errors"]).Values.ToArray();
+        var words = ((NumericColumn)data["reference_words"]).Values;
+        var random = new Random(3);
+        foreach (var row in members.ToIndices())
+            errors[row] = Enumerable.Range(0, (int)words[row]).Count(_ => random.NextDouble() < 0.10);
+        var retrained = new Dataset(data.Schema, data.Columns.Select(c => c.Name == "word_errors" ? NumericColumn.FromValues("word_errors", errors) : c).ToArray());
+        var (after, afterFeedback) = SubmissionScorer.Retest(settings, Holdout.Create(retrained, 0.4, 11), Metric.Wer, members, scored.Finding.Level);
+
+        Assert.False(after.Verified);
+        Assert.True(after.Difference < scored.Finding.Difference - 0.05, $"{after.Difference} against {scored.Finding.Difference}");
+        Assert.StartsWith("cluster-robust t (", after.Test);
+        Assert.NotNull(afterFeedback);
+    }
 }

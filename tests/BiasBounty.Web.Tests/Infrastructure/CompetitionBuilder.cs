@@ -132,8 +132,26 @@ public sealed record CompetitionBuilder
         return competition;
     }
 
-    private static Task<Competition> DemoAsync(ApplicationDbContext db) =>
-        db.Competitions.AsNoTracking().SingleAsync(c => c.Slug == DemoSeeder.Slug);
+    /// <summary>
+    /// A full copy of the speech demo (an evaluation table scored by word error rate) under this builder's set-up: its
+    /// set-up instead of the tabular demo's (<see cref="LikeDemo"/>), its public part, holdout and version 0, stored through
+    /// <see cref="CompetitionAssembly.SaveEvaluationTableAsync"/> as the seeder does.
+    /// </summary>
+    public async Task<Competition> SaveWithSpeechDemoDataAsync(AsyncServiceScope scope)
+    {
+        var db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
+        var speech = await DemoAsync(db, SpeechDemo.Slug);
+        var training = await db.StoredFiles.AsNoTracking().SingleAsync(f => f.Id == speech.TrainingFileId);
+        var holdout = await db.StoredFiles.AsNoTracking().SingleAsync(f => f.Id == speech.HoldoutFileId);
+        var baseline = await db.DecisionListVersions.AsNoTracking().SingleAsync(v => v.CompetitionId == speech.Id && v.Version == 0);
+        var competition = (this with { likeDemo = true, demoFiles = false }).Build(speech);
+        await scope.ServiceProvider.GetRequiredService<CompetitionAssembly>().SaveEvaluationTableAsync(competition,
+            Data(training), Data(holdout), new BaseModelCheck(baseline.ListJson, baseline.FeedbackLoss), CancellationToken.None);
+        return competition;
+    }
+
+    private static Task<Competition> DemoAsync(ApplicationDbContext db, string slug = DemoSeeder.Slug) =>
+        db.Competitions.AsNoTracking().SingleAsync(c => c.Slug == slug);
 
     private static DataFile Data(StoredFile file) =>
         new(file.FileName, file.Content, file.LoadSchemaJson ?? throw new InvalidOperationException($"{file.FileName} has no load schema"));

@@ -370,6 +370,50 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.ToTable("StoredFiles");
                 });
 
+            modelBuilder.Entity("BiasBounty.Web.Competitions.SystemVersion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CompetitionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<double>("ConfirmationLoss")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("FeedbackLoss")
+                        .HasColumnType("double precision");
+
+                    b.Property<Guid>("FileId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PublishedById")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FileId");
+
+                    b.HasIndex("CompetitionId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("SystemVersions");
+                });
+
             modelBuilder.Entity("BiasBounty.Web.Notifications.Notification", b =>
                 {
                     b.Property<Guid>("Id")
@@ -570,6 +614,67 @@ namespace BiasBounty.Web.Persistence.Migrations
                     b.HasIndex("CompetitionId", "TeamId");
 
                     b.ToTable("AwardAdjustments");
+                });
+
+            modelBuilder.Entity("BiasBounty.Web.Submissions.FindingRetest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CompetitionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<double>("Gap")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("GapLower")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("GapUpper")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("GroupRate")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("ReleasedGroupPercent")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("ReleasedRestPercent")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("RestRate")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
+
+                    b.Property<bool>("StillSignificant")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid>("SubmissionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("SystemVersionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("TestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("VersionNumber")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CompetitionId");
+
+                    b.HasIndex("SystemVersionId");
+
+                    b.HasIndex("SubmissionId", "SystemVersionId")
+                        .IsUnique();
+
+                    b.ToTable("FindingRetests");
                 });
 
             modelBuilder.Entity("BiasBounty.Web.Submissions.PointsEntry", b =>
@@ -1045,6 +1150,23 @@ namespace BiasBounty.Web.Persistence.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("BiasBounty.Web.Competitions.SystemVersion", b =>
+                {
+                    b.HasOne("BiasBounty.Web.Competitions.Competition", null)
+                        .WithMany()
+                        .HasForeignKey("CompetitionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("BiasBounty.Web.Competitions.StoredFile", "File")
+                        .WithMany()
+                        .HasForeignKey("FileId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("File");
+                });
+
             modelBuilder.Entity("BiasBounty.Web.Notifications.Notification", b =>
                 {
                     b.HasOne("BiasBounty.Web.Persistence.ApplicationUser", null)
@@ -1093,6 +1215,21 @@ namespace BiasBounty.Web.Persistence.Migrations
                         .WithMany()
                         .HasForeignKey("TeamId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BiasBounty.Web.Submissions.FindingRetest", b =>
+                {
+                    b.HasOne("BiasBounty.Web.Submissions.Submission", null)
+                        .WithMany()
+                        .HasForeignKey("SubmissionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("BiasBounty.Web.Competitions.SystemVersion", null)
+                        .WithMany()
+                        .HasForeignKey("SystemVersionId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
