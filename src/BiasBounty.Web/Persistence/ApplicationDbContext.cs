@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,7 +10,7 @@ namespace BiasBounty.Web.Persistence;
 /// <see cref="IEntityTypeConfiguration{TEntity}"/> classes beside its entities, found here by assembly scan; the
 /// <see cref="DbSet{TEntity}"/> properties below are the only place this folder names a feature's type.
 /// </summary>
-public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options) : IdentityDbContext<ApplicationUser>(options)
+public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options) : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext
 {
     /// <summary>How engine records are stored in jsonb columns (the engine's own types round-trip through it).</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -34,6 +35,9 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<Rewards.Payout> Payouts => Set<Rewards.Payout>();
     public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
     public DbSet<Api.ApiToken> ApiTokens => Set<Api.ApiToken>();
+
+    /// <summary>The key ring that protects sign-in cookies, antiforgery tokens and e-mailed links, shared by every web process.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

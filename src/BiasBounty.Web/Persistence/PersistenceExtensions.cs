@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using BiasBounty.Web.Hosting;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 
 namespace BiasBounty.Web.Persistence;
@@ -15,6 +16,9 @@ public sealed class DatabaseOptions
 
 public static class PersistenceExtensions
 {
+    /// <summary>Isolates the key ring's purposes from other apps: every BiasBounty process must use the same name.</summary>
+    public const string DataProtectionApplicationName = "BiasBounty";
+
     /// <summary>How long a health check may wait for PostgreSQL before <c>/healthz</c> says Unhealthy.</summary>
     public static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(5);
 
@@ -25,6 +29,9 @@ public static class PersistenceExtensions
             options.UseNpgsql(builder.Configuration.GetConnectionString("BiasBounty"),
                 npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory", "public")));
         builder.Services.AddDatabaseDeveloperPageExceptionFilter();
+        // One key ring in the database: every web process reads the others' cookies and tokens, and a restart or a new
+        // process does not sign everyone out or invalidate links already e-mailed (keys in a folder would do both).
+        builder.Services.AddDataProtection().PersistKeysToDbContext<ApplicationDbContext>().SetApplicationName(DataProtectionApplicationName);
         builder.Services.AddSingleton<MigrationsHealthCheck.Memory>();
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, tags: [HealthProbes.Ready], timeout: HealthCheckTimeout)
