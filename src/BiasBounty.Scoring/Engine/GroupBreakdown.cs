@@ -66,19 +66,10 @@ public static class GroupBreakdown
     }
 
     /// <summary>
-    /// The loss of <paramref name="predictions"/> (one per holdout row) on the members of <paramref name="group"/>
-    /// within <paramref name="rows"/> that <paramref name="metric"/> is defined on; null when the metric has no
-    /// per-prediction loss or the group has fewer than <paramref name="minRows"/> such rows.
+    /// The loss of <paramref name="predictions"/> (one per row of <paramref name="y"/>) on the rows of
+    /// <paramref name="rows"/> that <paramref name="metric"/> is defined on; null when the metric has no per-prediction
+    /// loss or there are fewer than <paramref name="minRows"/> such rows (a group too small to report).
     /// </summary>
-    /// <exception cref="ExpressionException">The group does not fit the holdout's schema.</exception>
-    public static GroupLoss? Measure(Holdout holdout, RowSet rows, float[] predictions, Metric metric, float lossCap, string group, int minRows)
-    {
-        ArgumentNullException.ThrowIfNull(holdout);
-        var members = SubgroupExpression.Compile(group, holdout.Data).Evaluate(holdout.Data).And(rows);
-        return Measure(holdout.Y, members, predictions, metric, lossCap, minRows);
-    }
-
-    /// <summary>The loss on <paramref name="rows"/>' eligible rows (see <see cref="Measure(Holdout, RowSet, float[], Metric, float, string, int)"/>).</summary>
     public static GroupLoss? Measure(float[] y, RowSet rows, float[] predictions, Metric metric, float lossCap, int minRows)
     {
         ArgumentNullException.ThrowIfNull(y);

@@ -32,6 +32,8 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<Rewards.Payout> Payouts => Set<Rewards.Payout>();
     public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
     public DbSet<Api.ApiToken> ApiTokens => Set<Api.ApiToken>();
+    public DbSet<ServiceCards.ServiceCard> ServiceCards => Set<ServiceCards.ServiceCard>();
+    public DbSet<ServiceCards.ServiceCardNotes> ServiceCardNotes => Set<ServiceCards.ServiceCardNotes>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

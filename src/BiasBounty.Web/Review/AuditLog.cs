@@ -53,6 +53,7 @@ public sealed class AuditLogQuery(ApplicationDbContext db)
         (AuditEvent.HoldoutRefreshed, "holdout refreshed"),
         (AuditEvent.PayoutChanged, "payout"),
         (AuditEvent.SettingsChanged, "settings"),
+        (AuditEvent.ServiceCardChanged, "service card"),
         (Teams.TeamMembership.LeftAuditKind, "team member left"),
     ];
 
