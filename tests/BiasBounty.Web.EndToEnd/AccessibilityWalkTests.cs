@@ -82,6 +82,7 @@ public class AccessibilityWalkTests(BrowserFixture fixture)
             await CheckAsync(session, "settings", $"organize/{slug}/settings", problems);
             await CheckAsync(session, "payouts", $"organize/{slug}/payouts", problems);
             await CheckAsync(session, "ledger", $"organize/{slug}/ledger", problems);
+            await CheckAsync(session, "service-cards", $"organize/{slug}/service-cards", problems);
         });
         Assert.True(problems.Count == 0, Report(problems));
     }

@@ -152,10 +152,10 @@ public sealed class ServiceCardBuilder(
 
     private static string HowMeasured(MetricDefinition metric, CompetitionSettings settings) => metric.RowLoss switch
     {
-        RowLoss.ZeroOne => $"{metric.Label}: the share of rows the metric is defined on where the prediction differs from the label" +
+        RowLoss.ZeroOne => $"The share of rows the metric is defined on where the prediction differs from the label" +
                            (metric.Eligible == EligibleRows.All ? "." : metric.Eligible == EligibleRows.NegativeLabels ? " (rows whose label is the negative class)." : " (rows whose label is the positive class)."),
-        RowLoss.ScaledSquared => $"{metric.Label}: the mean of each row's squared error, capped at {settings.LossCap} and divided by it, so a row's loss lies between 0 and 1; an unusable prediction costs 1.",
-        _ => $"{metric.Label}: the organizer's per-row errors summed and divided by the summed sizes (e.g. word errors per reference word).",
+        RowLoss.ScaledSquared => $"The mean of each row's squared error, capped at {settings.LossCap} and divided by it, so a row's loss lies between 0 and 1; an unusable prediction costs 1.",
+        _ => $"The organizer's per-row errors summed and divided by the summed sizes (e.g. word errors per reference word).",
     };
 
     private static string Task(DataCard? card) => card?.PositiveClass is { } positive

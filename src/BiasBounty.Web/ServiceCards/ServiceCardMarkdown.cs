@@ -39,7 +39,7 @@ public static class ServiceCardMarkdown
         md.AppendLine().AppendLine(card.Factors.Note);
 
         Section(md, "Metric");
-        md.AppendLine($"`{card.Metric.Name}`: {card.Metric.HowMeasured}");
+        md.AppendLine($"{card.Metric.Label} (`{card.Metric.Name}`). {card.Metric.HowMeasured}");
 
         Section(md, "Evaluation data");
         var e = card.EvaluationData;

@@ -66,7 +66,8 @@ public sealed class ServiceCardViewTests : BunitContext
         var cut = Render<ServiceCardView>(p => p.Add(x => x.Card, Card()));
 
         var tables = cut.FindAll("[data-testid='card-groups']");
-        Assert.Equal(["Everyone", "sex", "sex × race"], tables.Select(t => t.QuerySelector("caption")!.TextContent));
+        Assert.Equal(["Everyone", "sex", "sex × race"], tables.Select(t => t.GetAttribute("data-title")));
+        Assert.Equal(["Everyone", "sex"], cut.FindAll("h3.group-table-title").Select(h => h.TextContent)); // a pair is titled by its fold
         var pairs = cut.Find("details.group-pairs");
         Assert.Contains("(1 group)", pairs.QuerySelector("summary")!.TextContent);
         var women = cut.Find("tr[data-group='sex == \"Female\"']");
