@@ -9,11 +9,12 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Xunit.Abstractions;
 
 namespace BiasBounty.Web.Tests.Competitions;
 
 /// <summary>The one-file ONNX download of a published version, checked with ONNX Runtime alone against the platform's own predictions.</summary>
-public sealed class ModelExportTests(PlatformFactory platform) : IClassFixture<PlatformFactory>
+public sealed class ModelExportTests(PlatformFactory platform, ITestOutputHelper output) : IClassFixture<PlatformFactory>
 {
     [Fact]
     public async Task OnnxDownload_OfAVersionWithSeveralAcceptedFixes_PredictsEveryHoldoutRowAsThePlatformDoes()
@@ -35,8 +36,11 @@ public sealed class ModelExportTests(PlatformFactory platform) : IClassFixture<P
 
         foreach (var version in new int?[] { null, 1, 0 })
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var response = await client.GetAsync($"/competitions/{competition.Slug}/download/model.onnx" + (version is { } v ? $"?version={v}" : ""));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            output.WriteLine($"version {version?.ToString() ?? "newest"}: compiled and served in {clock.ElapsedMilliseconds} ms");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"compiling on request took {clock.Elapsed}");
             var number = version ?? list.Current.Number;
             Assert.Equal($"{competition.Slug}-model-v{number}-single.onnx", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName);
             var predictions = RunWithOnnxRuntime(await response.Content.ReadAsByteArrayAsync(), holdout);
