@@ -30,9 +30,13 @@ public static class GroupBreakdown
     /// <summary>Intersections are formed only of categorical features with at most this many values (and "missing").</summary>
     public const int MaxValuesPerPairColumn = 8;
 
+    /// <summary>At most this many groups (single values first, then pairs in column order): a report stays readable and quick to measure.</summary>
+    public const int MaxGroups = 2_000;
+
     /// <summary>
     /// The groups of <paramref name="card"/>'s categorical features: each value (and "is missing" where the public data
-    /// has missing values), then each pair of values of two features with few values, in column order.
+    /// has missing values), then each pair of values of two features with few values, in column order; at most
+    /// <see cref="MaxGroups"/>.
     /// </summary>
     public static IReadOnlyList<ReportGroup> Groups(DataCard card)
     {
@@ -50,7 +54,7 @@ public static class GroupBreakdown
                 foreach (var a in few[i].Conditions)
                     foreach (var b in few[j].Conditions)
                         groups.Add(new ReportGroup($"{a} and {b}", [few[i].Name, few[j].Name]));
-        return groups;
+        return groups.Take(MaxGroups).ToArray();
     }
 
     /// <summary>The columns a report cannot break down by value: numeric ones and categorical ones with many values.</summary>
