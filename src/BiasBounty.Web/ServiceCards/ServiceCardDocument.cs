@@ -28,7 +28,11 @@ public sealed record ServiceCardDocument(
 {
     public const string FormatName = "biasbounty.service-card/1";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // Relaxed escaping keeps expressions readable ("sex == \"Female\"", not \u0022): the JSON is a download, never inlined in HTML.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

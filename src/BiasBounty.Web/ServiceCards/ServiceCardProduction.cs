@@ -95,14 +95,19 @@ public sealed class ServiceCardProduction(ApplicationDbContext db, ServiceCardBu
     }
 }
 
-/// <summary>A card as someone may see it: the competition's name and slug, the card, and whether the viewer is its organizer.</summary>
-public sealed record VisibleCard(string Competition, string Slug, ServiceCard Card, bool ViewerOrganizes);
+/// <summary>
+/// A card as someone may see it: the competition's name and slug, the stored card, the document to show, and whether
+/// the viewer is its organizer.
+/// </summary>
+public sealed record VisibleCard(string Competition, string Slug, ServiceCard Card, ServiceCardDocument Document, bool ViewerOrganizes);
 
 /// <summary>
 /// Who sees which card: a published card anyone; an unpublished one only the competition's organizer and admins
-/// (everyone else gets 404, as if it did not exist). Drafts have no cards.
+/// (everyone else gets 404, as if it did not exist). Drafts have no cards. A stored card is a dated snapshot, but a
+/// finding that is no longer disclosed (withheld since, or its approval undone) is left out whenever the card is read:
+/// disclosure rules hold for published cards too. Findings disclosed since appear when the card is produced again.
 /// </summary>
-public sealed class ServiceCardQuery(ApplicationDbContext db)
+public sealed class ServiceCardQuery(ApplicationDbContext db, TimeProvider time)
 {
     /// <summary>The card of <paramref name="version"/>, or (null) the newest card the viewer may see.</summary>
     public async Task<VisibleCard?> ForAsync(string slug, int? version, ClaimsPrincipal viewer, CancellationToken ct = default)
@@ -116,6 +121,20 @@ public sealed class ServiceCardQuery(ApplicationDbContext db)
             ? await cards.SingleOrDefaultAsync(c => c.Version == v, ct)
             : await cards.Where(c => c.PublishedAt != null || !organizes).OrderByDescending(c => c.Version).FirstOrDefaultAsync(ct)
               ?? await cards.OrderByDescending(c => c.Version).FirstOrDefaultAsync(ct);
-        return card is null ? null : new VisibleCard(competition.Name, competition.Slug, card, organizes);
+        if (card is null) return null;
+        var document = card.Document();
+        if (document.VerifiedFindings.Count > 0)
+            document = document with { VerifiedFindings = await StillDisclosedAsync(competition.Id, document.VerifiedFindings, ct) };
+        return new VisibleCard(competition.Name, competition.Slug, card, document, organizes);
+    }
+
+    private async Task<IReadOnlyList<CardFinding>> StillDisclosedAsync(Guid competitionId, IReadOnlyList<CardFinding> findings, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var disclosed = await db.Submissions.AsNoTracking().Where(x => x.CompetitionId == competitionId).Where(Submissions.Submission.DisclosedAt(now))
+            .Join(db.Teams, x => x.TeamId, t => t.Id, (x, t) => new { Group = x.CanonicalExpression ?? x.Expression, Team = t.Name })
+            .ToListAsync(ct);
+        var current = disclosed.Select(d => (d.Group, d.Team)).ToHashSet();
+        return findings.Where(f => current.Contains((f.Group, f.Team))).ToArray();
     }
 }

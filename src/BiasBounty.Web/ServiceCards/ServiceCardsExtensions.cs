@@ -33,12 +33,12 @@ public static class ServiceCardsExtensions
 
     private static async Task<Results<FileContentHttpResult, NotFound>> MarkdownAsync(string slug, int version, ClaimsPrincipal user, ServiceCardQuery cards, CancellationToken ct) =>
         await cards.ForAsync(slug, version, user, ct) is { } visible
-            ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(ServiceCardMarkdown.Render(visible.Card.Document())), "text/markdown; charset=utf-8", FileName(slug, version, "md"))
+            ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(ServiceCardMarkdown.Render(visible.Document)), "text/markdown; charset=utf-8", FileName(slug, version, "md"))
             : TypedResults.NotFound();
 
     private static async Task<Results<FileContentHttpResult, NotFound>> JsonAsync(string slug, int version, ClaimsPrincipal user, ServiceCardQuery cards, CancellationToken ct) =>
         await cards.ForAsync(slug, version, user, ct) is { } visible
-            ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(visible.Card.Document().ToJson()), "application/json", FileName(slug, version, "json"))
+            ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(visible.Document.ToJson()), "application/json", FileName(slug, version, "json"))
             : TypedResults.NotFound();
 
     public static string FileName(string slug, int version, string extension) => $"{slug}-service-card-v{version}.{extension}";

@@ -9,6 +9,8 @@ using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Rewards;
 using BiasBounty.Web.ServiceCards;
 using BiasBounty.Web.Tests.Infrastructure;
+using BiasBounty.Web.Tests.Leaderboard;
+using BiasBounty.Web.Submissions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,6 +45,14 @@ public sealed class ServiceCardTests(PlatformFactory platform) : IClassFixture<P
         var (organizerId, _) = await SignedInClient.UserAsync(platform, Roles.Organizer);
         var (competition, teams) = await ImprovedModelArrange.SaveAsync(platform, organizerId);
         await ActAsync(p => p.SaveNotesAsync(competition.Id, new CardNotesInput("Screening **loan** applications.", "", "", ""), organizerId));
+        Guid disclosedId, embargoedId;
+        await using (var scope = platform.Scope())
+        {
+            var arrange = new LeaderboardArrange(platform.NewDb(scope), competition);
+            var finders = await arrange.TeamAsync("Open Finders");
+            disclosedId = (await arrange.ScoredAsync(finders, "age >= 60", triage: TriageState.Approved, discloseAt: DateTimeOffset.UtcNow.AddDays(-1))).Id;
+            embargoedId = (await arrange.ScoredAsync(finders, "age < 25", triage: TriageState.Approved, discloseAt: DateTimeOffset.UtcNow.AddDays(20))).Id;
+        }
         Assert.True((await ActAsync(p => p.ProduceAsync(competition.Id, 3, organizerId))).Done);
         Assert.True((await ActAsync(p => p.PublishAsync(competition.Id, 3, true, organizerId))).Done);
         var client = platform.CreateClient();
@@ -60,6 +70,9 @@ public sealed class ServiceCardTests(PlatformFactory platform) : IClassFixture<P
         Assert.Equal("Screening **loan** applications.", root.GetProperty("intendedUse").GetProperty("primaryUses").GetProperty("text").GetString());
         Assert.Contains("has not described", root.GetProperty("intendedUse").GetProperty("outOfScope").GetProperty("text").GetString());
         Assert.Contains("<strong>loan</strong>", html);
+        var findings = root.GetProperty("verifiedFindings").EnumerateArray().ToArray();
+        Assert.Equal(("age >= 60", "Open Finders"), (findings.Single().GetProperty("group").GetString(), findings.Single().GetProperty("team").GetString()));
+        Assert.DoesNotContain("age < 25", markdown); // still under embargo
         Assert.Equal(teams, root.GetProperty("acceptedFixes").EnumerateArray().Select(f => f.GetProperty("team").GetString()).ToArray());
         Assert.Equal([0, 1, 2, 3], root.GetProperty("versionHistory").EnumerateArray().Select(v => v.GetProperty("version").GetInt32()).ToArray());
         Assert.All(root.GetProperty("versionHistory").EnumerateArray(), v => Assert.Equal(JsonValueKind.Object, v.GetProperty("interval").ValueKind));
@@ -124,6 +137,21 @@ public sealed class ServiceCardTests(PlatformFactory platform) : IClassFixture<P
                      "card-analysis", "card-findings", "card-ethics", "card-caveats", "card-test-yourself" })
             Assert.NotNull(page.QuerySelector($"[data-testid='{section}']"));
         Assert.Null(page.QuerySelector("[data-testid='card-unpublished']"));
+        Assert.Contains("age &gt;= 60", page.QuerySelector("[data-testid='card-findings']")!.InnerHtml);
+
+        // Withheld after the card was produced: gone from every form of the published card at once.
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            var finding = await db.Submissions.SingleAsync(x => x.Id == disclosedId);
+            finding.WithheldReason = "Legal review";
+            await db.SaveChangesAsync();
+        }
+        using (var after = JsonDocument.Parse(await client.GetStringAsync($"/competitions/{competition.Slug}/service-card/3/card.json")))
+            Assert.Equal(0, after.RootElement.GetProperty("verifiedFindings").GetArrayLength());
+        Assert.DoesNotContain("age >= 60", await client.GetStringAsync($"/competitions/{competition.Slug}/service-card/3/card.md"));
+        Assert.DoesNotContain("age &gt;= 60", await client.GetStringAsync($"/competitions/{competition.Slug}/service-card/3"));
+        Assert.NotEqual(Guid.Empty, embargoedId);
     }
 
     [Fact]
