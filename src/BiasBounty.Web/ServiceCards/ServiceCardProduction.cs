@@ -40,7 +40,16 @@ public sealed class ServiceCardProduction(ApplicationDbContext db, ServiceCardBu
             CompetitionId = competitionId, ActorId = actorId, Kind = AuditEvent.ServiceCardChanged, At = now,
             Detail = $"Service card of version {version} produced{(actorId is null ? " at the close" : "")}{(card.PublishedAt is null ? "" : "; it stays published")}.",
         });
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (db.Entry(card).State == EntityState.Added)
+        {
+            // (competition, version) is unique: the close's job or another organizer tab produced it at the same moment.
+            db.ChangeTracker.Clear();
+            return new(false, $"The card of version {version} was produced elsewhere at the same moment; produce it again to refresh it.");
+        }
         return new(true, $"The service card of version {version} is ready{(card.PublishedAt is null ? "; only you see it until you publish it." : " and published.")}");
     }
 
