@@ -24,6 +24,7 @@ public sealed class ModelExportTests(PlatformFactory platform, ITestOutputHelper
 
         var page = await client.GetStringAsync($"/competitions/{competition.Slug}");
         Assert.Contains($"competitions/{competition.Slug}/download/model.onnx", page);
+        Assert.Contains($"competitions/{competition.Slug}/download/model.onnx", await client.GetStringAsync($"/competitions/{competition.Slug}/leaderboard"));
 
         await using var scope = platform.Scope();
         var db = platform.NewDb(scope);
@@ -72,6 +73,7 @@ public sealed class ModelExportTests(PlatformFactory platform, ITestOutputHelper
         Assert.Null(page.QuerySelector("[data-testid='download-model']"));
         Assert.Contains("no model", page.QuerySelector("[data-testid='no-model-export']")!.TextContent);
 
+        Assert.DoesNotContain("download/model.onnx", await client.GetStringAsync($"/competitions/{competition.Slug}/leaderboard"));
         var response = await client.GetAsync($"/competitions/{competition.Slug}/download/model.onnx");
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("evaluation table", await response.Content.ReadAsStringAsync());

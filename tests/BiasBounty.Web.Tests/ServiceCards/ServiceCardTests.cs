@@ -223,4 +223,32 @@ public sealed class ServiceCardTests(PlatformFactory platform) : IClassFixture<P
         Assert.Equal(teams, document.AcceptedFixes.Select(f => f.Team).ToArray());
         Assert.Equal(HttpStatusCode.NotFound, (await platform.CreateClient().GetAsync($"/competitions/{competition.Slug}/service-card/3")).StatusCode);
     }
+
+    [Fact]
+    public async Task EvaluationTableCompetition_GetsACard_ThatSaysThereIsNoModelToBreakDown()
+    {
+        var (organizerId, _) = await SignedInClient.UserAsync(platform, Roles.Organizer);
+        Competition competition;
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            competition = await CompetitionBuilder.New("Speech card").OrganizedBy(organizerId).WithMetric(Metric.LossColumn).SaveAsync(db);
+            db.DecisionListVersions.Add(new DecisionListVersion
+            {
+                CompetitionId = competition.Id, Version = 0, FeedbackLoss = 0.123,
+                ListJson = $$"""{"format":"{{PointerDecisionList.FormatName}}","baseModelId":"{{PointerDecisionList.EvaluationTableModelId}}","holdoutHash":"x","nodes":[],"versions":[{"number":0,"nodeCount":0,"holdoutPredictions":""}]}""",
+            });
+            await db.SaveChangesAsync();
+        }
+
+        Assert.True((await ActAsync(p => p.ProduceAsync(competition.Id, 0, organizerId))).Done);
+        Assert.True((await ActAsync(p => p.PublishAsync(competition.Id, 0, true, organizerId))).Done);
+
+        var document = ServiceCardDocument.FromJson(await platform.CreateClient().GetStringAsync($"/competitions/{competition.Slug}/service-card/0/card.json"));
+        Assert.Null(document.Model.OnnxDownload);
+        Assert.Contains("no model to run or download", document.Model.Summary);
+        Assert.Equal(12.3, document.VersionHistory.Single().LossPercent);
+        Assert.Empty(document.QuantitativeAnalysis.Groups);
+        Assert.Contains("evaluation-table", document.QuantitativeAnalysis.Note);
+    }
 }
