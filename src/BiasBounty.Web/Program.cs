@@ -10,6 +10,7 @@ using BiasBounty.Web.Organize;
 using BiasBounty.Web.Persistence;
 using BiasBounty.Web.Review;
 using BiasBounty.Web.Rewards;
+using BiasBounty.Web.ServiceCards;
 using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Teams;
 using BiasBounty.Web.Worker;
@@ -30,6 +31,7 @@ builder.AddOrganizing();
 builder.AddNotifications();
 builder.AddRewards();
 builder.AddReview();
+builder.AddServiceCards();
 builder.AddApi();
 
 var app = builder.Build();
@@ -43,6 +45,7 @@ app.UseLeaderboard();
 app.MapCompetitionDownloads();
 app.MapRewards();
 app.MapReviewExports();
+app.MapServiceCards();
 app.MapApi();
 app.Run();
 

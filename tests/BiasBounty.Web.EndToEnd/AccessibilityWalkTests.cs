@@ -3,6 +3,7 @@ using System.Text.Json;
 using BiasBounty.Web.EndToEnd.Infrastructure;
 using BiasBounty.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace BiasBounty.Web.EndToEnd;
@@ -25,6 +26,13 @@ public class AccessibilityWalkTests(BrowserFixture fixture)
         var competition = await WalkArrange.CompetitionAsync(fixture.Platform, "Public a11y");
         var team = await WalkArrange.TeamAsync(fixture.Platform, competition.Id, "Public a11y " + WalkPages.Unique());
         await WalkArrange.ScoredAsync(fixture.Platform, team, "age >= 60");
+        await using (var scope = fixture.Platform.Scope())
+        {
+            var organizerId = await fixture.Platform.NewDb(scope).Users.Where(u => u.Email == competition.OrganizerEmail).Select(u => u.Id).SingleAsync();
+            var cards = scope.ServiceProvider.GetRequiredService<BiasBounty.Web.ServiceCards.ServiceCardProduction>();
+            Assert.True((await cards.ProduceAsync(competition.Id, 0, organizerId)).Done);
+            Assert.True((await cards.PublishAsync(competition.Id, 0, true, organizerId)).Done);
+        }
         await using var session = await fixture.SessionAsync("Accessibility-public");
         var problems = new List<string>();
         await session.RunAsync(async page =>
@@ -32,6 +40,7 @@ public class AccessibilityWalkTests(BrowserFixture fixture)
             await CheckAsync(session, "home", "", problems);
             await CheckAsync(session, "competition", $"competitions/{competition.Slug}", problems);
             await CheckAsync(session, "leaderboard", $"competitions/{competition.Slug}/leaderboard", problems);
+            await CheckAsync(session, "service-card", $"competitions/{competition.Slug}/service-card/0", problems);
             await CheckAsync(session, "login", "Account/Login", problems);
             await CheckAsync(session, "register", "Account/Register", problems);
             await CheckAsync(session, "forgot-password", "Account/ForgotPassword", problems);
@@ -84,6 +93,7 @@ public class AccessibilityWalkTests(BrowserFixture fixture)
             await CheckAsync(session, "settings", $"organize/{slug}/settings", problems);
             await CheckAsync(session, "payouts", $"organize/{slug}/payouts", problems);
             await CheckAsync(session, "ledger", $"organize/{slug}/ledger", problems);
+            await CheckAsync(session, "service-cards", $"organize/{slug}/service-cards", problems);
         });
         Assert.True(problems.Count == 0, Report(problems));
     }

@@ -27,6 +27,7 @@ public sealed class FeatureDependencyTests
         "Rewards",
         "Review",
         "Leaderboard",
+        "ServiceCards",   // the model's service card (reads the leaderboard's released facts; produced at the close through Rewards' ICloseFollowUp)
         "Organize",
         "Participants",
         "Api",

@@ -11,11 +11,14 @@ namespace BiasBounty.Web.Api;
 // What the API answers, as JSON (camelCase). Enums are written as the words the pages show, so a script does not depend
 // on the C# names; nothing here can carry the internal score record.
 
-public sealed record CompetitionLinks(string Self, string Page, string Leaderboard, string Submissions, string TrainingData, string Schema, string Model)
+/// <summary><see cref="ModelOnnx"/>: the newest version as one ONNX file; <see cref="ServiceCard"/>: the newest published service card (404 until there is one).</summary>
+public sealed record CompetitionLinks(
+    string Self, string Page, string Leaderboard, string Submissions, string TrainingData, string Schema, string Model, string ModelOnnx, string ServiceCard)
 {
     public static CompetitionLinks For(string slug) => new(
         $"/api/v1/competitions/{slug}", $"/competitions/{slug}", $"/api/v1/competitions/{slug}/leaderboard", $"/api/v1/competitions/{slug}/submissions",
-        $"/competitions/{slug}/download/training", $"/competitions/{slug}/download/schema.json", $"/competitions/{slug}/download/model");
+        $"/competitions/{slug}/download/training", $"/competitions/{slug}/download/schema.json", $"/competitions/{slug}/download/model",
+        $"/competitions/{slug}/download/model.onnx", $"/competitions/{slug}/service-card");
 }
 
 public sealed record CompetitionSummary(string Slug, string Name, string Status, DateTimeOffset OpensAt, DateTimeOffset ClosesAt, string Metric,

@@ -17,6 +17,7 @@ public class AuditEvent
     public const string PayoutChanged = "payout.changed";
     public const string SettingsChanged = "competition.settings";
     public const string ScoringRequeued = "submission.requeued";
+    public const string ServiceCardChanged = "servicecard.changed";
 
     public long Id { get; set; }
 

@@ -20,6 +20,7 @@ public static class CompetitionDownloads
         group.MapGet("/training", TrainingAsync);
         group.MapGet("/schema.json", SchemaAsync);
         group.MapGet("/model", ModelAsync);
+        group.MapGet("/model.onnx", OnnxAsync);
         return app;
     }
 
@@ -65,6 +66,25 @@ public static class CompetitionDownloads
         }
         return TypedResults.File(Zip(PublicListJson(list), models.Select(m => (m.ContentHash, m.Content))), "application/zip", $"{slug}-model-v{latest.Version}.zip");
     }
+
+    /// <summary>
+    /// One ONNX file for a published version (<c>?version=N</c>, default the newest): the decision list compiled into
+    /// one graph with the competition's per-column inputs. 404 for an unknown competition or version; 409 with a
+    /// sentence for an evaluation-table competition, which has no model.
+    /// </summary>
+    private static async Task<Results<FileContentHttpResult, NotFound, Conflict<string>>> OnnxAsync(
+        string slug, int? version, ApplicationDbContext db, ModelExport export, CancellationToken ct)
+    {
+        var id = await Public(db, slug).Select(c => (Guid?)c.Id).SingleOrDefaultAsync(ct);
+        if (id is not { } competitionId) return TypedResults.NotFound();
+        var exported = await export.GetAsync(db, competitionId, version, ct);
+        if (exported is null) return TypedResults.NotFound();
+        if (exported.Onnx is not { } onnx) return TypedResults.Conflict(exported.Refusal!);
+        return TypedResults.File(onnx, "application/octet-stream", OnnxFileName(slug, exported.Version));
+    }
+
+    /// <summary>The name the one-file export of a version is saved as.</summary>
+    public static string OnnxFileName(string slug, int version) => $"{slug}-model-v{version}-single.onnx";
 
     /// <summary>The decision list as participants may see it: nodes and version boundaries, no holdout predictions.</summary>
     public static string PublicListJson(PointerDecisionList list) => JsonSerializer.Serialize(new

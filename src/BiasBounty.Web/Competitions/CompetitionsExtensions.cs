@@ -15,6 +15,7 @@ public static class CompetitionsExtensions
     {
         builder.Services.AddMemoryCache();
         builder.Services.TryAddSingleton<PublicDataCache>();
+        builder.Services.TryAddSingleton<ModelExport>();
         return builder;
     }
 }

@@ -35,6 +35,8 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<Rewards.Payout> Payouts => Set<Rewards.Payout>();
     public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
     public DbSet<Api.ApiToken> ApiTokens => Set<Api.ApiToken>();
+    public DbSet<ServiceCards.ServiceCard> ServiceCards => Set<ServiceCards.ServiceCard>();
+    public DbSet<ServiceCards.ServiceCardNotes> ServiceCardNotes => Set<ServiceCards.ServiceCardNotes>();
 
     /// <summary>The key ring that protects sign-in cookies, antiforgery tokens and e-mailed links, shared by every web process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -54,6 +54,7 @@ public sealed class AuditLogQuery(ApplicationDbContext db)
         (AuditEvent.SystemVersionPublished, "system version published"),
         (AuditEvent.PayoutChanged, "payout"),
         (AuditEvent.SettingsChanged, "settings"),
+        (AuditEvent.ServiceCardChanged, "service card"),
         (Teams.TeamMembership.LeftAuditKind, "team member left"),
     ];
 

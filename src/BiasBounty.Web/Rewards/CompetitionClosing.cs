@@ -12,12 +12,22 @@ namespace BiasBounty.Web.Rewards;
 public sealed record CloseOutcome(bool Closed, string Message);
 
 /// <summary>
+/// Work that follows a close once it has committed, registered by features above this one (the final version's service
+/// card): it must be quick (enqueue a job) and its failure never undoes the close.
+/// </summary>
+public interface ICloseFollowUp
+{
+    void AfterClose(Guid competitionId);
+}
+
+/// <summary>
 /// Closes a competition (docs/scoring-rules.md): freezes submissions, splits the reward pool among the teams in proportion to
 /// their approved points and writes the payout ledger, tells each paid team, and moves the public revision. Everything
 /// happens in one transaction under the competition's advisory lock, so no scoring decision lands half-way through.
 /// Submissions already queued are still scored after the close; they no longer change the payouts.
 /// </summary>
-public sealed class CompetitionClosing(ApplicationDbContext db, Notifier notifier, TimeProvider time)
+public sealed class CompetitionClosing(
+    ApplicationDbContext db, Notifier notifier, TimeProvider time, IEnumerable<ICloseFollowUp> followUps, ILogger<CompetitionClosing> logger)
 {
     public async Task<CloseOutcome> CloseAsync(Guid competitionId, string actorId, CancellationToken ct = default)
     {
@@ -59,6 +69,17 @@ public sealed class CompetitionClosing(ApplicationDbContext db, Notifier notifie
         await db.SaveChangesAsync(ct);
         await PublicRevision.BumpAsync(db, competitionId, ct);
         await tx.CommitAsync(ct);
+        foreach (var followUp in followUps)
+        {
+            try
+            {
+                followUp.AfterClose(competitionId);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "A follow-up of closing competition {CompetitionId} failed; the competition is closed", competitionId);
+            }
+        }
         return new(true, "The competition is closed and new submissions are refused. " + summary);
     }
 }

@@ -254,6 +254,7 @@ public sealed class ApiSubmissionsTests(PlatformFactory platform) : IClassFixtur
         Assert.Equal(5, detail.GetProperty("submissionsPerDay").GetInt32());
         Assert.Equal(["error", "fpr", "fnr"], detail.GetProperty("metrics").EnumerateArray().Select(m => m.GetString()));
         Assert.Equal($"/competitions/{DemoSeeder.Slug}/download/training", detail.GetProperty("links").GetProperty("trainingData").GetString());
+        Assert.Equal($"/competitions/{DemoSeeder.Slug}/download/model.onnx", detail.GetProperty("links").GetProperty("modelOnnx").GetString());
     }
 
     [Fact]
