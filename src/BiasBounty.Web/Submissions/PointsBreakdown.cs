@@ -34,7 +34,9 @@ public static class PointsBreakdown
             {
                 var (low, high) = Bounds(band);
                 var range = share is { } s
-                    ? $"; with the share ≈ {Pct(s)} that gives about {F1(weight * 10_000 * s * low)}–{(high is { } h ? F1(weight * 10_000 * s * h) : "more")} points"
+                    ? $"; with the share ≈ {Pct(s)} that gives " + (high is { } h
+                        ? $"about {F1(weight * 10_000 * s * low)}–{F1(weight * 10_000 * s * h)} points"
+                        : $"at least about {F1(weight * 10_000 * s * low)} points")
                     : "";
                 lines.Add($"The gap lies in the band {band.ToDisplayText()} (confirmation part){range}.");
             }

@@ -94,6 +94,20 @@ public sealed class SubmissionVerdictReadingTests : BunitContext
     }
 
     [Fact]
+    public void Breakdown_OfTheTopGapBand_SaysAtLeast_NotAnOpenRange()
+    {
+        // 10 % of the rows, gap ≥ 10 pp, weight 0.25: at least 0.25 × 10,000 × 0.10 × 0.10 = 25 points.
+        var feedback = new FeedbackNumbers(1000, 200, 9000, 1332, 20.0, 14.8, null, null);
+        var released = new ReleasedView("s1", ScoreStatus.Scored, "Finding verified.", true, PValueBand.LessThan0001, EffectBand.Over10pp,
+            null, null, null, feedback, 40.0, null);
+
+        var lines = PointsBreakdown.For(Scored(released));
+
+        Assert.Contains(lines, l => l.Contains("that gives at least about 25.0 points"));
+        Assert.DoesNotContain(lines, l => l.Contains("–more"));
+    }
+
+    [Fact]
     public void Breakdown_OfAnAcceptedFix_DerivesTheImprovementFromThePoints()
     {
         var feedback = new FeedbackNumbers(1000, 200, 9000, 1332, 20.0, 14.8, 170, 17.0);
