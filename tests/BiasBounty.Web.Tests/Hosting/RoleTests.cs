@@ -68,6 +68,10 @@ public sealed class WorkerRoleTests(WorkerRolePlatform platform) : IClassFixture
 
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("Healthy", checks["worker-heartbeat"]);
+        // A worker serves no pages, but Prometheus scrapes it like any role.
+        var metrics = await client.GetStringAsync("/metrics");
+        Assert.Contains("biasbounty_queue_depth", metrics);
+        Assert.Contains("biasbounty_role=\"worker\"", metrics);
         Assert.Equal(["database", "job-storage", "migrations", "worker-heartbeat"], checks.Keys.Order());
     }
 }
