@@ -9,7 +9,8 @@ namespace BiasBounty.Web.EndToEnd;
 /// <summary>
 /// The create-competition wizard as a newcomer meets it (issue 11): German credit, a headerless file with its sidecar
 /// schema, opened with the defaults — the wizard says no group can be tested and will not open until the least group
-/// rows follow its suggestion; then it lands on the new competition's page with a confirmation.
+/// rows follow its suggestion; then it lands on the new competition's page with a confirmation. On the way, the base
+/// model's pre-flight audit on the public training data (issue 13) is shown and photographed at 1280 and 390 px.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public class CreateCompetitionWalkTests(BrowserFixture fixture)
@@ -44,6 +45,17 @@ public class CreateCompetitionWalkTests(BrowserFixture fixture)
             await Expect(page.Locator("#feasibility")).ToContainTextAsync("no group can be tested", new() { Timeout = 30_000 });
             await page.GetByRole(AriaRole.Button, new() { Name = "Train a baseline" }).ClickAsync();
             await Expect(page.GetByText("baseline.onnx binds to the schema")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            // The pre-flight audit: groups where the baseline already errs more on the public training data (or the
+            // sentence that none survived), labelled as not tested on the holdout; advice, never a block.
+            var audit = page.GetByTestId("preflight-audit");
+            await Expect(audit.GetByTestId("preflight-method")).ToContainTextAsync("on the public training data, not on the holdout", new() { Timeout = 60_000 });
+            await Expect(audit).ToContainTextAsync("Groups where your base model already does worse on your public training data.");
+            await Expect(audit.Locator("[data-testid=preflight-groups], [data-testid=preflight-none]")).ToHaveCountAsync(1);
+            await audit.ScrollIntoViewIfNeededAsync();
+            await session.ShotAsync("preflight-audit");
+            await page.SetViewportSizeAsync(390, 844);
+            await session.ShotAsync("preflight-audit-narrow");
+            await page.SetViewportSizeAsync(1280, 900);
             var open = page.GetByRole(AriaRole.Button, new() { Name = "Open competition" });
             await Expect(open).ToBeDisabledAsync();
             await session.ShotAsync("nothing-testable");
