@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using BiasBounty.Scoring;
 using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.DecisionLists;
+using BiasBounty.Scoring.Discovery;
 using BiasBounty.Scoring.Engine;
 using BiasBounty.Web.Competitions;
 
@@ -211,6 +212,31 @@ public sealed partial class CompetitionDraft
         ModelName = fileName;
         return null;
     }
+
+    /// <summary>
+    /// The pre-flight audit of the checked base model on the public training data, when one has run for this model, training
+    /// file and metric; null otherwise (a new model, schema or metric asks for a new audit).
+    /// </summary>
+    public PreflightAudit? Audit(Metric metric) =>
+        audit is { } cached && cached.Model == Model && cached.Training == TrainingFile && cached.Metric == metric ? cached.Value : null;
+
+    /// <summary>
+    /// Runs the pre-flight audit once per checked model (cached on the draft): the base model's predictions on the PUBLIC
+    /// training file searched for groups where it errs more (never the holdout). Null when there is no checked model or
+    /// the metric has no 0/1 loss per row (a regression label, an evaluation table).
+    /// </summary>
+    /// <exception cref="ScoringInputException">The model does not run on the training rows.</exception>
+    public PreflightAudit? RunAudit(CompetitionSettings settings)
+    {
+        var (model, training) = (Model, TrainingFile);
+        if (Check is null || model is null || training is null || IsEvaluationTable || !ModelGroupAudit.Supports(settings.Metric)) return null;
+        if (Audit(settings.Metric) is { } cached) return cached;
+        var value = PreflightAudit.Run(model, training.Load(), settings);
+        audit = (model, training, settings.Metric, value);
+        return value;
+    }
+
+    private (byte[] Model, DataFile Training, Metric Metric, PreflightAudit Value)? audit;
 
     private string? Split(string fileName, Dataset data, DatasetSchema schema, LabelDomain domain)
     {

@@ -62,6 +62,19 @@ public sealed partial class BrowserSession : IAsyncDisposable
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(_folder, name), FullPage = true });
     }
 
+    /// <summary>Saves a screenshot of one element (a box too small to read in a full-page shot at phone width).</summary>
+    public async Task ShotAsync(string step, ILocator element)
+    {
+        var name = $"{++_shots:00}-{Unsafe().Replace(step, "-")}.png";
+        // The fixed header would cover part of an element taller than the window: the window grows to hold it with a margin.
+        var size = Page.ViewportSize;
+        var box = await element.BoundingBoxAsync();
+        if (size is not null && box is not null && box.Height + 200 > size.Height) await Page.SetViewportSizeAsync(size.Width, (int)box.Height + 200);
+        await element.ScrollIntoViewIfNeededAsync();
+        await element.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(_folder, name) });
+        if (size is not null) await Page.SetViewportSizeAsync(size.Width, size.Height);
+    }
+
     /// <summary>Runs a test's steps; on failure saves a last screenshot (and the page's console errors) before rethrowing.</summary>
     public async Task RunAsync(Func<IPage, Task> steps)
     {

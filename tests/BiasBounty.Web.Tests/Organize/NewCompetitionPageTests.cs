@@ -37,6 +37,11 @@ public sealed class NewCompetitionPageTests : BunitContext
         cut.WaitForAssertion(() => Assert.Contains("baseline.onnx binds to the schema", cut.Markup), TimeSpan.FromSeconds(60));
         Assert.Matches(@"version 0\):\s*<strong>\d+\.\d %</strong>", cut.Markup);
         Assert.False(cut.Find("button.btn-primary").HasAttribute("disabled"));
+        // The pre-flight audit follows the check, on the public training file: its groups or the sentence that none survived.
+        cut.WaitForAssertion(() => Assert.Contains("on the public training data, not on the holdout", cut.Find("[data-testid=preflight-method]").TextContent),
+            TimeSpan.FromSeconds(60));
+        Assert.Single(cut.FindAll("[data-testid=preflight-groups], [data-testid=preflight-none]"));
+        Assert.False(cut.Find("button.btn-primary").HasAttribute("disabled"));
     }
 
     [Fact]
@@ -153,6 +158,7 @@ public sealed class NewCompetitionPageTests : BunitContext
         Assert.Matches(@"word error rate on the holdout's feedback part \(the leaderboard's version 0\):\s*<strong>\d+\.\d %</strong>", cut.Find("#system-rate").InnerHtml);
         Assert.NotNull(cut.Find("#feasibility"));
         Assert.Empty(cut.FindAll("#model")); // no base model for an evaluation table
+        Assert.StartsWith("The pre-flight audit is offered for model competitions only", cut.Find("[data-testid=preflight-unavailable]").TextContent);
         await cut.Find("#minGroupRows").ChangeAsync(new ChangeEventArgs { Value = "20" });
         cut.WaitForAssertion(() => Assert.False(cut.Find("button.btn-primary").HasAttribute("disabled")));
 
