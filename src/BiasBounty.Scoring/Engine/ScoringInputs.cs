@@ -40,6 +40,12 @@ public sealed record Ledgers(AlphaInvestingLedger Findings, AlphaInvestingLedger
         team is null ? this with { Findings = pair.Findings, Fixes = pair.Fixes }
             : this with { Teams = new Dictionary<string, LedgerPair>(Teams, StringComparer.Ordinal) { [team] = pair } };
 
+    /// <summary>Finding tests run on this holdout, all pairs together.</summary>
+    public int FindingTestsRun => All().Sum(p => p.Pair.Findings.TestsRun);
+
+    /// <summary>Fix tests run on this holdout, all pairs together.</summary>
+    public int FixTestsRun => All().Sum(p => p.Pair.Fixes.TestsRun);
+
     /// <summary>Every pair with its owner (null for the competition's own), the competition's first.</summary>
     public IEnumerable<(string? Team, LedgerPair Pair)> All() =>
         Teams.Select(t => ((string?)t.Key, t.Value)).Prepend((null, new LedgerPair(Findings, Fixes)));

@@ -59,7 +59,7 @@ public sealed class HoldoutAndDisclosureTests(PlatformFactory platform) : IClass
             Assert.True((await db.Scores.SingleAsync(s => s.SubmissionId == fix)).FixAccepted);
             var ledger = await db.Ledgers.SingleAsync(l => l.CompetitionId == demoId);
             Assert.True(ledger.Ledgers.AcceptedOnHoldout > 0);
-            Assert.True(ledger.Ledgers.Findings.TestsRun > 0);
+            Assert.True(ledger.Ledgers.FindingTestsRun > 0); // paid by the submitting team's ledgers
             acceptCount = ledger.AcceptCount;
         }
         var (lossesBefore, revisionBefore) = await PublicNumbersAsync(demoId);
@@ -114,7 +114,7 @@ public sealed class HoldoutAndDisclosureTests(PlatformFactory platform) : IClass
             var score = await db.Scores.AsNoTracking().SingleAsync(s => s.SubmissionId == finding);
             Assert.Equal(freshHash, score.Record.Provenance.HoldoutHash);
             Assert.Equal(1, score.ModelVersion);
-            Assert.Equal(1, (await db.Ledgers.AsNoTracking().SingleAsync(l => l.CompetitionId == demoId)).Ledgers.Findings.TestsRun);
+            Assert.Equal(1, (await db.Ledgers.AsNoTracking().SingleAsync(l => l.CompetitionId == demoId)).Ledgers.FindingTestsRun);
         }
 
         // The same rows cannot reset the ledgers a second time.
