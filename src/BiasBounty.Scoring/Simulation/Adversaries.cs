@@ -16,7 +16,8 @@ public sealed record PlannedSubmission(string Expression, IRowPredictor? Fix);
 /// </summary>
 public interface IAdversary
 {
-    PlannedSubmission Next();
+    /// <param name="publicModel">The competition's current model, as anyone can download it.</param>
+    PlannedSubmission Next(IRowPredictor publicModel);
 
     void Observe(PlannedSubmission submission, ReleasedView released);
 }
@@ -73,7 +74,7 @@ public sealed class FishingAdversary(int seed) : IAdversary
     private readonly List<(string Expression, double Score)> _kept = [];
     private readonly HashSet<string> _tried = new(StringComparer.Ordinal);
 
-    public PlannedSubmission Next()
+    public PlannedSubmission Next(IRowPredictor publicModel)
     {
         var groups = new RandomGroups(_random);
         for (var attempt = 0; attempt < 20; attempt++)
@@ -108,76 +109,111 @@ public sealed class FishingAdversary(int seed) : IAdversary
 
 /// <summary>
 /// The boosting attack on fixes (Blum and Hardt's "Ladder" attack, turned on certificates): random small perturbations of
-/// the public model as fixes on one group; keep those whose released fix effect was favourable; submit their majority
-/// vote as the next fix; repeat. Each submission excludes one distinct debt value from the group, so it is never an exact
-/// duplicate (which would only be answered from the first record).
+/// the public model as fixes on one group — its answers flipped on a random half of the rows near its decision boundary —;
+/// keep those whose released fix effect was favourable; submit their majority vote as the next fix; repeat. Each
+/// submission excludes one more debt value (of 600) from the group, so it is never an exact duplicate (which would
+/// only be answered from the first record).
 /// </summary>
 public sealed class BoostingAdversary(int seed) : IAdversary
 {
     private const int PerturbationsPerRound = 40;
     private readonly Random _random = new(seed);
-    private readonly List<LinearRule> _favourable = [];
+    private readonly List<BoundaryFlip> _favourable = [];
+    private readonly List<double> _errors = [];
     private string _group = "";
     private int _inRound = PerturbationsPerRound + 1;
     private int _variant;
 
-    public PlannedSubmission Next()
+    public PlannedSubmission Next(IRowPredictor publicModel)
     {
         if (_inRound > PerturbationsPerRound) StartRound();
-        var expression = $"{_group} and debt != {Adversaries.Number(++_variant % 600 * 0.1)} and tenure != {_variant / 600 % 31}";
-        if (_inRound++ == PerturbationsPerRound)
-            return new PlannedSubmission(expression, _favourable.Count == 0 ? Perturbation() : new MajorityVote(_favourable.ToArray()));
-        return new PlannedSubmission(expression, Perturbation());
+        var expression = $"{_group} and debt != {Adversaries.Number(++_variant % 600 * 0.1)}";
+        if (_inRound++ == PerturbationsPerRound && _favourable.Count > 0)
+            return new PlannedSubmission(expression, new MajorityVote(publicModel, _favourable.ToArray()));
+        return new PlannedSubmission(expression, new BoundaryFlip(publicModel, _random.Next()));
     }
 
     public void Observe(PlannedSubmission submission, ReleasedView released)
     {
-        if (released.Status != ScoreStatus.Scored || submission.Fix is not LinearRule rule) return;
-        var feedbackBetter = released.Feedback is { FixGroupErrorPercent: { } fix } f && fix < f.GroupErrorPercent;
-        var effectBetter = released.FixEffect is { } band && band > EffectBand.LessThan1pp;
-        if (feedbackBetter || effectBetter || released.FixVerified == true) _favourable.Add(rule);
+        if (released.FixVerified == true) _inRound = PerturbationsPerRound + 2; // the group is fixed: move on
+        if (released.Status != ScoreStatus.Scored || submission.Fix is not BoundaryFlip flip || released.Feedback?.FixGroupErrorPercent is not { } error) return;
+        // Favourable: a lower released error than the median perturbation on this group so far (Blum and Hardt keep the
+        // better-than-average ones), or a released effect band above the lowest.
+        var better = _errors.Count > 0 && error < Median(_errors);
+        _errors.Add(error);
+        if (better || released.FixEffect is > EffectBand.LessThan1pp) _favourable.Add(flip);
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
     }
 
     private void StartRound()
     {
-        // A new round on the same group keeps the favourable perturbations; now and then the attack moves to a new group.
-        if (_group.Length == 0 || _random.Next(10) == 0)
+        // A new round on the same group keeps what it learned; after an accepted fix, or when the group has no fresh
+        // variants left, the attack moves to a new group.
+        if (_group.Length == 0 || _inRound == PerturbationsPerRound + 2 || _variant >= 560)
         {
-            _group = $"age >= {30 + _random.Next(30)}";
+            _group = $"age >= {72 + _random.Next(12)}";
             _favourable.Clear();
+            _errors.Clear();
+            _variant = 0;
         }
         _inRound = 1;
     }
-
-    private LinearRule Perturbation()
-    {
-        var weights = (float[])SimulatedCompetition.BaseRule.Weights.Clone();
-        weights[0] += (float)(0.02 * Gaussian());
-        weights[1] += (float)(0.05 * Gaussian());
-        weights[2] += (float)(0.05 * Gaussian());
-        weights[3] += (float)(0.05 * Gaussian());
-        return new LinearRule(weights, SimulatedCompetition.BaseRule.Bias + (float)(1.5 * Gaussian()));
-    }
-
-    private double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - _random.NextDouble())) * Math.Cos(2 * Math.PI * _random.NextDouble());
 }
 
-/// <summary>Predicts the majority of its rules' votes (ties go to the public model's answer).</summary>
-public sealed class MajorityVote(IReadOnlyList<LinearRule> rules) : IRowPredictor
+/// <summary>
+/// The current public model with its answer flipped on a pseudo-random half of the rows within 8 units of the base
+/// model's decision boundary (income − debt = 30); which rows is a hash of their feature values and the perturbation's seed, so it is a function
+/// of the features, as a submitted model must be.
+/// </summary>
+public sealed class BoundaryFlip(IRowPredictor publicModel, int seed) : IRowPredictor
 {
-    public float[] Predict(Dataset data, ReadOnlySpan<int> rows)
+    public int Seed => seed;
+
+    public float[] Predict(Dataset data, ReadOnlySpan<int> rows) => Vote(publicModel, data, rows, [this], margin: 0);
+
+    /// <summary>
+    /// The vote of several flips of the public model: a row's answer is flipped when more than half of them flip it, by
+    /// <paramref name="margin"/> binomial standard deviations (half of one for the attack's vote: the public model is right on most
+    /// rows, so only a clear majority is worth a flip). Computed from the flips' seeds, without running each one.
+    /// </summary>
+    public static float[] Vote(IRowPredictor publicModel, Dataset data, ReadOnlySpan<int> rows, IReadOnlyList<BoundaryFlip> flips, double margin)
     {
-        var votes = new int[rows.Length];
-        foreach (var rule in rules)
+        var result = publicModel.Predict(data, rows);
+        var (age, income, debt, tenure) = (Values(data, "age"), Values(data, "income"), Values(data, "debt"), Values(data, "tenure"));
+        for (var i = 0; i < rows.Length; i++)
         {
-            var p = rule.Predict(data, rows);
-            for (var i = 0; i < p.Length; i++) votes[i] += p[i] == 1f ? 1 : -1;
+            var row = rows[i];
+            if (Math.Abs(income[row] - debt[row] - 30) >= 8) continue;
+            var features = Mix(Mix(Mix(BitConverter.SingleToUInt32Bits(age[row])) ^ BitConverter.SingleToUInt32Bits(income[row]))
+                               ^ ((ulong)BitConverter.SingleToUInt32Bits(debt[row]) << 32 | BitConverter.SingleToUInt32Bits(tenure[row])));
+            var flipped = 0;
+            foreach (var flip in flips) flipped += (int)(Mix(features ^ (ulong)flip.Seed) & 1);
+            if (flipped > flips.Count / 2.0 + margin * Math.Sqrt(flips.Count)) result[i] = 1 - result[i];
         }
-        var tie = SimulatedCompetition.BaseRule.Predict(data, rows);
-        var result = new float[rows.Length];
-        for (var i = 0; i < rows.Length; i++) result[i] = votes[i] > 0 ? 1f : votes[i] < 0 ? 0f : tie[i];
         return result;
     }
+
+    /// <summary>SplitMix64's finaliser: a fixed, well-mixed hash (HashCode is randomised per process).</summary>
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    private static float[] Values(Dataset data, string column) =>
+        data.TryGetColumn(column, out var c) && c is NumericColumn numeric ? numeric.Values : throw new ArgumentException($"no numeric column {column}", nameof(data));
+}
+
+/// <summary>The clear-majority vote of flips of the public model, as one fix.</summary>
+public sealed class MajorityVote(IRowPredictor publicModel, IReadOnlyList<BoundaryFlip> flips) : IRowPredictor
+{
+    public float[] Predict(Dataset data, ReadOnlySpan<int> rows) => BoundaryFlip.Vote(publicModel, data, rows, flips, margin: 0.5);
 }
 
 /// <summary>
@@ -199,7 +235,7 @@ public sealed class NearDuplicateAdversary(int seed) : IAdversary
     private string _column = "";
     private int _sweep;
 
-    public PlannedSubmission Next()
+    public PlannedSubmission Next(IRowPredictor publicModel)
     {
         if (_queue.Count == 0) Plan();
         return _queue.Dequeue();

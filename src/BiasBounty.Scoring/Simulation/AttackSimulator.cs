@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using BiasBounty.Scoring.DecisionLists;
 using BiasBounty.Scoring.Engine;
+using BiasBounty.Scoring.Models;
 using BiasBounty.Scoring.Statistics;
 
 namespace BiasBounty.Scoring.Simulation;
@@ -26,6 +28,12 @@ public sealed record SimulationOptions(string Attack, int Submissions, int Seed)
 
     public ReleaseRule Release { get; init; } = ReleaseRule.Platform;
 
+    /// <summary>
+    /// The rule before issue 15, kept to show what it cost: every submission, whichever team sent it, is paid for by the
+    /// competition's one pair of ledgers.
+    /// </summary>
+    public bool OneLedgerForAll { get; init; }
+
     /// <summary>Teams the attack is spread over, each with its own quota and ledgers: by default 1, and 50 for the Sybil attack.</summary>
     public int Teams
     {
@@ -37,7 +45,11 @@ public sealed record SimulationOptions(string Attack, int Submissions, int Seed)
     public int HonestAfter => Math.Min(500, Submissions / 2);
 }
 
-/// <summary>The counts a simulation prints (docs/scientific-validity.md).</summary>
+/// <summary>
+/// The counts a simulation prints (docs/scientific-validity.md). A false finding is a verified one whose group's real
+/// gap (from the known distribution) is under half the rules' least gap; a false fix one whose real overall gain is
+/// under ε / 2. The wealth is the first attacking team's at the end.
+/// </summary>
 public sealed record SimulationResult(
     string Attack,
     int Seed,
@@ -82,20 +94,23 @@ public static class AttackSimulator
         var settings = competition.Settings;
         int scored = 0, refused = 0, duplicates = 0, verified = 0, falseFindings = 0, accepted = 0, falseFixes = 0;
         int honestVerified = 0, honestAccepted = 0;
+        IRowPredictor? publicModel = null;
+        PointerDecisionList? publicModelList = null;
         for (var i = 0; i < options.Submissions; i++)
         {
             if (i == options.HonestAfter)
             {
                 for (var g = 0; g < competition.Planted.Count; g++)
                 {
-                    var honest = competition.Submit($"honest-{g}", "honest", competition.Planted[g].Expression, SimulatedCompetition.PlantedFixId(g));
+                    var honest = competition.Submit($"honest-{g}", options.OneLedgerForAll ? null : "honest", competition.Planted[g].Expression, SimulatedCompetition.PlantedFixId(g));
                     if (honest.Record.FindingVerified) honestVerified++;
                     if (honest.Record.FixVerified) honestAccepted++;
                 }
             }
-            var planned = adversary.Next();
+            if (publicModel is null || competition.Model != publicModelList) (publicModel, publicModelList) = (competition.PublicModel, competition.Model);
+            var planned = adversary.Next(publicModel);
             var fixId = planned.Fix is null ? null : competition.AddFix(planned.Fix);
-            var outcome = competition.Submit($"attack-{i}", $"attacker-{i % options.Teams}", planned.Expression, fixId);
+            var outcome = competition.Submit($"attack-{i}", options.OneLedgerForAll ? null : $"attacker-{i % options.Teams}", planned.Expression, fixId);
             var record = outcome.Record;
             switch (record.Status)
             {
@@ -121,8 +136,11 @@ public static class AttackSimulator
         return new SimulationResult(options.Attack, options.Seed, options.Release.ToString(), options.Submissions, options.Teams,
             (options.Submissions + perDay - 1) / perDay, scored, refused, duplicates, verified, falseFindings, accepted, falseFixes,
             options.Submissions > options.HonestAfter ? competition.Planted.Count : 0, honestVerified, honestAccepted,
-            competition.Ledgers.For("attacker-0").Findings.Wealth, competition.Ledgers.For("attacker-0").Fixes.Wealth, budget.Used, budget.Capacity, clock.Elapsed.TotalSeconds);
+            FirstAttacker(competition, options).Findings.Wealth, FirstAttacker(competition, options).Fixes.Wealth, budget.Used, budget.Capacity, clock.Elapsed.TotalSeconds);
     }
+
+    private static LedgerPair FirstAttacker(SimulatedCompetition competition, SimulationOptions options) =>
+        competition.Ledgers.For(options.OneLedgerForAll ? null : "attacker-0");
 
     /// <summary>The broken rule of <see cref="ReleaseRule.ExactConfirmationFeedback"/>: exact confirmation-part rates as "feedback".</summary>
     private static ReleasedView Leak(ScoringOutcome outcome)

@@ -119,6 +119,23 @@ public sealed class SimulatedCompetition
 
     public static string PlantedFixId(int index) => $"planted-fix-{index}";
 
+    /// <summary>The current model as participants can download and run it (the decision list over its models).</summary>
+    public IRowPredictor PublicModel => new PublishedModel(Model, Catalog);
+
+    /// <summary>A published decision list as a predictor; its predictions on a dataset are computed once.</summary>
+    private sealed class PublishedModel(PointerDecisionList list, ModelCatalog catalog) : IRowPredictor
+    {
+        private (Dataset Data, float[] Predictions)? _cache;
+
+        public float[] Predict(Dataset data, ReadOnlySpan<int> rows)
+        {
+            if (_cache is not { } cache || !ReferenceEquals(cache.Data, data)) _cache = cache = (data, list.Predict(data, catalog));
+            var result = new float[rows.Length];
+            for (var i = 0; i < rows.Length; i++) result[i] = cache.Predictions[rows[i]];
+            return result;
+        }
+    }
+
     /// <summary>Registers a fix model and returns its id.</summary>
     public string AddFix(IRowPredictor fix)
     {
@@ -128,7 +145,7 @@ public sealed class SimulatedCompetition
     }
 
     /// <summary>Scores a submission against the competition's current state and carries the state forward.</summary>
-    public ScoringOutcome Submit(string submissionId, string team, string expression, string? fixModelId)
+    public ScoringOutcome Submit(string submissionId, string? team, string expression, string? fixModelId)
     {
         var group = GroupRef.FromExpression(expression);
         var before = Model.Current.HoldoutPredictions;
