@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.DecisionLists;
 using BiasBounty.Scoring.Statistics;
@@ -41,10 +42,19 @@ public sealed record Ledgers(AlphaInvestingLedger Findings, AlphaInvestingLedger
             : this with { Teams = new Dictionary<string, LedgerPair>(Teams, StringComparer.Ordinal) { [team] = pair } };
 
     /// <summary>Finding tests run on this holdout, all pairs together.</summary>
+    [JsonIgnore]
     public int FindingTestsRun => All().Sum(p => p.Pair.Findings.TestsRun);
 
     /// <summary>Fix tests run on this holdout, all pairs together.</summary>
+    [JsonIgnore]
     public int FixTestsRun => All().Sum(p => p.Pair.Fixes.TestsRun);
+
+    /// <summary>Value equality, the teams' pairs included (a record would compare the dictionary by reference).</summary>
+    public bool Equals(Ledgers? other) =>
+        other is not null && Findings == other.Findings && Fixes == other.Fixes && AcceptedOnHoldout == other.AcceptedOnHoldout
+        && Teams.Count == other.Teams.Count && Teams.All(t => other.Teams.TryGetValue(t.Key, out var pair) && pair == t.Value);
+
+    public override int GetHashCode() => HashCode.Combine(Findings, Fixes, AcceptedOnHoldout, Teams.Count);
 
     /// <summary>Every pair with its owner (null for the competition's own), the competition's first.</summary>
     public IEnumerable<(string? Team, LedgerPair Pair)> All() =>
