@@ -38,7 +38,7 @@ public static class SimulateCommand
             return 0;
         }
         var c = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(c, $"attack {result.Attack}{(weaken is null ? "" : $" (weakened rule: {weaken})")}, seed {result.Seed}: {result.Submissions:N0} submissions from {result.Teams} team{(result.Teams == 1 ? "" : "s")} over {result.Days:N0} days ({result.Scored:N0} scored, {result.Refused:N0} refused, {result.Duplicates:N0} duplicates)"));
+        output.WriteLine(string.Create(c, $"attack {result.Attack}{(weaken is null ? "" : $" (weakened rule: {weaken})")}, seed {result.Seed}: {result.Submissions:N0} submissions from {result.Teams:N0} team{(result.Teams == 1 ? "" : "s")} over {result.Days:N0} day{(result.Days == 1 ? "" : "s")} ({result.Scored:N0} scored, {result.Refused:N0} refused, {result.Duplicates:N0} duplicates)"));
         output.WriteLine(string.Create(c, $"verified findings: {result.VerifiedFindings:N0}, false: {result.FalseFindings:N0} ({100 * result.FalseFindingRate:0.##} % of submissions)"));
         output.WriteLine(string.Create(c, $"accepted fixes: {result.AcceptedFixes:N0}, false: {result.FalseFixes:N0}"));
         output.WriteLine(result.HonestGroups == 0

@@ -98,7 +98,8 @@ public sealed class HoldoutHealthViewTests : BunitContext
         var cut = Show([], 0);
 
         Assert.NotNull(cut.Find("[data-testid=holdout-healthy]"));
-        var row = Assert.Single(cut.FindAll("[data-testid=alpha-wealth] tbody tr"));
-        Assert.Equal("new", row.GetAttribute("data-team"));
+        var rows = cut.FindAll("[data-testid=alpha-wealth] tbody tr");
+        Assert.Equal(["findings", "fixes"], rows.Select(r => r.GetAttribute("data-ledger")));
+        Assert.All(rows, r => Assert.Equal("new", r.GetAttribute("data-team")));
     }
 }
