@@ -31,7 +31,8 @@ public static class SimulateCommand
         var json = args.Flag("json");
         args.RejectUnknown();
 
-        var result = AttackSimulator.Run(new SimulationOptions(attack, submissions, seed) { HoldoutRows = rows, Teams = teams, Release = release, OneLedgerForAll = weaken == "one-ledger" });
+        var options = new SimulationOptions(attack, submissions, seed) { HoldoutRows = rows, Teams = teams, Release = release, OneLedgerForAll = weaken == "one-ledger" };
+        var result = AttackSimulator.Run(options);
         if (json)
         {
             output.WriteLine(JsonSerializer.Serialize(result, ScoreCommand.Json));
@@ -43,7 +44,7 @@ public static class SimulateCommand
         output.WriteLine(string.Create(c, $"accepted fixes: {result.AcceptedFixes:N0}, false: {result.FalseFixes:N0}"));
         output.WriteLine(result.HonestGroups == 0
             ? "honest team: the run ended before its turn"
-            : string.Create(c, $"honest team after {Math.Min(500, submissions / 2):N0} attack submissions: {result.HonestFindingsVerified} of {result.HonestGroups} planted groups verified, {result.HonestFixesAccepted} of {result.HonestGroups} fixes accepted"));
+            : string.Create(c, $"honest team after {options.HonestAfter:N0} attack submissions: {result.HonestFindingsVerified} of {result.HonestGroups} planted groups verified, {result.HonestFixesAccepted} of {result.HonestGroups} fixes accepted"));
         output.WriteLine(string.Create(c, $"first attacking team's ledgers at the end: findings wealth {result.FindingsWealth:G3}, fixes wealth {result.FixesWealth:G3}, accept budget {result.AcceptBudgetUsed:N0} of {result.AcceptBudgetCapacity:N0} used ({result.Seconds:0.#} s)"));
         return 0;
     }

@@ -11,7 +11,7 @@ namespace BiasBounty.Scoring.Engine;
 public static class SubmissionScorer
 {
     /// <summary>Recorded in every score's provenance; change it whenever a rule or a number changes.</summary>
-    public const string EngineVersion = "1.1.0";
+    public const string EngineVersion = "1.2.0"; // 1.2.0: ledgers per team (docs/scientific-validity.md)
 
     /// <summary>
     /// Slack for the rules' "≥" thresholds: rates are ratios of counts, and (6/200 − 100/5000) is 0.009999999999999998
