@@ -181,6 +181,30 @@ public sealed class HoldoutAndDisclosureTests(PlatformFactory platform) : IClass
         Assert.Contains("data-testid=\"holdout-refresh\"", html);
     }
 
+    [Fact]
+    public async Task ScoringJob_ChargesTheSubmittingTeamsLedgers_AndTheHoldoutPageNamesTheTeam()
+    {
+        var finding = await Arrange.DemoSubmissionAsync(platform, "Ledger Payers", "age >= 45");
+        await platform.RunScoringJobAsync(finding);
+
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            var submission = await db.Submissions.AsNoTracking().SingleAsync(s => s.Id == finding);
+            var ledgers = (await db.Ledgers.AsNoTracking().SingleAsync(l => l.CompetitionId == submission.CompetitionId)).Ledgers;
+            var pair = ledgers.Teams[submission.TeamId.ToString()];
+            Assert.Equal(1, pair.Findings.TestsRun);
+            Assert.Equal(0, pair.Fixes.TestsRun);
+            Assert.Equal(0, ledgers.Findings.TestsRun); // the competition's own pair is for submissions without a team
+        }
+        var admin = await SignedInClient.CreateAsync(platform, Roles.Admin);
+        var html = await admin.GetStringAsync($"/organize/{DemoSeeder.Slug}/holdout");
+        Assert.Contains("data-team=\"Ledger Payers\" data-ledger=\"findings\"", html);
+        Assert.Contains("claims left if none verifies", html);
+        var ledgerPage = await admin.GetStringAsync($"/organize/{DemoSeeder.Slug}/ledger");
+        Assert.Contains("Ledger Payers: findings (claim 1)", ledgerPage);
+    }
+
     [Theory]
     [InlineData(null, "Enter the embargo as a whole number of days, from 0 to 365.")]
     [InlineData(-1, "The embargo must be from 0 to 365 days; -1 is not.")]
