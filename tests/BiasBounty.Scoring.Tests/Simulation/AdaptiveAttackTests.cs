@@ -65,6 +65,21 @@ public class AdaptiveAttackTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void BoostingOnFixes_GetsAFalseFixAccepted_WhenFeedbackComesFromTheConfirmationPart()
+    {
+        // The boosting attack needs more submissions than the reduced runs: the full 2,000 over 400 teams (a second or
+        // two). Seeded, so the outcome is fixed: with exact confirmation rates its vote is accepted though it helps no
+        // one; with the real rules the same run gets no fix accepted.
+        SimulationResult Full(ReleaseRule release) => AttackSimulator.Run(new SimulationOptions("boosting", 2_000, 4) { Teams = 400, Release = release });
+        var real = Full(ReleaseRule.Platform);
+        var leaked = Full(ReleaseRule.ExactConfirmationFeedback);
+        output.WriteLine($"boosting, 2,000 over 400 teams, seed 4: real rules {real.AcceptedFixes} accepted ({real.FalseFixes} false), exact feedback {leaked.AcceptedFixes} accepted ({leaked.FalseFixes} false)");
+
+        Assert.Equal(0, real.FalseFixes);
+        Assert.True(leaked.FalseFixes >= 1, "the boosting attack got no false fix through even with exact confirmation feedback");
+    }
+
+    [Fact]
     public void OneLedgerForAllTeams_LetsJunkShutOutHonestTeams()
     {
         // The rule before issue 15: one pair of ledgers for the whole competition. 34 failed claims spend it, so the
