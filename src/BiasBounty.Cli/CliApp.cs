@@ -22,6 +22,7 @@ public static class CliApp
         "  " + SubmitCommand.Usage,
         "  " + ExportCommand.Usage,
         "  " + ExploreCommand.Usage,
+        "  " + SimulateCommand.Usage,
         "",
         "Data files are CSV/TSV (plain or .gz); a FILE.schema.json beside a file gives its column names, kinds and label.",
         "Exit codes: 0 success, 2 bad input; submit --wait: 3 refused or failed, 4 no verdict within --timeout. Documentation: docs/cli.md");
@@ -51,7 +52,8 @@ public static class CliApp
                 "submit" => SubmitCommand.Run(command, output, error, submitEnvironment),
                 "export" => ExportCommand.Run(command, output),
                 "explore" => ExploreCommand.Run(command, output),
-                _ => throw new UsageException($"unknown command '{args[0]}'; commands are inspect, check-group, train-baseline, score, bench, synth, split, wer, submit, export, explore"),
+                "simulate" => SimulateCommand.Run(command, output),
+                _ => throw new UsageException($"unknown command '{args[0]}'; commands are inspect, check-group, train-baseline, score, bench, synth, split, wer, submit, export, explore, simulate"),
             };
         }
         catch (Exception e) when (e is UsageException or ScoringInputException)

@@ -11,7 +11,7 @@ namespace BiasBounty.Scoring.Engine;
 public static class SubmissionScorer
 {
     /// <summary>Recorded in every score's provenance; change it whenever a rule or a number changes.</summary>
-    public const string EngineVersion = "1.1.0";
+    public const string EngineVersion = "1.2.0"; // 1.2.0: ledgers per team (docs/scientific-validity.md)
 
     /// <summary>
     /// Slack for the rules' "≥" thresholds: rates are ratios of counts, and (6/200 − 100/5000) is 0.009999999999999998
@@ -51,24 +51,29 @@ public static class SubmissionScorer
             && p.Record.Status == ScoreStatus.Scored && (p.Record.Fix is not null) == (submission.FixModelId is not null));
         if (prior is not null) return Duplicate(request, prior, maskHash, groupRows, groupShare);
 
-        if (ledgers.Findings.IsSpent || (submission.FixModelId is not null && ledgers.Fixes.IsSpent))
-            return Refuse(request, "this holdout's testing budget is spent; the organizer must upload a fresh holdout before more claims can be tested", maskHash, groupRows, groupShare);
+        // The submitting team's pair pays for the tests (docs/scientific-validity.md).
+        var pair = ledgers.For(submission.Team);
+        if (pair.Findings.IsSpent || (submission.FixModelId is not null && pair.Fixes.IsSpent))
+            return Refuse(request, submission.Team is null
+                ? "this holdout's testing budget is spent; the organizer must upload a fresh holdout before more claims can be tested"
+                : "your team's testing budget on this holdout is spent (too many claims that did not verify); more can be tested once the organizer uploads a fresh holdout", maskHash, groupRows, groupShare);
         if (submission.FixModelId is not null && new AcceptBudget(settings.CertificateThreshold, ledgers.AcceptedOnHoldout).IsExhausted)
             return Refuse(request, "this holdout has supported all the model updates it can; the organizer must upload a fresh holdout before more fixes can be accepted", maskHash, groupRows, groupShare);
 
         var current = model.Current.HoldoutPredictions;
         var losses = LossCache.For(current, holdout, metric, settings.LossCap);
-        var findingLevel = ledgers.Findings.NextLevel;
+        var findingLevel = pair.Findings.NextLevel;
         FindingResult finding;
         using (ScoringStages.Begin(ScoringStages.Test))
             finding = TestFinding(settings, holdout, metric, losses, members, eligible, findingLevel);
-        var nextLedgers = ledgers with { Findings = ledgers.Findings.Record(finding.Verified) };
+        var nextPair = pair with { Findings = pair.Findings.Record(finding.Verified) };
 
         FixResult? fix = null;
         int[]? groupAll = null;
         float[]? fixPredictions = null;
         var nextModel = model;
-        var fixLevel = ledgers.Fixes.NextLevel;
+        var acceptedOnHoldout = ledgers.AcceptedOnHoldout;
+        var fixLevel = pair.Fixes.NextLevel;
         if (submission.FixModelId is { } fixId)
         {
             using (ScoringStages.Begin(ScoringStages.Fix))
@@ -77,18 +82,19 @@ public static class SubmissionScorer
                 fixPredictions = catalog.Predictor(fixId).Predict(holdout.Data, groupAll);
                 fix = TestFix(settings, holdout, metric, losses, members, eligible, fixId, groupAll, fixPredictions, fixLevel);
             }
-            nextLedgers = nextLedgers with { Fixes = ledgers.Fixes.Record(fix.Verified) };
+            nextPair = nextPair with { Fixes = pair.Fixes.Record(fix.Verified) };
             if (fix.Verified)
             {
                 using var decision = ScoringStages.Begin(ScoringStages.Decision);
                 var update = model.ApplyUpdate(submission.Group, members, fixId, fixPredictions, submission.SubmissionId,
                     holdout, settings.Metric, settings.CertificateThreshold, settings.LossCap, catalog);
                 nextModel = update.List;
-                nextLedgers = nextLedgers with { AcceptedOnHoldout = ledgers.AcceptedOnHoldout + 1 + update.Repairs.Count };
+                acceptedOnHoldout += 1 + update.Repairs.Count;
                 fix = fix with { NewVersion = nextModel.Current.Number, Repairs = update.Repairs.Select(r => $"{r.Group} → version {r.TargetVersion}").ToArray() };
             }
         }
 
+        var nextLedgers = ledgers.With(submission.Team, nextPair) with { AcceptedOnHoldout = acceptedOnHoldout };
         var noiseSeed = NoiseSeed(holdout, maskHash, metric);
         var feedback = Feedback(settings, holdout, metric, losses, members, eligible, groupAll, fixPredictions, noiseSeed);
         var record = new ScoreRecord
@@ -435,8 +441,8 @@ public static class SubmissionScorer
         EngineVersion,
         request.Holdout.SplitSeed,
         noiseSeed,
-        request.Ledgers.Findings.NextLevel,
-        request.Ledgers.Fixes.NextLevel);
+        request.Ledgers.For(request.Submission.Team).Findings.NextLevel,
+        request.Ledgers.For(request.Submission.Team).Fixes.NextLevel);
 
     /// <summary>
     /// Why a finding was not verified, in the direction the RELEASED feedback numbers point (nothing the participant

@@ -93,6 +93,22 @@ public sealed record AlphaInvestingLedger
     [JsonIgnore]
     public bool IsSpent => Wealth <= 0.0 || NextLevel <= MinimumLevel;
 
+    /// <summary>
+    /// How many more claims this ledger can test if none of them is verified: the failures it can pay for before it
+    /// <see cref="IsSpent"/> (34 from a fresh ledger with the default target). Each verified claim adds wealth for more.
+    /// </summary>
+    [JsonIgnore]
+    public int FailuresUntilSpent
+    {
+        get
+        {
+            var count = 0;
+            // Each failure at the 0.01 cap costs about 0.0101, and below the cap wealth roughly halves: a few hundred steps at most.
+            for (var ledger = this; !ledger.IsSpent; ledger = ledger.Record(false)) count++;
+            return count;
+        }
+    }
+
     /// <summary>A fresh ledger with wealth fdrAlpha / 2 and no tests recorded.</summary>
     /// <param name="fdrAlpha">Target false-discovery rate, strictly between 0 and 1.</param>
     /// <returns>The new ledger.</returns>

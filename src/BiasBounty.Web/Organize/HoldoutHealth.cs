@@ -4,11 +4,15 @@ using BiasBounty.Scoring.Statistics;
 
 namespace BiasBounty.Web.Organize;
 
+/// <summary>One team's pair of alpha-investing ledgers, under the team's name.</summary>
+public sealed record TeamLedgers(string Team, AlphaInvestingLedger Findings, AlphaInvestingLedger Fixes);
+
 /// <summary>
-/// How much more probing a holdout can take (docs/scoring-rules.md): the two alpha-investing ledgers and the accept budget,
-/// with plain-language warnings when either runs low. Plain values, so the display is tested without a database.
+/// How much more probing a holdout can take (docs/scoring-rules.md, docs/scientific-validity.md): each team's two
+/// alpha-investing ledgers, the ledgers a new team starts with, and the accept budget, with plain-language warnings when
+/// any runs low. Plain values, so the display is tested without a database.
 /// </summary>
-public sealed record HoldoutHealth(AlphaInvestingLedger Findings, AlphaInvestingLedger Fixes, AcceptBudget Budget)
+public sealed record HoldoutHealth(IReadOnlyList<TeamLedgers> Teams, AcceptBudget Budget, double FdrAlpha)
 {
     /// <summary>A ledger whose wealth is below this share of its starting wealth (fdrAlpha / 2) is low.</summary>
     public const double LowWealthShare = 0.25;
@@ -16,8 +20,18 @@ public sealed record HoldoutHealth(AlphaInvestingLedger Findings, AlphaInvesting
     /// <summary>A budget with at most this share of its capacity left is nearly spent.</summary>
     public const double NearlySpentShare = 0.1;
 
-    public static HoldoutHealth Of(Ledgers ledgers, CompetitionSettings settings) =>
-        new(ledgers.Findings, ledgers.Fixes, new AcceptBudget(settings.CertificateThreshold, ledgers.AcceptedOnHoldout));
+    /// <summary>The health of a competition's ledgers; <paramref name="teamNames"/> names the teams by id (unknown ids show as "a team").</summary>
+    public static HoldoutHealth Of(Ledgers ledgers, CompetitionSettings settings, IReadOnlyDictionary<string, string> teamNames) =>
+        new(ledgers.All()
+                .Where(p => p.Team is not null || p.Pair.Findings.TestsRun > 0 || p.Pair.Fixes.TestsRun > 0)
+                .Select(p => new TeamLedgers(p.Team is null ? "without a team" : teamNames.GetValueOrDefault(p.Team, "a team"), p.Pair.Findings, p.Pair.Fixes))
+                .OrderBy(t => t.Team, StringComparer.CurrentCultureIgnoreCase)
+                .ToArray(),
+            new AcceptBudget(settings.CertificateThreshold, ledgers.AcceptedOnHoldout),
+            settings.FdrAlpha);
+
+    /// <summary>The pair every team starts with on this holdout.</summary>
+    public AlphaInvestingLedger Fresh => AlphaInvestingLedger.Start(FdrAlpha);
 
     public static double StartingWealth(AlphaInvestingLedger ledger) => ledger.FdrAlpha / 2;
 
@@ -36,18 +50,26 @@ public sealed record HoldoutHealth(AlphaInvestingLedger Findings, AlphaInvesting
                              "New fixes are refused until you refresh the holdout.");
             else if (BudgetNearlySpent)
                 warnings.Add($"The accept budget is nearly spent: {Budget.Remaining:N0} of {Budget.Capacity:N0} accepts are left. Plan a holdout refresh.");
-            foreach (var (name, ledger) in new[] { ("findings", Findings), ("fixes", Fixes) })
+            foreach (var (name, pick) in new (string, Func<TeamLedgers, AlphaInvestingLedger>)[] { ("findings", t => t.Findings), ("fixes", t => t.Fixes) })
             {
-                if (ledger.IsSpent)
-                    warnings.Add($"The {name} ledger's alpha-wealth is spent: no more {name} can be tested at a useful level. Refresh the holdout to restart it.");
-                else if (IsLow(ledger))
-                    warnings.Add($"The {name} ledger's alpha-wealth is low ({Number(ledger.Wealth)} of the {Number(StartingWealth(ledger))} it started with): " +
-                                 $"each new claim is now tested at α = {Number(ledger.NextLevel)}, so even real {name} are hard to verify. " +
-                                 "Refreshing the holdout restarts the ledger.");
+                var spent = Teams.Where(t => pick(t).IsSpent).Select(t => t.Team).ToArray();
+                var low = Teams.Where(t => !pick(t).IsSpent && IsLow(pick(t))).Select(t => t.Team).ToArray();
+                if (spent.Length > 0)
+                    warnings.Add($"{Count(spent.Length)} spent {(spent.Length == 1 ? "its" : "their")} {name} ledger's alpha-wealth ({List(spent)}): " +
+                                 $"no more of {(spent.Length == 1 ? "its" : "their")} {name} can be tested until you refresh the holdout. Other teams are not affected.");
+                if (low.Length > 0)
+                    warnings.Add($"{Count(low.Length)} little {name} alpha-wealth left ({List(low)}): " +
+                                 $"{(low.Length == 1 ? "its" : "their")} next {name} are tested so strictly that even real ones are hard to verify. " +
+                                 "Refreshing the holdout restarts every ledger.");
             }
             return warnings;
         }
     }
+
+    private static string Count(int teams) => teams == 1 ? "One team has" : $"{teams:N0} teams have";
+
+    private static string List(IReadOnlyList<string> teams) =>
+        teams.Count <= 5 ? string.Join(", ", teams) : $"{string.Join(", ", teams.Take(5))} and {teams.Count - 5:N0} more";
 
     public static string Number(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
 }

@@ -97,8 +97,8 @@ public sealed class HoldoutRefresh(ApplicationDbContext db, CompetitionRuntimeCa
         {
             CompetitionId = competitionId, ActorId = actorId, Kind = AuditEvent.HoldoutRefreshed, At = now,
             Detail = $"Holdout '{previousName}' replaced by '{stored.FileName}' ({rows:N0} rows, sha256 {stored.ContentHash[..12]}); " +
-                     $"the model stays at version {latest.Version}. The ledgers restart: findings had {Wealth(before.Findings.Wealth)} wealth after " +
-                     $"{before.Findings.TestsRun} tests, fixes {Wealth(before.Fixes.Wealth)} after {before.Fixes.TestsRun}; " +
+                     $"the model stays at version {latest.Version}. The ledgers of {before.Teams.Count} teams restart after {before.FindingTestsRun} finding tests " +
+                     $"and {before.FixTestsRun} fix tests; " +
                      $"{before.AcceptedOnHoldout} accepts of the budget were used.",
         });
         await PublicRevision.BumpAsync(db, competitionId, ct);
@@ -108,7 +108,6 @@ public sealed class HoldoutRefresh(ApplicationDbContext db, CompetitionRuntimeCa
                          "the alpha-investing ledgers and the accept budget have started again.");
     }
 
-    private static string Wealth(double wealth) => wealth.ToString("G4", CultureInfo.InvariantCulture);
 
     private static string SafeName(string fileName) => Path.GetFileName(fileName) is { Length: > 0 and <= 200 } name ? name : "holdout.csv";
 }

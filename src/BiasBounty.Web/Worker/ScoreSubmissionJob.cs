@@ -160,7 +160,8 @@ public sealed class ScoreSubmissionJob(
         }
         // Last, so that a refused fix leaves no mask behind: from here on the caller releases the group.
         var group = runtime.Catalog.AddGroup(compiled, runtime.Holdout.Data);
-        return new SubmissionInput(submission.Id.ToString(), group, fixId, submission.Metric);
+        // The team's own ledgers pay for its tests (docs/scientific-validity.md).
+        return new SubmissionInput(submission.Id.ToString(), group, fixId, submission.Metric, submission.TeamId.ToString());
     }
 
     /// <summary>

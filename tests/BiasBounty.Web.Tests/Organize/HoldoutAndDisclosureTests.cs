@@ -59,7 +59,7 @@ public sealed class HoldoutAndDisclosureTests(PlatformFactory platform) : IClass
             Assert.True((await db.Scores.SingleAsync(s => s.SubmissionId == fix)).FixAccepted);
             var ledger = await db.Ledgers.SingleAsync(l => l.CompetitionId == demoId);
             Assert.True(ledger.Ledgers.AcceptedOnHoldout > 0);
-            Assert.True(ledger.Ledgers.Findings.TestsRun > 0);
+            Assert.True(ledger.Ledgers.FindingTestsRun > 0); // paid by the submitting team's ledgers
             acceptCount = ledger.AcceptCount;
         }
         var (lossesBefore, revisionBefore) = await PublicNumbersAsync(demoId);
@@ -114,7 +114,7 @@ public sealed class HoldoutAndDisclosureTests(PlatformFactory platform) : IClass
             var score = await db.Scores.AsNoTracking().SingleAsync(s => s.SubmissionId == finding);
             Assert.Equal(freshHash, score.Record.Provenance.HoldoutHash);
             Assert.Equal(1, score.ModelVersion);
-            Assert.Equal(1, (await db.Ledgers.AsNoTracking().SingleAsync(l => l.CompetitionId == demoId)).Ledgers.Findings.TestsRun);
+            Assert.Equal(1, (await db.Ledgers.AsNoTracking().SingleAsync(l => l.CompetitionId == demoId)).Ledgers.FindingTestsRun);
         }
 
         // The same rows cannot reset the ledgers a second time.
@@ -179,6 +179,30 @@ public sealed class HoldoutAndDisclosureTests(PlatformFactory platform) : IClass
         Assert.Contains("data-testid=\"accept-budget\"", html);
         Assert.Contains("data-testid=\"holdout-upload\"", html);
         Assert.Contains("data-testid=\"holdout-refresh\"", html);
+    }
+
+    [Fact]
+    public async Task ScoringJob_ChargesTheSubmittingTeamsLedgers_AndTheHoldoutPageNamesTheTeam()
+    {
+        var finding = await Arrange.DemoSubmissionAsync(platform, "Ledger Payers", "age >= 45");
+        await platform.RunScoringJobAsync(finding);
+
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            var submission = await db.Submissions.AsNoTracking().SingleAsync(s => s.Id == finding);
+            var ledgers = (await db.Ledgers.AsNoTracking().SingleAsync(l => l.CompetitionId == submission.CompetitionId)).Ledgers;
+            var pair = ledgers.Teams[submission.TeamId.ToString()];
+            Assert.Equal(1, pair.Findings.TestsRun);
+            Assert.Equal(0, pair.Fixes.TestsRun);
+            Assert.Equal(0, ledgers.Findings.TestsRun); // the competition's own pair is for submissions without a team
+        }
+        var admin = await SignedInClient.CreateAsync(platform, Roles.Admin);
+        var html = await admin.GetStringAsync($"/organize/{DemoSeeder.Slug}/holdout");
+        Assert.Contains("data-team=\"Ledger Payers\" data-ledger=\"findings\"", html);
+        Assert.Contains("claims left if none verifies", html);
+        var ledgerPage = await admin.GetStringAsync($"/organize/{DemoSeeder.Slug}/ledger");
+        Assert.Contains("Ledger Payers: findings (claim 1)", ledgerPage);
     }
 
     [Theory]

@@ -102,7 +102,7 @@ public sealed class OrganizerPagesTests(PlatformFactory platform) : IClassFixtur
             Assert.Equal(0, version.Version);
             Assert.InRange(version.FeedbackLoss, 0.10, 0.35);
             var ledger = await db.Ledgers.SingleAsync(l => l.CompetitionId == stored.Id);
-            Assert.Equal(0, ledger.Ledgers.Findings.TestsRun);
+            Assert.Equal(0, ledger.Ledgers.FindingTestsRun);
             Assert.Equal(3, await db.StoredFiles.CountAsync(f => f.CompetitionId == stored.Id));
         }
 
