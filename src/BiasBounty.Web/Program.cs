@@ -3,6 +3,7 @@ using BiasBounty.Web.Api;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Components;
 using BiasBounty.Web.Demo;
+using BiasBounty.Web.Deployers;
 using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Leaderboard;
 using BiasBounty.Web.Notifications;
@@ -31,6 +32,7 @@ builder.AddNotifications();
 builder.AddRewards();
 builder.AddReview();
 builder.AddApi();
+builder.AddDeployers();
 
 var app = builder.Build();
 
@@ -42,6 +44,7 @@ app.MapScoringDashboard();
 app.UseLeaderboard();
 app.MapCompetitionDownloads();
 app.MapRewards();
+app.MapDeployers();
 app.MapReviewExports();
 app.MapApi();
 app.Run();

@@ -28,6 +28,7 @@ public sealed class FeatureDependencyTests
         "Review",
         "Leaderboard",
         "Organize",
+        "Deployers",      // deployers' private data, replays of the model on it and their reports
         "Participants",
         "Api",
         "Demo",

@@ -45,6 +45,9 @@ public sealed record ReplayRequest(
     /// <summary>Settings of the search for underperforming groups; null runs it with its defaults on one thread.</summary>
     public GroupSearchOptions? Discovery { get; init; }
 
+    /// <summary>The competition's label classes (the deployer's rows may hold only one of them); null: read from the data.</summary>
+    public LabelDomain? Label { get; init; }
+
     /// <summary>Values per protected column (the most frequent); the rest are not measured.</summary>
     public int MaxValuesPerColumn { get; init; } = 20;
 }
@@ -97,7 +100,7 @@ public sealed record ReplayReport(
         if (!definition.ScoresPredictions)
             throw new ScoringInputException("an evaluation table's errors are its own: there is no model to replay on other rows");
         var data = request.Data;
-        var label = LabelDomain.Of(data);
+        var label = request.Label ?? LabelDomain.Of(data);
         var y = label.Encode(data);
         var eligible = request.Metric.Eligible(y);
         var schema = ExpressionSchema.Of(data.Schema);

@@ -34,6 +34,9 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<Rewards.Payout> Payouts => Set<Rewards.Payout>();
     public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
     public DbSet<Api.ApiToken> ApiTokens => Set<Api.ApiToken>();
+    public DbSet<Deployers.DeployerInvitation> DeployerInvitations => Set<Deployers.DeployerInvitation>();
+    public DbSet<Deployers.DeployerUpload> DeployerUploads => Set<Deployers.DeployerUpload>();
+    public DbSet<Deployers.ReplayRun> ReplayRuns => Set<Deployers.ReplayRun>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
