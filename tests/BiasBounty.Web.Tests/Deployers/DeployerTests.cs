@@ -1,7 +1,5 @@
-using System.IO.Compression;
 using System.Net;
 using System.Text;
-using BiasBounty.Scoring.Data;
 using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Deployers;
@@ -19,8 +17,7 @@ namespace BiasBounty.Web.Tests.Deployers;
 /// </summary>
 public sealed class DeployerTests(PlatformFactory platform) : IClassFixture<PlatformFactory>
 {
-    /// <summary>The planted group: on the deployer's rows, 60 % of its labels are flipped.</summary>
-    private const string Planted = "race == \"Black\"";
+    private const string Planted = DeployerArrange.Planted;
 
     private async Task<(Competition Competition, string OrganizerId)> CompetitionAsync()
     {
@@ -40,27 +37,7 @@ public sealed class DeployerTests(PlatformFactory platform) : IClassFixture<Plat
         return user;
     }
 
-    /// <summary>The competition's public rows as a CSV with a header (the training download's form), with the planted group's labels flipped at 3 of 5 rows.</summary>
-    private async Task<byte[]> DeployerCsvAsync(Competition competition, int rows = 4_000, Func<string, string>? change = null)
-    {
-        await using var scope = platform.Scope();
-        var training = (await scope.ServiceProvider.GetRequiredService<PublicDataCache>().GetAsync(platform.NewDb(scope), competition.Id))!.Training;
-        var domain = LabelDomain.Of(training);
-        using var reader = new StreamReader(new GZipStream(new MemoryStream(CsvDatasetWriter.ToBytes(training.SelectRows(Enumerable.Range(0, rows).ToArray()))), CompressionMode.Decompress));
-        var lines = (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var header = lines[0].Split(',');
-        var (race, label) = (Array.IndexOf(header, "race"), Array.IndexOf(header, domain.Column));
-        var planted = 0;
-        var text = new StringBuilder(lines[0]).Append('\n');
-        foreach (var line in lines.Skip(1))
-        {
-            var cells = line.Split(',');
-            if (cells[race].Trim('"') == "Black" && planted++ % 5 < 3)
-                cells[label] = LabelDomain.Normalize(cells[label].Trim('"')) == domain.PositiveClass ? domain.NegativeClass! : domain.PositiveClass!;
-            text.Append(change is null ? string.Join(',', cells) : change(string.Join(',', cells))).Append('\n');
-        }
-        return Encoding.UTF8.GetBytes(text.ToString());
-    }
+    private Task<byte[]> DeployerCsvAsync(Competition competition, int rows = 4_000) => DeployerArrange.PlantedCsvAsync(platform, competition.Id, rows);
 
     private async Task<T> UploadsAsync<T>(Func<DeployerUploads, ApplicationDbContextAccess, Task<T>> act)
     {
