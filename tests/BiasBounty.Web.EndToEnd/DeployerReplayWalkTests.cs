@@ -65,7 +65,9 @@ public class DeployerReplayWalkTests(BrowserFixture fixture)
             await session.ShotAsync("replay-done-narrow");
             await page.SetViewportSizeAsync(1280, 900);
 
-            await WalkPages.FollowAsync(session, page.GetByTestId("report-link"), "deploy/replays/");
+            var reportPath = await page.GetByTestId("report-link").GetAttributeAsync("href");
+            Assert.StartsWith("deploy/replays/", reportPath, StringComparison.Ordinal);
+            await WalkPages.FollowAsync(session, page.GetByTestId("report-link"), reportPath!);
             var flag = page.GetByTestId("replay-flag").Filter(new() { HasText = DeployerArrange.Planted });
             await Expect(flag.First).ToHaveAttributeAsync("data-kind", "last-mile-gap");
             await Expect(page.GetByTestId("replay-chart")).ToBeVisibleAsync();
