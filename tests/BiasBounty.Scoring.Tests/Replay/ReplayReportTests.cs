@@ -81,6 +81,28 @@ public class ReplayReportTests
         Assert.Contains("evaluation table", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AFixThatMakesItsGroupWorseHere_IsFlagged_AndVersionsAreMeasuredEach()
+    {
+        var synthetic = PlantedBiasGenerator.Tabular(3_000, 5, plantedEffect: true);
+        var data = synthetic.Data;
+        var all = Enumerable.Range(0, data.RowCount).ToArray();
+        var basePredictions = synthetic.BaseModel.Predict(data, all);
+        var catalog = new ModelCatalog(data.Schema, LabelDomain.Of(data));
+        catalog.Add("base", synthetic.BaseModel);
+        catalog.Add("wrong", new RowFunctionModel(i => 1 - basePredictions[i])); // the opposite of the base model on every row
+        const string group = "sex == \"Female\"";
+        var list = PointerDecisionList.ForPrediction(new DecisionListStructure("base", [new UpdateNode(GroupRef.FromExpression(group), "wrong", null)], [0, 1]));
+
+        var report = ReplayReport.Run(new ReplayRequest(data, Metric.Error, 1f, list, catalog, [], [], null));
+
+        Assert.Equal([0, 1], report.Versions.Select(v => v.Version));
+        Assert.True(report.Versions[1].Error > report.Versions[0].Error);
+        var flag = Assert.Single(report.Flags, f => f.Kind == ReplayFlagKind.FixDoesNotHelp);
+        Assert.Equal((1, group), (flag.Version, flag.Expression));
+        Assert.Contains(report.Versions[1].Groups, g => g.Source == ReplayGroupSource.Fix && g.Expression == group);
+    }
+
     private sealed class SyncProgress(Action<double> report) : IProgress<double>
     {
         public void Report(double value) => report(value);
