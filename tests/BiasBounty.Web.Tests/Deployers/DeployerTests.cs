@@ -94,7 +94,9 @@ public sealed class DeployerTests(PlatformFactory platform) : IClassFixture<Plat
         var table = await client.GetStringAsync($"/deploy/replays/{run.Id}/report.csv");
         Assert.StartsWith("version,group,source,rows,error", table, StringComparison.Ordinal);
         Assert.Contains("last-mile-gap", table, StringComparison.Ordinal);
-        Assert.Contains($"href=\"deploy/{competition.Slug}\"", await client.GetStringAsync("/deploy"), StringComparison.Ordinal);
+        var index = await client.GetStringAsync("/deploy");
+        Assert.Contains($"href=\"deploy/{competition.Slug}\"", index, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"nav-deploy\"", index, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -118,7 +120,9 @@ public sealed class DeployerTests(PlatformFactory platform) : IClassFixture<Plat
             Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/deploy/replays/{run.Id}")).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/deploy/replays/{run.Id}/report.json")).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/deploy/replays/{run.Id}/report.csv")).StatusCode);
-            Assert.DoesNotContain("mine.csv", await client.GetStringAsync($"/deploy/{competition.Slug}"), StringComparison.Ordinal);
+            var uploads = await client.GetStringAsync($"/deploy/{competition.Slug}");
+            Assert.DoesNotContain("mine.csv", uploads, StringComparison.Ordinal);
+            Assert.Equal(userId == otherId, uploads.Contains("data-testid=\"nav-deploy\"", StringComparison.Ordinal));
         }
         // A participant who was not invited is no deployer: an upload is refused.
         var (refused, message) = await UploadsAsync((u, _) => u.AddAsync(competition.Id, participantId, "x.csv", DeployerCsvAsync(competition, 100).Result));
