@@ -120,7 +120,9 @@ public sealed class DeployerTests(PlatformFactory platform) : IClassFixture<Plat
             Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/deploy/replays/{run.Id}")).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/deploy/replays/{run.Id}/report.json")).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/deploy/replays/{run.Id}/report.csv")).StatusCode);
-            var uploads = await client.GetStringAsync($"/deploy/{competition.Slug}");
+            var response = await client.GetAsync($"/deploy/{competition.Slug}");
+            Assert.Equal(userId == otherId ? HttpStatusCode.OK : HttpStatusCode.NotFound, response.StatusCode);
+            var uploads = await response.Content.ReadAsStringAsync();
             Assert.DoesNotContain("mine.csv", uploads, StringComparison.Ordinal);
             Assert.Equal(userId == otherId, uploads.Contains("data-testid=\"nav-deploy\"", StringComparison.Ordinal));
         }
