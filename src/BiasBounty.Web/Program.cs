@@ -3,6 +3,7 @@ using BiasBounty.Web.Api;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Components;
 using BiasBounty.Web.Demo;
+using BiasBounty.Web.Deployers;
 using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Leaderboard;
 using BiasBounty.Web.Notifications;
@@ -33,6 +34,7 @@ builder.AddRewards();
 builder.AddReview();
 builder.AddServiceCards();
 builder.AddApi();
+builder.AddDeployers();
 
 var app = builder.Build();
 
@@ -44,6 +46,7 @@ app.MapScoringDashboard();
 app.UseLeaderboard();
 app.MapCompetitionDownloads();
 app.MapRewards();
+app.MapDeployers();
 app.MapReviewExports();
 app.MapServiceCards();
 app.MapApi();

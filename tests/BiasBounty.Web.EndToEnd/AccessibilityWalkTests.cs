@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using BiasBounty.Web.Deployers;
 using BiasBounty.Web.EndToEnd.Infrastructure;
+using BiasBounty.Web.Tests.Deployers;
 using BiasBounty.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -68,6 +70,7 @@ public class AccessibilityWalkTests(BrowserFixture fixture)
         }
         var submission = await WalkArrange.ScoredAsync(platform, new WalkTeam(teamId, "Accessible", userId), "age >= 60");
         var slug = competition.Slug;
+        var replay = await ReplayAsync(platform, competition, userId);
 
         await using var session = await fixture.SessionAsync("Accessibility-signed-in");
         var problems = new List<string>();
@@ -94,8 +97,38 @@ public class AccessibilityWalkTests(BrowserFixture fixture)
             await CheckAsync(session, "payouts", $"organize/{slug}/payouts", problems);
             await CheckAsync(session, "ledger", $"organize/{slug}/ledger", problems);
             await CheckAsync(session, "service-cards", $"organize/{slug}/service-cards", problems);
+            await CheckAsync(session, "deployers", $"organize/{slug}/deployers", problems);
+            await CheckAsync(session, "deploy", "deploy", problems);
+            await CheckAsync(session, "deploy-uploads", $"deploy/{slug}", problems);
+            await CheckAsync(session, "replay-report", $"deploy/replays/{replay}", problems);
         });
         Assert.True(problems.Count == 0, Report(problems));
+    }
+
+    /// <summary>The organizer invited as a deployer of their own competition, with an upload replayed by the platform's worker.</summary>
+    private static async Task<Guid> ReplayAsync(KestrelPlatform platform, WalkCompetition competition, string userId)
+    {
+        var csv = await DeployerArrange.PlantedCsvAsync(platform, competition.Id, 1_500);
+        Guid uploadId;
+        await using (var scope = platform.Scope())
+        {
+            var invitations = scope.ServiceProvider.GetRequiredService<DeployerInvitations>();
+            Assert.Null(await invitations.SaveProtectedColumnsAsync(competition.Id, ["race", "sex"], ["race", "sex"], userId));
+            Assert.Null(await invitations.InviteAsync(competition.Id, competition.OrganizerEmail, userId));
+            var uploads = scope.ServiceProvider.GetRequiredService<DeployerUploads>();
+            var (id, problem) = await uploads.AddAsync(competition.Id, userId, "ours.csv", csv);
+            uploadId = id ?? throw new InvalidOperationException(problem);
+            Assert.Null(await uploads.StartReplayAsync(uploadId, userId));
+        }
+        for (var tries = 0; tries < 600; tries++)
+        {
+            await using var scope = platform.Scope();
+            var run = await platform.NewDb(scope).ReplayRuns.AsNoTracking().SingleAsync(r => r.UploadId == uploadId);
+            if (run.State == ReplayState.Done) return run.Id;
+            Assert.NotEqual(ReplayState.Failed, run.State);
+            await Task.Delay(250);
+        }
+        throw new TimeoutException("the replay did not finish");
     }
 
     /// <summary>Opens the page (waiting for its circuit when interactive), then at each width: axe, sideways scroll,

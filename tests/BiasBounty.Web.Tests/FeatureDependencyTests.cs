@@ -29,6 +29,7 @@ public sealed class FeatureDependencyTests
         "Leaderboard",
         "ServiceCards",   // the model's service card (reads the leaderboard's released facts; produced at the close through Rewards' ICloseFollowUp)
         "Organize",
+        "Deployers",      // deployers' private data, replays of the model on it and their reports
         "Participants",
         "Api",
         "Demo",

@@ -66,6 +66,12 @@ public class Competition
 
     public const int DefaultEmbargoDays = 30;
 
+    /// <summary>
+    /// Columns whose values (and pairs of values) every deployer's replay measures the model on (docs/deployers.md);
+    /// chosen by the organizer among the feature columns.
+    /// </summary>
+    public List<string> ProtectedColumns { get; set; } = [];
+
     /// <summary>When an organizer closed it (froze submissions and computed the payout ledger).</summary>
     public DateTimeOffset? ClosedAt { get; set; }
 

@@ -360,7 +360,7 @@ public sealed partial class CompetitionDraft
     private static string? ColumnDifference(Dataset training, Dataset holdout) =>
         ColumnDifference(training.Columns.Select(c => c.Name).ToArray(), holdout);
 
-    private static string? ColumnDifference(string[] expected, Dataset holdout)
+    public static string? ColumnDifference(string[] expected, Dataset holdout)
     {
         var actual = holdout.Columns.Select(c => c.Name).ToArray();
         if (expected.SequenceEqual(actual)) return null;
@@ -382,6 +382,6 @@ public sealed partial class CompetitionDraft
     }
 
     /// <summary>An engine message (lower-case, no full stop) as a sentence.</summary>
-    private static string Sentence(string message) =>
+    public static string Sentence(string message) =>
         message.Length == 0 ? message : char.ToUpperInvariant(message[0]) + message[1..] + (message.EndsWith('.') ? "" : ".");
 }

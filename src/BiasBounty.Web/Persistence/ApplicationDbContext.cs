@@ -35,6 +35,9 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<Rewards.Payout> Payouts => Set<Rewards.Payout>();
     public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
     public DbSet<Api.ApiToken> ApiTokens => Set<Api.ApiToken>();
+    public DbSet<Deployers.DeployerInvitation> DeployerInvitations => Set<Deployers.DeployerInvitation>();
+    public DbSet<Deployers.DeployerUpload> DeployerUploads => Set<Deployers.DeployerUpload>();
+    public DbSet<Deployers.ReplayRun> ReplayRuns => Set<Deployers.ReplayRun>();
     public DbSet<ServiceCards.ServiceCard> ServiceCards => Set<ServiceCards.ServiceCard>();
     public DbSet<ServiceCards.ServiceCardNotes> ServiceCardNotes => Set<ServiceCards.ServiceCardNotes>();
 

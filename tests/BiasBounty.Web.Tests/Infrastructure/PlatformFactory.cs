@@ -51,6 +51,7 @@ public class PlatformFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("BiasBounty:Worker:QueuePollInterval", "00:00:00.200");
         builder.UseSetting("BiasBounty:Review:DisclosureNoticeSchedule", Hangfire.Cron.Never()); // tests run the job themselves
         builder.UseSetting("BiasBounty:Worker:StalledSweepSchedule", Hangfire.Cron.Never()); // arranged submissions wait for their test
+        builder.UseSetting("BiasBounty:Deployers:RetentionSchedule", Hangfire.Cron.Never()); // tests run the clean-up themselves
     }
 
     public async Task InitializeAsync()

@@ -1,0 +1,40 @@
+using System.IO.Compression;
+using System.Text;
+using BiasBounty.Scoring.Data;
+using BiasBounty.Web.Competitions;
+using BiasBounty.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BiasBounty.Web.Tests.Deployers;
+
+/// <summary>Deployers' data for tests and walks: a competition's public rows with a planted group.</summary>
+public static class DeployerArrange
+{
+    /// <summary>The planted group: on the deployer's rows, 3 of every 5 of its labels are flipped.</summary>
+    public const string Planted = "race == \"Black\"";
+
+    /// <summary>
+    /// The competition's first <paramref name="rows"/> public rows as a CSV with a header (the training download's form),
+    /// with the planted group's labels flipped at 3 of 5 rows; <paramref name="change"/> edits each data line.
+    /// </summary>
+    public static async Task<byte[]> PlantedCsvAsync(PlatformFactory platform, Guid competitionId, int rows = 4_000, Func<string, string>? change = null)
+    {
+        await using var scope = platform.Scope();
+        var training = (await scope.ServiceProvider.GetRequiredService<PublicDataCache>().GetAsync(platform.NewDb(scope), competitionId))!.Training;
+        var domain = LabelDomain.Of(training);
+        using var reader = new StreamReader(new GZipStream(new MemoryStream(CsvDatasetWriter.ToBytes(training.SelectRows(Enumerable.Range(0, rows).ToArray()))), CompressionMode.Decompress));
+        var lines = (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0].Split(',');
+        var (race, label) = (Array.IndexOf(header, "race"), Array.IndexOf(header, domain.Column));
+        var planted = 0;
+        var text = new StringBuilder(lines[0]).Append('\n');
+        foreach (var line in lines.Skip(1))
+        {
+            var cells = line.Split(',');
+            if (cells[race].Trim('"') == "Black" && planted++ % 5 < 3)
+                cells[label] = LabelDomain.Normalize(cells[label].Trim('"')) == domain.PositiveClass ? domain.NegativeClass! : domain.PositiveClass!;
+            text.Append(change is null ? string.Join(',', cells) : change(string.Join(',', cells))).Append('\n');
+        }
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+}
