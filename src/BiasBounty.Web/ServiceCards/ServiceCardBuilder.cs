@@ -63,10 +63,14 @@ public sealed class ServiceCardBuilder(
             v.Team, v.Group)).ToArray();
 
         var features = data?.Card.Features.Select(f => f.Name).ToArray() ?? [];
-        var factors = new CardFactors(features, [], data?.Card.NotModelInputs ?? [],
-            "Competitions on this platform do not mark protected attributes (such as sex, race or age) as such, so the card " +
-            "treats every feature column as a factor: groups are formed from the categorical feature columns' public values, " +
-            "one column at a time and as pairs of columns with few values. Columns that are not model inputs are never used for groups.");
+        // The organizer marks protected columns on the deployers page (Deployers/); the card names them and analyses every factor.
+        var protectedColumns = competition.ProtectedColumns.Where(features.Contains).ToArray();
+        var factors = new CardFactors(features, protectedColumns, data?.Card.NotModelInputs ?? [],
+            (protectedColumns.Length == 0
+                ? "The organizer has not marked protected attributes (such as sex, race or age), so the card treats every feature column as a factor: "
+                : $"The organizer marks {string.Join(", ", protectedColumns)} as protected; the card treats every feature column as a factor: ") +
+            "groups are formed from the categorical feature columns' public values, one column at a time and as pairs of columns with few " +
+            "values. Columns that are not model inputs are never used for groups.");
 
         var metricSection = new CardMetric(metric.Name, metric.Label, HowMeasured(metric, settings));
         var evaluation = holdout is null ? new CardEvaluationData(0, 0, 0, "The competition has no holdout yet.", "")
@@ -90,7 +94,9 @@ public sealed class ServiceCardBuilder(
         var ethics = new CardConsiderations(Text(notes.EthicalConsiderations, "The organizer has not described the ethical considerations of this model."),
         [
             "A bias bounty finds and mends groups on which the model errs more than elsewhere; it does not show that the model is fair, nor that groups not listed here are served well.",
-            "Competitions do not mark protected attributes; a group defined by a protected attribute is analysed only if that attribute is a categorical feature column.",
+            protectedColumns.Length == 0
+                ? "No attribute is marked as protected; a group defined by a protected attribute is analysed only if that attribute is a categorical feature column."
+                : "Groups of the protected columns are analysed like every other categorical column; a protected attribute that is not a feature column cannot be analysed here.",
             "Each fix was accepted only after a statistical test on rows no participant saw, and the repair rule keeps a fix from making earlier-mended groups worse by more than the competition's tolerance.",
         ]);
         var caveats = new CardConsiderations(Text(notes.Caveats, "The organizer has not described caveats of this model."),

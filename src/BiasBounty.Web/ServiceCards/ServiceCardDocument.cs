@@ -59,7 +59,7 @@ public sealed record OrganizerText(string Text, bool ByOrganizer);
 
 public sealed record CardIntendedUse(OrganizerText PrimaryUses, OrganizerText OutOfScope);
 
-/// <summary>The factors: the feature columns, which of them the competition marks as protected (none can be marked yet), and why groups are formed as they are.</summary>
+/// <summary>The factors: the feature columns, which of them the organizer marks as protected, and why groups are formed as they are.</summary>
 public sealed record CardFactors(IReadOnlyList<string> FeatureColumns, IReadOnlyList<string> ProtectedColumns, IReadOnlyList<string> NotModelInputs, string Note);
 
 public sealed record CardMetric(string Name, string Label, string HowMeasured);

@@ -225,6 +225,29 @@ public sealed class ServiceCardTests(PlatformFactory platform) : IClassFixture<P
     }
 
     [Fact]
+    public async Task Card_NamesTheColumnsTheOrganizerMarkedProtected()
+    {
+        var (organizerId, _) = await SignedInClient.UserAsync(platform, Roles.Organizer);
+        Competition competition;
+        await using (var scope = platform.Scope())
+        {
+            competition = await CompetitionBuilder.New("Protected card").OrganizedBy(organizerId).SaveWithDemoDataAsync(scope);
+            var db = platform.NewDb(scope);
+            var stored = await db.Competitions.SingleAsync(c => c.Id == competition.Id);
+            stored.ProtectedColumns = ["sex", "race"];
+            await db.SaveChangesAsync();
+        }
+
+        Assert.True((await ActAsync(p => p.ProduceAsync(competition.Id, 0, organizerId))).Done);
+        Assert.True((await ActAsync(p => p.PublishAsync(competition.Id, 0, true, organizerId))).Done);
+
+        var document = ServiceCardDocument.FromJson(await platform.CreateClient().GetStringAsync($"/competitions/{competition.Slug}/service-card/0/card.json"));
+        Assert.Equal(["sex", "race"], document.Factors.ProtectedColumns);
+        Assert.Contains("marks sex, race as protected", document.Factors.Note);
+        Assert.Contains("Protected columns: sex, race", await platform.CreateClient().GetStringAsync($"/competitions/{competition.Slug}/service-card/0"));
+    }
+
+    [Fact]
     public async Task EvaluationTableCompetition_GetsACard_ThatSaysThereIsNoModelToBreakDown()
     {
         var (organizerId, _) = await SignedInClient.UserAsync(platform, Roles.Organizer);
