@@ -58,10 +58,6 @@ public static class WorkerExtensions
     /// The job storage's settings. A job fetched by a worker that then died is fetched again after
     /// <see cref="ScoringWorkerOptions.InvisibilityTimeout"/> (Hangfire.PostgreSql's default is 30 minutes, during which
     /// the job would sit in Processing); the sliding timeout keeps a live worker's long job its own.
-    /// A lock whose release failed (the database restarted while a job's state was being changed) is taken over after
-    /// <see cref="DistributedLockTimeout"/>; with the default of 10 minutes, deploy/faults.sh found a worker thread
-    /// blocked that long on a finished job's state lock. Hangfire's own locks last milliseconds, and ours
-    /// (<c>DisableConcurrentExecution</c>) guard jobs that take seconds and may safely run twice.
     /// </summary>
     public static PostgreSqlStorageOptions StorageOptions(ScoringWorkerOptions worker) => new()
     {
@@ -71,10 +67,7 @@ public static class WorkerExtensions
         EnableLongPolling = true,
         UseSlidingInvisibilityTimeout = true,
         InvisibilityTimeout = worker.InvisibilityTimeout,
-        DistributedLockTimeout = DistributedLockTimeout,
     };
-
-    public static readonly TimeSpan DistributedLockTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>The Hangfire dashboard at <c>/hangfire</c>, for organizers and admins.</summary>
     public static WebApplication MapScoringDashboard(this WebApplication app)
