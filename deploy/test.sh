@@ -2,7 +2,8 @@
 # The README's test command: builds in Release (warnings are errors), starts a throwaway PostgreSQL (temporary folder,
 # free loopback port) for the web platform's integration and browser tests (installing Debian's chromium for the latter
 # when it is missing), runs every test, smoke-tests the CLI demo and the
-# platform's run command, and stops PostgreSQL on exit. Exits non-zero on any failure.
+# platform's run command, runs the fault test (deploy/faults.sh: several workers, a killed worker, a PostgreSQL restart;
+# its own PostgreSQL), and stops PostgreSQL on exit. Exits non-zero on any failure.
 # Usage: deploy/test.sh            (from anywhere; works as root and as an ordinary user)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -101,4 +102,7 @@ if ! $ok; then
 fi
 grep -q "stopped BiasBounty and its PostgreSQL" "$results/run.log" || { echo "deploy/run.sh did not stop cleanly" >&2; cat "$results/run.log" >&2; exit 1; }
 echo "run command served http://127.0.0.1:$smoke_port and stopped cleanly"
+
+echo "== the fault test (deploy/faults.sh): one web and two worker processes, a burst of API submissions, a worker killed mid-job, PostgreSQL restarted"
+bash deploy/faults.sh --no-build 2>&1 | tee "$results/faults.log"
 echo "all tests passed"

@@ -7,7 +7,7 @@ namespace BiasBounty.Web.Submissions;
 public interface IScoringQueue
 {
     /// <summary>
-    /// The new job's id, or null when the queue refused it. The submission is already stored, so neither failure
+    /// The new job's id, or null when the queue refused it (after a few seconds of retries). The submission is already stored, so neither failure
     /// reaches the participant: the worker's stalled-submission sweep enqueues whatever has no live job.
     /// </summary>
     Task<string?> EnqueueAsync(Guid submissionId);
