@@ -71,10 +71,19 @@ failed=()
 # Every project under tests/ except the benchmarks (run by hand, see docs/performance.md).
 for project in $(dotnet sln BiasBounty.sln list | grep '^tests/' | grep -v 'BiasBounty.Benchmarks'); do
   echo "-- $project"
+  log="$results/$(basename "$project" .csproj).log"
   dotnet test "$project" -c Release --no-build -nologo \
-    --logger "console;verbosity=normal" --logger "trx" --results-directory "$results" || failed+=("$project")
+    --logger "console;verbosity=normal" --logger "trx" --results-directory "$results" 2>&1 | tee "$log" \
+    || failed+=("$project")
 done
 if ((${#failed[@]})); then
+  # Repeat each failure and its message at the end, where a reader of the last lines (a CI summary) finds them.
+  echo "== failed tests (full output in artifacts/test-results/*.log)" >&2
+  for project in "${failed[@]}"; do
+    echo "-- $project" >&2
+    grep -E -A 14 '^\s+Failed [A-Za-z]' "$results/$(basename "$project" .csproj).log" | cut -c1-400 | head -n 120 >&2 \
+      || echo "   (no failed test named; the project did not run to the end, see its log)" >&2
+  done
   echo "deploy/test.sh: tests failed in: ${failed[*]}" >&2
   exit 1
 fi
