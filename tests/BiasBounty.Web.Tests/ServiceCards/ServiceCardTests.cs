@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.DecisionLists;
 using BiasBounty.Scoring.Engine;
@@ -123,8 +124,10 @@ public sealed class ServiceCardTests(PlatformFactory platform) : IClassFixture<P
             Assert.NotEmpty(values);
             foreach (var (form, whole) in new[] { ("JSON", json), ("Markdown", markdown), ("HTML", html) })
             {
-                var text = whole.Replace(competition.Slug, "").Replace(competition.Name, "").Replace(competition.Id.ToString(), ""); // random digits of their own
-                var leaked = values.FirstOrDefault(text.Contains);
+                // The slug, name, id and timestamps have random digits of their own (a timestamp's ticks once held 535740).
+                var text = Regex.Replace(whole.Replace(competition.Slug, "").Replace(competition.Name, "").Replace(competition.Id.ToString(), ""),
+                    @"\d{4}-\d{2}-\d{2}T[0-9:.]+", "");
+                var leaked = values.FirstOrDefault(v => Regex.IsMatch(text, $@"(?<![0-9.]){Regex.Escape(v)}(?![0-9])"));
                 Assert.True(leaked is null, $"the {form} card contains the holdout's fnlwgt value {leaked}: …{(leaked is null ? "" : text.Substring(Math.Max(0, text.IndexOf(leaked, StringComparison.Ordinal) - 80), 120))}…");
             }
         }
