@@ -52,6 +52,11 @@ public sealed class ModelExportTests(PlatformFactory platform, ITestOutputHelper
         }
 
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/competitions/{competition.Slug}/download/model.onnx?version=4")).StatusCode);
+
+        // Each kept export is weighed by the models it inlines (at least the base model, for each of the three versions).
+        var baseModel = await db.StoredFiles.Where(f => f.CompetitionId == competition.Id && f.Kind == StoredFileKind.Model && f.ContentHash == list.BaseModelId)
+            .Select(f => f.Content.Length).SingleAsync();
+        Assert.InRange(platform.Services.GetRequiredService<ModelExport>().CachedBytes, 3L * baseModel, ModelExport.CacheBytes);
     }
 
     [Fact]
