@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Demo;
 using BiasBounty.Web.EndToEnd.Infrastructure;
@@ -69,7 +70,7 @@ public class CreateCompetitionWalkTests(BrowserFixture fixture)
             await session.ShotAsync("testable");
 
             await open.ClickAsync();
-            await page.WaitForURLAsync("**/competitions/**?opened=true", new() { Timeout = 60_000 });
+            await WalkPages.ExpectUrlAsync(page, new Regex(@"/competitions/[^?]+\?opened=true"), 60_000);
             await Expect(page.GetByTestId("opened")).ToContainTextAsync("The competition is open.");
             await Expect(page.Locator("h1")).ToHaveTextAsync(name);
             await session.ShotAsync("opened");

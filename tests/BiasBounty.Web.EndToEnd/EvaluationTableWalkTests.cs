@@ -65,7 +65,7 @@ public class EvaluationTableWalkTests(BrowserFixture fixture)
                     await ShotBothWidthsAsync(session, "confirmed");
 
                     await open.ClickAsync();
-                    await page.WaitForURLAsync("**/competitions/**?opened=true", new() { Timeout = 60_000 });
+                    await WalkPages.ExpectUrlAsync(page, new Regex(@"/competitions/[^?]+\?opened=true"), 60_000);
                     await Expect(page.Locator("h1")).ToHaveTextAsync(name);
                     await Expect(page.GetByTestId("evaluation-card")).ToContainTextAsync("How errors were counted: word errors");
                     await Expect(page.GetByTestId("evaluation-card")).ToContainTextAsync("Rows with the same speaker_id are not independent");
@@ -83,14 +83,14 @@ public class EvaluationTableWalkTests(BrowserFixture fixture)
                     await WalkPages.OpenAsync(session, $"competitions/{slug}");
                     var mark = BrowserSession.Mark();
                     await page.GetByTestId("submit-link").ClickAsync();
-                    await page.WaitForURLAsync($"**/competitions/{slug}/submit");
+                    await WalkPages.ExpectUrlAsync(page, new Regex($"/competitions/{Regex.Escape(slug)}/submit$"));
                     await session.InteractiveAsync(mark);
                     await Expect(page.GetByTestId("findings-only")).ToBeVisibleAsync();
                     await WalkPages.TypeExpressionAsync(page, EvaluationTableData.Group, expectStatus: "rows");
                     await session.ShotAsync("expression");
 
                     await page.GetByTestId("submit").ClickAsync();
-                    await page.WaitForURLAsync(new Regex(@"/submissions/[0-9a-fA-F-]{32,36}$"));
+                    await WalkPages.ExpectUrlAsync(page, new Regex(@"/submissions/[0-9a-fA-F-]{32,36}$"));
                     var verdict = page.GetByTestId("verdict");
                     await Expect(verdict).ToBeVisibleAsync(new() { Timeout = (float)ScoringTimeout.TotalMilliseconds });
                     await Expect(page.GetByTestId("summary")).ToContainTextAsync("Finding verified: the word error rate is higher on this group than elsewhere");

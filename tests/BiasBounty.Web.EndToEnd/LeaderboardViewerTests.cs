@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using BiasBounty.Web.EndToEnd.Infrastructure;
 using BiasBounty.Web.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -83,7 +84,7 @@ public class LeaderboardViewerTests(BrowserFixture fixture)
             // search, then a search that matches nothing, then the feature filter
             await page.GetByTestId("findings-search").FillAsync("hours");
             await page.GetByTestId("findings-apply").ClickAsync();
-            await page.WaitForURLAsync(url => url.Contains("q=hours", StringComparison.Ordinal));
+            await WalkPages.ExpectUrlAsync(page, new Regex("q=hours"));
             await Expect(findings).ToHaveCountAsync(1);
             await Expect(findings.Locator("code.expression")).ToContainTextAsync("hours-per-week");
             await Expect(findings.Locator(".finder")).ToHaveTextAsync(hours.Name);
@@ -91,7 +92,7 @@ public class LeaderboardViewerTests(BrowserFixture fixture)
 
             await page.GetByTestId("findings-search").FillAsync("no-such-group-anywhere");
             await page.GetByTestId("findings-apply").ClickAsync();
-            await page.WaitForURLAsync(url => url.Contains("q=no-such-group-anywhere", StringComparison.Ordinal));
+            await WalkPages.ExpectUrlAsync(page, new Regex("q=no-such-group-anywhere"));
             await Expect(page.GetByTestId("no-disclosed-findings")).ToBeVisibleAsync();
             await Expect(findings).ToHaveCountAsync(0);
             await session.ShotAsync("search-nothing");
@@ -99,7 +100,7 @@ public class LeaderboardViewerTests(BrowserFixture fixture)
             await page.GetByTestId("findings-search").FillAsync("");
             await page.GetByTestId("findings-feature").SelectOptionAsync("age");
             await page.GetByTestId("findings-apply").ClickAsync();
-            await page.WaitForURLAsync(url => url.Contains("feature=age", StringComparison.Ordinal));
+            await WalkPages.ExpectUrlAsync(page, new Regex("feature=age"));
             await Expect(findings).ToHaveCountAsync(1);
             await Expect(findings.Locator(".finder")).ToHaveTextAsync(ages.Name);
             await Expect(page.Locator("body")).Not.ToContainTextAsync("Bachelors");

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using BiasBounty.Web.EndToEnd.Infrastructure;
 using BiasBounty.Web.Notifications;
 using BiasBounty.Web.Tests.Infrastructure;
@@ -65,7 +66,7 @@ public class NotificationBadgeTests(BrowserFixture fixture)
 
             // the link leads to the team page
             await page.Locator("li[data-testid=notification]").First.GetByTestId("notification-link").ClickAsync();
-            await page.WaitForURLAsync($"**/teams/{teamId}");
+            await WalkPages.ExpectUrlAsync(page, new Regex($"/teams/{teamId}$"));
             await Expect(page.GetByTestId("team-members").Locator("li")).ToHaveCountAsync(1);
             mark = BrowserSession.Mark();
             await page.ReloadAsync();

@@ -39,7 +39,7 @@ public class ParticipantJourneyTests(BrowserFixture fixture)
                 // a team
                 var mark = BrowserSession.Mark();
                 await page.GetByTestId("nav-teams").ClickAsync();
-                await page.WaitForURLAsync("**/teams");
+                await WalkPages.ExpectUrlAsync(page, new Regex("/teams$"));
                 await session.InteractiveAsync(mark);
                 // Two demo competitions are open (Adult and speech): the team is for this one.
                 await page.GetByTestId("competition").SelectOptionAsync(Slug);
@@ -54,7 +54,7 @@ public class ParticipantJourneyTests(BrowserFixture fixture)
                 await session.ShotAsync("competition-page");
                 mark = BrowserSession.Mark();
                 await page.GetByTestId("submit-link").ClickAsync();
-                await page.WaitForURLAsync($"**/competitions/{Slug}/submit");
+                await WalkPages.ExpectUrlAsync(page, new Regex($"/competitions/{Regex.Escape(Slug)}/submit$"));
                 await session.InteractiveAsync(mark);
 
                 await WalkPages.TypeExpressionAsync(page, Arrange.MarriedGroup, expectStatus: "rows");
@@ -71,7 +71,7 @@ public class ParticipantJourneyTests(BrowserFixture fixture)
                 await session.ShotAsync("submission-ready");
 
                 await page.GetByTestId("submit").ClickAsync();
-                await page.WaitForURLAsync(new Regex(@"/submissions/[0-9a-fA-F-]{32,36}$"));
+                await WalkPages.ExpectUrlAsync(page, new Regex(@"/submissions/[0-9a-fA-F-]{32,36}$"));
                 var state = page.GetByTestId("submission-state");
                 await Expect(state).ToHaveTextAsync(new Regex("Queued|Scoring|Scored"));
                 // a marker in this document: it is gone if the page reloads or navigates before the verdict shows

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using BiasBounty.Web.EndToEnd.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -24,7 +25,7 @@ public class PublicPagesTests(BrowserFixture fixture)
             await session.ShotAsync("home");
 
             await demo.GetByRole(AriaRole.Link, new() { Name = "Leaderboard" }).ClickAsync();
-            await page.WaitForURLAsync("**/competitions/adult-income/leaderboard");
+            await WalkPages.ExpectUrlAsync(page, new Regex("/competitions/adult-income/leaderboard$"));
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = DemoName, Level = 1 })).ToBeVisibleAsync();
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Standings" })).ToBeVisibleAsync();
             // the baseline trained at start-up is the first version, with its error on the holdout's feedback part

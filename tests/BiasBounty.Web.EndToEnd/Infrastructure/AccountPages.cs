@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using BiasBounty.Web.Accounts;
 using BiasBounty.Web.Persistence;
 using Microsoft.AspNetCore.Identity;
@@ -28,13 +29,13 @@ public static class AccountPages
         await session.ShotAsync("register-filled");
         await page.GetByRole(AriaRole.Button, new() { Name = "Register", Exact = true }).ClickAsync();
 
-        await page.WaitForURLAsync("**/Account/RegisterConfirmation**");
+        await WalkPages.ExpectUrlAsync(page, new Regex("/Account/RegisterConfirmation"));
         var confirm = page.GetByRole(AriaRole.Link, new() { Name = "Click here to confirm your account" });
         await Expect(confirm).ToBeVisibleAsync();
         await session.ShotAsync("register-confirmation");
         await confirm.ClickAsync();
 
-        await page.WaitForURLAsync("**/Account/ConfirmEmail**");
+        await WalkPages.ExpectUrlAsync(page, new Regex("/Account/ConfirmEmail"));
         await Expect(page.Locator("body")).ToContainTextAsync("Thank you for confirming your email");
         await Expect(page.GetByTestId("sign-in-link").GetByRole(AriaRole.Link, new() { Name = "Sign in" })).ToBeVisibleAsync();
         await session.ShotAsync("email-confirmed");
@@ -48,10 +49,8 @@ public static class AccountPages
         await page.Locator("input[name='Input.Email']").FillAsync(email);
         await page.Locator("input[name='Input.Password']").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in", Exact = true }).ClickAsync();
-        // Commit, not the default Load: the navigation's nav links below are the proof of login, and on a loaded machine
-        // the load event of the page after the redirect once took longer than the navigation timeout.
-        await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.OrdinalIgnoreCase),
-            new() { WaitUntil = WaitUntilState.Commit });
+        // Any address but the login page's; the navigation's nav links below are the proof of login.
+        await WalkPages.ExpectUrlAsync(page, new Regex("^(?!.*/Account/Login)", RegexOptions.IgnoreCase));
         await ExpectLoggedInAsync(page, email);
         await session.ShotAsync("logged-in");
     }

@@ -9,6 +9,15 @@ namespace BiasBounty.Web.EndToEnd.Infrastructure;
 public static partial class WalkPages
 {
     /// <summary>
+    /// Waits until the page's address matches <paramref name="pattern"/>. Playwright's own <c>WaitForURLAsync</c> is not
+    /// used: when the navigation has already finished it waits for <c>load</c> whatever <c>WaitUntil</c> says, and its
+    /// check-then-subscribe can miss the event (microsoft/playwright-dotnet#3365, #3364); on a fast CI machine that hung
+    /// a login for 30 s. <c>ToHaveURLAsync</c> polls the address, so there is no event to miss.
+    /// </summary>
+    public static Task ExpectUrlAsync(IPage page, Regex pattern, float timeout = 30_000) =>
+        Assertions.Expect(page).ToHaveURLAsync(pattern, new() { Timeout = timeout });
+
+    /// <summary>
     /// Opens a page; when it holds interactive-server components (the prerendered <c>Blazor:{"type":"server"</c>
     /// markers), waits for its circuit, so that what the walk types or clicks reaches the server. The contract leaves
     /// the render mode of some pages open (a read-only organizer page may be static SSR), so this works for both.
