@@ -185,17 +185,17 @@ public static class SubmissionScorer
     {
         // Ratio metrics are defined on every row: the rest is the confirmation part's totals minus the group, so only
         // the group's own rows are read.
-        var inGroup = members.And(eligible).And(holdout.Confirmation);
-        var g = holdout.LossSums(inGroup);
+        if (holdout.ConfirmationClusterTotals is { } totals)
+        {
+            // One pass over the group's confirmation rows gives the counts and totals as well as the per-cluster sums.
+            var (clustered, groupRows, groupE, restRows, restE) = totals.GroupAgainstRest(members, eligible);
+            return new Gap(groupRows, groupE, restRows, restE, clustered.GroupRatio, clustered.ComplementRatio,
+                $"cluster-robust t ({clustered.Clusters} clusters)", clustered.Statistic, clustered.PValue, clustered.ConfidenceInterval());
+        }
+        var g = holdout.LossSums(members.And(eligible).And(holdout.Confirmation));
         var all = holdout.ConfirmationRatioSums!.Value;
         var c = new RatioSums(all.Count - g.Count, all.SumE - g.SumE, all.SumN - g.SumN, all.SumESquared - g.SumESquared,
             all.SumNSquared - g.SumNSquared, all.SumEN - g.SumEN);
-        if (holdout.ConfirmationClusterTotals is { } totals)
-        {
-            var clustered = totals.GroupAgainstRest(holdout.LossErrors!, holdout.LossSizes!, holdout.Clusters!, inGroup);
-            return new Gap(g.Count, g.SumE, c.Count, c.SumE, clustered.GroupRatio, clustered.ComplementRatio,
-                $"cluster-robust t ({clustered.Clusters} clusters)", clustered.Statistic, clustered.PValue, clustered.ConfidenceInterval());
-        }
         var result = RatioEstimator.OneSidedGreater(g, c);
         return new Gap(g.Count, g.SumE, c.Count, c.SumE, result.GroupRatio, result.ComplementRatio,
             "delta-method z", result.Statistic, result.PValue, result.ConfidenceInterval());

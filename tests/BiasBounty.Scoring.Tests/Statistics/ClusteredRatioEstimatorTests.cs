@@ -124,7 +124,9 @@ public sealed class ClusteredRatioEstimatorTests
         var group = RowSet.FromPredicate(rows, i => part.Contains(i) && (sample.InGroup[i] || i % 7 == 0));
         var totals = ClusteredRatioTotals.Of(sample.E, sample.N, sample.Speaker, part);
 
-        var fast = totals.GroupAgainstRest(sample.E, sample.N, sample.Speaker, group);
+        // The group is taken within the totals' rows: the rows outside them (i % 3 == 0) in `members` must not count.
+        var members = RowSet.FromPredicate(rows, i => group.Contains(i) || i % 3 == 0);
+        var (fast, groupRows, groupE, restRows, restE) = totals.GroupAgainstRest(members, RowSet.All(rows));
         var reference = ClusteredRatioEstimator.OneSidedGreater(sample.E, sample.N, sample.Speaker, part.ToIndices(), group.Contains);
 
         Assert.Equal(reference.GroupRatio, fast.GroupRatio, 12);
@@ -132,5 +134,13 @@ public sealed class ClusteredRatioEstimatorTests
         Assert.Equal(reference.StandardError, fast.StandardError, 12);
         Assert.Equal(reference.PValue, fast.PValue, 10);
         Assert.Equal(reference.Clusters, fast.Clusters);
+        Assert.Equal(group.Count(), groupRows);
+        Assert.Equal(part.Count() - group.Count(), restRows);
+        Assert.Equal(group.ToIndices().Sum(i => (double)sample.E[i]), groupE, 9);
+        Assert.Equal(part.AndNot(group).ToIndices().Sum(i => (double)sample.E[i]), restE, 9);
+        // The scratch space is clean after a test: the same group again gives the same answer.
+        Assert.Equal(fast, totals.GroupAgainstRest(members, RowSet.All(rows)).Test);
+        // Rows the eligible set leaves out are not in the group either.
+        Assert.Equal(fast, totals.GroupAgainstRest(RowSet.All(rows), group).Test);
     }
 }
