@@ -30,6 +30,30 @@ public sealed record HoldoutHealth(IReadOnlyList<TeamLedgers> Teams, AcceptBudge
             new AcceptBudget(settings.CertificateThreshold, ledgers.AcceptedOnHoldout),
             settings.FdrAlpha);
 
+    /// <summary>How many teams the ledger tables list until the organizer asks for all (a prize draws thousands of teams).</summary>
+    public const int TeamsListed = 50;
+
+    /// <summary>The teams that need attention first (a spent ledger, then a low one), then the most tested, then by name.</summary>
+    public IReadOnlyList<TeamLedgers> TeamsWorstFirst =>
+        Teams.OrderBy(Attention).ThenByDescending(t => t.Findings.TestsRun + t.Fixes.TestsRun).ThenBy(t => t.Team, StringComparer.CurrentCultureIgnoreCase).ToArray();
+
+    /// <summary>The teams to list: every one, or the first <see cref="TeamsListed"/> of <see cref="TeamsWorstFirst"/>.</summary>
+    public IReadOnlyList<TeamLedgers> TeamsToList(bool all) => all ? TeamsWorstFirst : TeamsWorstFirst.Take(TeamsListed).ToArray();
+
+    /// <summary>A sentence that counts the teams by their worse ledger's state, e.g. "1,204 teams: 2 spent, 5 low, 1,197 healthy."</summary>
+    public string TeamSummary
+    {
+        get
+        {
+            var counts = Teams.GroupBy(Attention).ToDictionary(g => g.Key, g => g.Count());
+            return $"{Teams.Count:N0} team{(Teams.Count == 1 ? "" : "s")} with ledgers: {counts.GetValueOrDefault(0):N0} spent, " +
+                   $"{counts.GetValueOrDefault(1):N0} low, {counts.GetValueOrDefault(2):N0} healthy.";
+        }
+    }
+
+    private static int Attention(TeamLedgers team) =>
+        team.Findings.IsSpent || team.Fixes.IsSpent ? 0 : IsLow(team.Findings) || IsLow(team.Fixes) ? 1 : 2;
+
     /// <summary>The pair every team starts with on this holdout.</summary>
     public AlphaInvestingLedger Fresh => AlphaInvestingLedger.Start(FdrAlpha);
 

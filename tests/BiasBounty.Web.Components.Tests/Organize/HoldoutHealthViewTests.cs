@@ -102,4 +102,37 @@ public sealed class HoldoutHealthViewTests : BunitContext
         Assert.Equal(["findings", "fixes"], rows.Select(r => r.GetAttribute("data-ledger")));
         Assert.All(rows, r => Assert.Equal("new", r.GetAttribute("data-team")));
     }
+
+    [Fact]
+    public void ManyTeams_ListTheOnesThatNeedAttentionFirst_AndAllOnRequest()
+    {
+        // 60 teams: one spent (named last alphabetically), one low, the rest healthy with different numbers of tests.
+        var teams = Enumerable.Range(0, 58).Select(i => new TeamLedgers($"Team {i:00}", i % 3 == 0 ? Fresh.Record(true) : Fresh, Fresh))
+            .Append(new TeamLedgers("Zz spent", Failed(100), Fresh))
+            .Append(new TeamLedgers("Yy low", Fresh, Failed(3)))
+            .ToArray();
+        var cut = Show(teams, 0);
+
+        Assert.StartsWith("60 teams with ledgers: 1 spent, 1 low, 58 healthy.", cut.Find("[data-testid=team-summary]").TextContent.Trim());
+        var listed = cut.FindAll("[data-testid=alpha-wealth] tr[data-ledger=findings]").Select(r => r.GetAttribute("data-team")).Where(t => t != "new").ToArray();
+        Assert.Equal(HoldoutHealth.TeamsListed, listed.Length);
+        Assert.Equal(["Zz spent", "Yy low"], listed.Take(2));
+        Assert.All(listed.Skip(2).Take(19), team => Assert.Equal(0, int.Parse(team!.AsSpan(5)) % 3)); // the most tested next
+        Assert.Contains("Listed: the 50 that need attention first", cut.Find("[data-testid=team-summary]").TextContent);
+
+        cut.Find("[data-testid=show-all-teams]").Click();
+
+        Assert.Equal(60, cut.FindAll("[data-testid=alpha-wealth] tr[data-ledger=findings]").Count(r => r.GetAttribute("data-team") != "new"));
+        Assert.Empty(cut.FindAll("[data-testid=show-all-teams]"));
+    }
+
+    [Fact]
+    public void AFewTeams_AreAllListed_WithoutAShowAllButton()
+    {
+        var cut = Show([new TeamLedgers("Auditors", Fresh, Fresh), new TeamLedgers("Bystanders", Failed(100), Fresh)], 0);
+
+        Assert.Equal("2 teams with ledgers: 1 spent, 0 low, 1 healthy.", cut.Find("[data-testid=team-summary]").TextContent.Trim());
+        Assert.Empty(cut.FindAll("[data-testid=show-all-teams]"));
+        Assert.Equal(["Bystanders", "Auditors"], cut.FindAll("[data-testid=alpha-wealth] tr[data-ledger=findings]").Select(r => r.GetAttribute("data-team")).Where(t => t != "new"));
+    }
 }
