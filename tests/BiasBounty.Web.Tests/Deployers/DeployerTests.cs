@@ -100,6 +100,34 @@ public sealed class DeployerTests(PlatformFactory platform) : IClassFixture<Plat
     }
 
     [Fact]
+    public async Task Deployer_SeesTheOnnxLink_AndTheServiceCardOnlyOnceTheOrganizerPublishesIt()
+    {
+        var (competition, organizerId) = await CompetitionAsync();
+        var (_, email) = await DeployerAsync(competition, organizerId);
+        var client = platform.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await SignedInClient.SignInAsync(client, email);
+        async Task<BiasBounty.Web.ServiceCards.CardOutcome> CardsAsync(Func<BiasBounty.Web.ServiceCards.ServiceCardProduction, Task<BiasBounty.Web.ServiceCards.CardOutcome>> act)
+        {
+            await using var scope = platform.Scope();
+            return await act(scope.ServiceProvider.GetRequiredService<BiasBounty.Web.ServiceCards.ServiceCardProduction>());
+        }
+
+        // Produced but not published: the organizer's draft, which the deployer neither sees linked nor can fetch.
+        Assert.True((await CardsAsync(p => p.ProduceAsync(competition.Id, 0, organizerId))).Done);
+        var page = await client.GetStringAsync($"/deploy/{competition.Slug}");
+        Assert.Contains("data-testid=\"deployer-model-onnx\"", page, StringComparison.Ordinal);
+        Assert.Contains($"href=\"competitions/{competition.Slug}/download/model.onnx\"", page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"deployer-no-card\"", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/competitions/{competition.Slug}/service-card/0/card.json")).StatusCode);
+
+        Assert.True((await CardsAsync(p => p.PublishAsync(competition.Id, 0, true, organizerId))).Done);
+        page = await client.GetStringAsync($"/deploy/{competition.Slug}");
+        Assert.Contains($"href=\"competitions/{competition.Slug}/service-card/0/card.json\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"deployer-no-card\"", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/competitions/{competition.Slug}/service-card/0/card.json")).StatusCode);
+    }
+
+    [Fact]
     public async Task AnotherDeployer_AParticipant_AndTheOrganizer_NeverSeeADeployersUploadOrReport()
     {
         var (competition, organizerId) = await CompetitionAsync();
