@@ -361,6 +361,58 @@ public sealed class DeployerTests(PlatformFactory platform) : IClassFixture<Plat
     }
 
     [Fact]
+    public async Task Revoking_AnInvitation_EndsTheAccess_DeletesThatDeployersFilesAndReportsForGood_AndIsAudited()
+    {
+        var (competition, organizerId) = await CompetitionAsync();
+        var (revokedId, revokedEmail) = await DeployerAsync(competition, organizerId);
+        var (keptId, _) = await DeployerAsync(competition, organizerId);
+        var csv = await DeployerCsvAsync(competition, 600);
+        var (revokedUpload, _) = await UploadsAsync((u, _) => u.AddAsync(competition.Id, revokedId, "theirs.csv", csv));
+        Assert.Null(await UploadsAsync((u, _) => u.StartReplayAsync(revokedUpload!.Value, revokedId)));
+        var run = await FinishedRunAsync(revokedUpload!.Value);
+        var (keptUpload, _) = await UploadsAsync((u, _) => u.AddAsync(competition.Id, keptId, "kept.csv", csv));
+        Guid invitationId, pendingId;
+        await using (var scope = platform.Scope())
+        {
+            var invitations = scope.ServiceProvider.GetRequiredService<DeployerInvitations>();
+            Assert.Null(await invitations.InviteAsync(competition.Id, "nobody-yet@example.org", organizerId));
+            var db = platform.NewDb(scope);
+            invitationId = await db.DeployerInvitations.Where(i => i.CompetitionId == competition.Id && i.NormalizedEmail == revokedEmail.ToUpperInvariant()).Select(i => i.Id).SingleAsync();
+            pendingId = await db.DeployerInvitations.Where(i => i.CompetitionId == competition.Id && i.Email == "nobody-yet@example.org").Select(i => i.Id).SingleAsync();
+        }
+
+        await using (var scope = platform.Scope())
+        {
+            var invitations = scope.ServiceProvider.GetRequiredService<DeployerInvitations>();
+            Assert.Null(await invitations.RevokeAsync(competition.Id, invitationId, organizerId));
+            Assert.Null(await invitations.RevokeAsync(competition.Id, pendingId, organizerId));
+            Assert.Equal("That invitation was already revoked.", await invitations.RevokeAsync(competition.Id, invitationId, organizerId));
+        }
+
+        await using (var scope = platform.Scope())
+        {
+            var db = platform.NewDb(scope);
+            Assert.False(await db.DeployerUploads.AnyAsync(u => u.Id == revokedUpload));
+            Assert.False(await db.ReplayRuns.AnyAsync(r => r.Id == run.Id));
+            Assert.True(await db.DeployerUploads.AnyAsync(u => u.Id == keptUpload), "another deployer's file stays");
+            Assert.False(await db.DeployedBy(revokedId).AnyAsync(c => c.Id == competition.Id));
+            var events = await db.AuditEvents.Where(e => e.CompetitionId == competition.Id && e.Kind == DeployerInvitations.RevokedEvent).ToListAsync();
+            Assert.Equal(2, events.Count);
+            Assert.All(events, e => Assert.Equal(organizerId, e.ActorId));
+            Assert.Contains(events, e => e.UserId == revokedId && e.Detail!.Contains("1 deployer file(s)", StringComparison.Ordinal));
+            Assert.Contains(events, e => e.UserId == null && e.Detail!.StartsWith("pending invitation revoked", StringComparison.Ordinal));
+            Assert.True(await db.Notifications.AnyAsync(n => n.UserId == revokedId && n.Title.Contains("revoked")));
+        }
+        var client = platform.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await SignedInClient.SignInAsync(client, revokedEmail);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/deploy/{competition.Slug}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/deploy/replays/{run.Id}/report.json")).StatusCode);
+        var (refused, message) = await UploadsAsync((u, _) => u.AddAsync(competition.Id, revokedId, "again.csv", csv));
+        Assert.Null(refused);
+        Assert.Equal("You are not a deployer of this competition.", message);
+    }
+
+    [Fact]
     public async Task Invitation_OfAnAddressTwice_OrOfNoAddress_IsAMessage()
     {
         var (competition, organizerId) = await CompetitionAsync();
@@ -392,5 +444,9 @@ public sealed class DeployerTests(PlatformFactory platform) : IClassFixture<Plat
         var page = await client.GetStringAsync($"/organize/{competition.Slug}/deployers");
         Assert.Contains("data-testid=\"invite-deployer\"", page, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"protected-race\"", page, StringComparison.Ordinal);
+        await DeployerAsync(competition, organizerId);
+        page = await client.GetStringAsync($"/organize/{competition.Slug}/deployers");
+        Assert.Contains("data-testid=\"revoke-deployer\"", page, StringComparison.Ordinal);
+        Assert.Contains("deletes their files and replay reports for this competition for good", page, StringComparison.Ordinal);
     }
 }
