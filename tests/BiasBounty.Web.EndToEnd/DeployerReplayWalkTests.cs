@@ -92,8 +92,7 @@ public class DeployerReplayWalkTests(BrowserFixture fixture)
 
             // The improved model, one ONNX file: an ONNX protobuf that ONNX Runtime loads and runs with no BiasBounty code.
             var downloads = page.GetByTestId("deployer-downloads");
-            await downloads.ScrollIntoViewIfNeededAsync();
-            await session.ShotAsync("report-downloads");
+            await session.ShotAsync("report-downloads", downloads);
             var onnxLink = page.GetByTestId("deployer-model-onnx");
             await Expect(onnxLink).ToContainTextAsync("Download the improved model (ONNX)");
             var onnx = await page.APIRequest.GetAsync(await onnxLink.EvaluateAsync<string>("a => a.href"));

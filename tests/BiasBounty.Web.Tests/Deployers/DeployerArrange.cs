@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using BiasBounty.Scoring.Data;
@@ -44,7 +45,7 @@ public static class DeployerArrange
 
     /// <summary>
     /// A deployer's own evaluation table for a copy of the speech demo: its public part four times over, each copy with
-    /// speakers of its own (so 4 × its speakers), in the columns a deployer's table has (features, speaker, loss
+    /// speakers of its own (so 4 × its speakers) and a little variation, in the columns a deployer's table has (features, speaker, loss
     /// columns), with every word wrong in <see cref="PlantedSpeech"/>.
     /// </summary>
     public static async Task<byte[]> PlantedSpeechCsvAsync(PlatformFactory platform, Competition competition)
@@ -59,6 +60,10 @@ public static class DeployerArrange
             {
                 var cells = columns.Select(c => table[c].FormatValue(row) ?? "").ToArray();
                 cells[Array.IndexOf(columns, table.Schema.ClusterColumn)] += $"-copy{copy}";
+                // Copies differ a little (one more error on every third item, shifted per copy), as real speakers would.
+                var (errors, size) = (Array.IndexOf(columns, table.Schema.LossErrorsColumn), Array.IndexOf(columns, table.Schema.LossSizeColumn));
+                if ((row + copy) % 3 == 0 && float.Parse(cells[errors], CultureInfo.InvariantCulture) < float.Parse(cells[size], CultureInfo.InvariantCulture))
+                    cells[errors] = (float.Parse(cells[errors], CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture);
                 if (table["speaker_gender"].FormatValue(row) == "female" && table["noise"].FormatValue(row) == "quiet")
                     cells[Array.IndexOf(columns, table.Schema.LossErrorsColumn)] = cells[Array.IndexOf(columns, table.Schema.LossSizeColumn)];
                 text.AppendJoin(',', cells).Append('\n');
