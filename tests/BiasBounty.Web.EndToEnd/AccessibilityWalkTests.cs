@@ -71,6 +71,7 @@ public class AccessibilityWalkTests(BrowserFixture fixture)
         var submission = await WalkArrange.ScoredAsync(platform, new WalkTeam(teamId, "Accessible", userId), "age >= 60");
         var slug = competition.Slug;
         var replay = await ReplayAsync(platform, competition, userId);
+        var (speechSlug, speechReplay) = await EvaluationTableReplayAsync(platform, competition.OrganizerEmail, userId);
 
         await using var session = await fixture.SessionAsync("Accessibility-signed-in");
         var problems = new List<string>();
@@ -101,22 +102,39 @@ public class AccessibilityWalkTests(BrowserFixture fixture)
             await CheckAsync(session, "deploy", "deploy", problems);
             await CheckAsync(session, "deploy-uploads", $"deploy/{slug}", problems);
             await CheckAsync(session, "replay-report", $"deploy/replays/{replay}", problems);
+            await CheckAsync(session, "deploy-uploads-evaluation-table", $"deploy/{speechSlug}", problems);
+            await CheckAsync(session, "replay-report-evaluation-table", $"deploy/replays/{speechReplay}", problems);
         });
         Assert.True(problems.Count == 0, Report(problems));
     }
 
     /// <summary>The organizer invited as a deployer of their own competition, with an upload replayed by the platform's worker.</summary>
-    private static async Task<Guid> ReplayAsync(KestrelPlatform platform, WalkCompetition competition, string userId)
+    private static async Task<Guid> ReplayAsync(KestrelPlatform platform, WalkCompetition competition, string userId) =>
+        await ReplayAsync(platform, competition.Id, competition.OrganizerEmail, userId, ["race", "sex"], "ours.csv",
+            await DeployerArrange.PlantedCsvAsync(platform, competition.Id, 1_500));
+
+    /// <summary>The same on a copy of the speech demo (an evaluation table): the deployer's own table replayed. Its slug and the replay.</summary>
+    private static async Task<(string Slug, Guid Replay)> EvaluationTableReplayAsync(KestrelPlatform platform, string email, string userId)
     {
-        var csv = await DeployerArrange.PlantedCsvAsync(platform, competition.Id, 1_500);
+        Competitions.Competition competition;
+        await using (var scope = platform.Scope())
+            competition = await CompetitionBuilder.New("Speech a11y " + WalkPages.Unique()).OrganizedBy(userId)
+                .Between(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(60)).SaveWithSpeechDemoDataAsync(scope);
+        var replay = await ReplayAsync(platform, competition.Id, email, userId, ["speaker_gender", "noise"], "our-recordings.csv",
+            await DeployerArrange.PlantedSpeechCsvAsync(platform, competition));
+        return (competition.Slug, replay);
+    }
+
+    private static async Task<Guid> ReplayAsync(KestrelPlatform platform, Guid competitionId, string email, string userId, string[] protectedColumns, string fileName, byte[] content)
+    {
         Guid uploadId;
         await using (var scope = platform.Scope())
         {
             var invitations = scope.ServiceProvider.GetRequiredService<DeployerInvitations>();
-            Assert.Null(await invitations.SaveProtectedColumnsAsync(competition.Id, ["race", "sex"], ["race", "sex"], userId));
-            Assert.Null(await invitations.InviteAsync(competition.Id, competition.OrganizerEmail, userId));
+            Assert.Null(await invitations.SaveProtectedColumnsAsync(competitionId, protectedColumns, protectedColumns, userId));
+            Assert.Null(await invitations.InviteAsync(competitionId, email, userId));
             var uploads = scope.ServiceProvider.GetRequiredService<DeployerUploads>();
-            var (id, problem) = await uploads.AddAsync(competition.Id, userId, "ours.csv", csv);
+            var (id, problem) = await uploads.AddAsync(competitionId, userId, fileName, content);
             uploadId = id ?? throw new InvalidOperationException(problem);
             Assert.Null(await uploads.StartReplayAsync(uploadId, userId));
         }

@@ -9,7 +9,9 @@ namespace BiasBounty.Web.EndToEnd;
 /// <summary>
 /// The last mile (issue 13, docs/deployers.md): an organizer marks the protected columns and invites a deployer by
 /// e-mail; the deployer uploads a file of another schema (refused with a message), then labelled rows on which a
-/// planted group is worse, runs the replay, watches its progress, sees the last-mile flag and downloads the report.
+/// planted group is worse, runs the replay, watches its progress, sees the last-mile flag, downloads the report, and
+/// takes away what the last mile is for: the improved model as one ONNX file (loaded and run here with ONNX Runtime) and
+/// its service card, which the organizer produced and published (a deployer sees published cards, as everyone does).
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public class DeployerReplayWalkTests(BrowserFixture fixture)
@@ -41,6 +43,11 @@ public class DeployerReplayWalkTests(BrowserFixture fixture)
             await Expect(page.GetByTestId("invite-message")).ToContainTextAsync($"Invited {deployerEmail}");
             await Expect(page.GetByTestId("deployer-invitations")).ToContainTextAsync(deployerEmail);
             await session.ShotAsync("organizer-invited");
+            await WalkPages.OpenAsync(session, $"organize/{competition.Slug}/service-cards");
+            await page.GetByTestId("produce-0").ClickAsync();
+            await Expect(page.GetByTestId("card-state-0")).ToHaveTextAsync("private", new() { Timeout = 60_000 });
+            await page.GetByTestId("publish-0").ClickAsync();
+            await Expect(page.GetByTestId("card-state-0")).ToContainTextAsync("public since");
 
             // The deployer.
             await page.Context.ClearCookiesAsync();
@@ -82,6 +89,45 @@ public class DeployerReplayWalkTests(BrowserFixture fixture)
             var json = await page.APIRequest.GetAsync(await page.GetByTestId("download-json").EvaluateAsync<string>("a => a.href"));
             Assert.True(json.Ok, $"the JSON download answered {json.Status}");
             Assert.Contains("\"last-mile-gap\"", await json.TextAsync(), StringComparison.Ordinal);
+
+            // The improved model, one ONNX file: an ONNX protobuf that ONNX Runtime loads and runs with no BiasBounty code.
+            var downloads = page.GetByTestId("deployer-downloads");
+            await session.ShotAsync("report-downloads", downloads);
+            var onnxLink = page.GetByTestId("deployer-model-onnx");
+            await Expect(onnxLink).ToContainTextAsync("Download the improved model (ONNX)");
+            var onnx = await page.APIRequest.GetAsync(await onnxLink.EvaluateAsync<string>("a => a.href"));
+            Assert.True(onnx.Ok, $"the ONNX download answered {onnx.Status}");
+            var model = await onnx.BodyAsync();
+            Assert.True(model.Length > 1_000, $"the ONNX file has only {model.Length} bytes");
+            Assert.Equal(0x08, model[0]); // ModelProto's first field: ir_version, a varint
+            RunsOneRow(model);
+
+            // The service card, as Markdown and JSON, names the version replayed.
+            await Expect(page.GetByTestId("deployer-card")).ToContainTextAsync("version 0");
+            var cardJson = await page.APIRequest.GetAsync(await page.GetByTestId("deployer-card-json").EvaluateAsync<string>("a => a.href"));
+            Assert.True(cardJson.Ok, $"the card's JSON answered {cardJson.Status}");
+            using var card = System.Text.Json.JsonDocument.Parse(await cardJson.TextAsync());
+            Assert.Equal("biasbounty.service-card/1", card.RootElement.GetProperty("format").GetString());
+            Assert.Equal(0, card.RootElement.GetProperty("about").GetProperty("version").GetInt32());
+            var cardMarkdown = await page.APIRequest.GetAsync(await page.GetByTestId("deployer-card-md").EvaluateAsync<string>("a => a.href"));
+            Assert.True(cardMarkdown.Ok, $"the card's Markdown answered {cardMarkdown.Status}");
+            Assert.StartsWith("# Service card: ", await cardMarkdown.TextAsync(), StringComparison.Ordinal);
+            await WalkPages.FollowAsync(session, page.GetByTestId("deployer-card-page"), $"competitions/{competition.Slug}/service-card/0");
+            await Expect(page.GetByTestId("service-card")).ToBeVisibleAsync();
         });
+    }
+
+    /// <summary>Loads the file in ONNX Runtime and predicts one row whose every input is missing (NaN, or "" for text).</summary>
+    private static void RunsOneRow(byte[] model)
+    {
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(model);
+        var inputs = session.InputMetadata.Select(input => input.Value.ElementType == typeof(string)
+            ? Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor(input.Key, new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<string>(new[] { "" }, [1, 1]))
+            : Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor(input.Key, new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(new[] { float.NaN }, [1, 1]))).ToList();
+        Assert.Contains(inputs, i => i.Name == "race");
+        using var results = session.Run(inputs);
+        var prediction = Assert.Single(results, r => r.Name == "prediction").AsEnumerable<float>().ToArray();
+        Assert.Single(prediction);
+        Assert.True(float.IsFinite(prediction[0]), $"the model predicted {prediction[0]}");
     }
 }

@@ -55,10 +55,18 @@ public sealed record ReplayRequest(
 /// <summary>The error on one group: rows measured (the metric's eligible rows), mean loss with its 95 % interval, the rest's, and the gap's test.</summary>
 public sealed record GroupError(
     string Expression, ReplayGroupSource Source, int Rows, double Error, double Lower, double Upper,
-    double RestError, double PValue, double AdjustedPValue, bool SignificantGap, bool? GapOnHoldout, bool LastMile);
+    double RestError, double PValue, double AdjustedPValue, bool SignificantGap, bool? GapOnHoldout, bool LastMile)
+{
+    /// <summary>Clusters (speakers) among the group's rows, for an evaluation table with a cluster column; else null.</summary>
+    public int? Clusters { get; init; }
+}
 
 /// <summary>One version's numbers on the deployer's rows.</summary>
-public sealed record VersionReplay(int Version, int Rows, double Error, double Lower, double Upper, IReadOnlyList<GroupError> Groups);
+public sealed record VersionReplay(int Version, int Rows, double Error, double Lower, double Upper, IReadOnlyList<GroupError> Groups)
+{
+    /// <summary>Clusters (speakers) among the rows, for an evaluation table with a cluster column; else null.</summary>
+    public int? Clusters { get; init; }
+}
 
 /// <summary>Kinds of <see cref="ReplayFlag"/>.</summary>
 public enum ReplayFlagKind
@@ -88,6 +96,12 @@ public sealed record ReplayReport(
     string Metric, int Rows, int MeasuredRows, IReadOnlyList<VersionReplay> Versions, IReadOnlyList<ReplayFlag> Flags,
     IReadOnlyList<ReplayDiscovery> Discovered, string? DiscoveryNote)
 {
+    /// <summary>For an evaluation table's replay (<see cref="EvaluationTableReplay"/>): the column whose rows are not independent (the speaker), by which intervals and tests are clustered; else null.</summary>
+    public string? ClusterColumn { get; init; }
+
+    /// <summary>Whether this replays a deployer's evaluation table (one system version, a ratio metric) rather than a model on labelled rows.</summary>
+    public bool EvaluationTable => Metric is "wer" or "cer" or "lossColumn";
+
     /// <summary>Smallest group measured (smaller groups are left out: their intervals would say nothing).</summary>
     public const int MinGroupRows = 5;
 

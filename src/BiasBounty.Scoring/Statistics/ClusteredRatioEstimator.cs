@@ -81,6 +81,35 @@ public static class ClusteredRatioEstimator
         return Result(groupRatio, restRatio, squares.Value, clusters);
     }
 
+    /// <summary>
+    /// The ratio ΣE/ΣN over <paramref name="rows"/> with its cluster-robust confidence interval: each cluster's influence
+    /// u_k = (E_k − R·N_k)/ΣN, Var(R) ≈ G/(G−1)·Σ u_k² (CR1), R ± t(G−1)·SE, the lower end kept at 0. Without
+    /// <paramref name="cluster"/> every row is its own cluster: the per-row delta method.
+    /// </summary>
+    /// <returns>The ratio, the interval and the clusters G; with fewer than two clusters the interval is null (it would say nothing).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The rows are empty or ΣN ≤ 0.</exception>
+    public static (double Ratio, Interval? Interval, int Clusters) Ratio(float[] e, float[] n, int[]? cluster, RowSet rows, double confidence = 0.95)
+    {
+        StatisticsHelpers.CheckConfidence(confidence, nameof(confidence));
+        var indices = rows.ToIndices();
+        double sumE = 0, sumN = 0; // counts: exact in double
+        foreach (var row in indices) (sumE, sumN) = (sumE + e[row], sumN + n[row]);
+        Check(indices.Length, sumN, "group");
+        var ratio = sumE / sumN;
+        var perCluster = new Dictionary<int, double>();
+        foreach (var row in indices)
+        {
+            var k = cluster?[row] ?? row;
+            perCluster[k] = perCluster.GetValueOrDefault(k) + (e[row] - ratio * n[row]);
+        }
+        var clusters = perCluster.Count;
+        if (clusters < 2) return (ratio, null, clusters);
+        CompensatedSum squares = default;
+        foreach (var influence in perCluster.Values) squares.Add(influence / sumN * (influence / sumN));
+        var half = StatisticsHelpers.TwoSidedStudentQuantile(confidence, clusters - 1) * Math.Sqrt(clusters / (clusters - 1.0) * squares.Value);
+        return (ratio, new Interval(Math.Max(0, ratio - half), ratio + half), clusters);
+    }
+
     /// <summary>The CR1 standard error from Σ u_k² over <paramref name="clusters"/> clusters, and the t test on it.</summary>
     internal static ClusteredRatioResult Result(double groupRatio, double restRatio, double squares, int clusters)
     {

@@ -110,7 +110,7 @@ public static class EvaluationVersion
     }
 
     /// <summary>The upload's loss columns, or the errors of its transcripts when it has none.</summary>
-    private static (float[] Errors, float[] Sizes) Losses(Dataset upload, string errorsName, string sizeName, string source, Transcripts transcripts)
+    internal static (float[] Errors, float[] Sizes) Losses(Dataset upload, string errorsName, string sizeName, string source, Transcripts transcripts)
     {
         var hasErrors = upload.TryGetColumn(errorsName, out var errorsColumn);
         var hasSizes = upload.TryGetColumn(sizeName, out var sizesColumn);

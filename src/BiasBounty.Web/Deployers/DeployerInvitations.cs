@@ -18,6 +18,48 @@ public sealed class DeployerInvitations(ApplicationDbContext db, TimeProvider ti
 
     public const string ProtectedColumnsEvent = "protected-columns.changed";
 
+    public const string RevokedEvent = "deployer.revoked";
+
+    /// <summary>What revoking does to a deployer's data, as the organizer's page and the deployer's upload page state it.</summary>
+    public const string RevocationDeletes =
+        "Revoking an invitation ends that deployer's access at once and deletes their files and replay reports for this competition for good: they are the deployer's, and nobody keeps a copy.";
+
+    /// <summary>
+    /// Revokes an invitation (pending, or of a deployer who has uploaded): the invitation goes, and with it, in the same
+    /// transaction, every upload and report of this competition whose owner is no longer its deployer — a privacy-minded
+    /// deployer expects data they can no longer use not to linger. An audit event and, when the address has an account,
+    /// a notification. Null, or a message.
+    /// </summary>
+    public async Task<string?> RevokeAsync(Guid competitionId, Guid invitationId, string organizerId, CancellationToken ct = default)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var invitation = await db.DeployerInvitations.SingleOrDefaultAsync(i => i.Id == invitationId && i.CompetitionId == competitionId, ct);
+        if (invitation is null) return "That invitation was already revoked.";
+        db.DeployerInvitations.Remove(invitation);
+        await db.SaveChangesAsync(ct);
+        // Owners of this competition's uploads who are deployers no longer (by the address revoked, or any other way).
+        var stillDeployers = db.Users.Where(u => u.EmailConfirmed && db.DeployerInvitations.Any(i => i.CompetitionId == competitionId && i.NormalizedEmail == u.NormalizedEmail)).Select(u => u.Id);
+        var orphaned = db.DeployerUploads.Where(u => u.CompetitionId == competitionId && !stillDeployers.Contains(u.OwnerId));
+        await db.ReplayRuns.Where(r => orphaned.Any(u => u.Id == r.UploadId)).ExecuteDeleteAsync(ct);
+        var files = await orphaned.ExecuteDeleteAsync(ct);
+        var competition = await db.Competitions.AsNoTracking().Where(c => c.Id == competitionId).Select(c => c.Name).SingleAsync(ct);
+        var user = await db.Users.Where(u => u.NormalizedEmail == invitation.NormalizedEmail).Select(u => u.Id).FirstOrDefaultAsync(ct);
+        if (user is not null)
+            db.Notifications.Add(new Notification
+            {
+                UserId = user, CompetitionId = competitionId, Kind = "deployer", Title = $"Your invitation to replay '{competition}' was revoked",
+                Body = "The organizer revoked your invitation. Your files and replay reports for this competition are deleted for good.", Link = "deploy",
+            });
+        db.AuditEvents.Add(new AuditEvent
+        {
+            CompetitionId = competitionId, ActorId = organizerId, UserId = user, Kind = RevokedEvent, At = time.GetUtcNow(),
+            Detail = $"{(user is null ? "pending invitation" : "invitation")} revoked; {files} deployer file(s) and their reports deleted",
+        });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return null;
+    }
+
     /// <summary>Invites <paramref name="email"/> to deploy the competition: the invitation, an e-mail and, when the address has an account, a notification. Null or a message.</summary>
     public async Task<string?> InviteAsync(Guid competitionId, string? email, string organizerId, CancellationToken ct = default)
     {

@@ -1,6 +1,7 @@
 using BiasBounty.Scoring;
 using BiasBounty.Scoring.Data;
 using BiasBounty.Scoring.Engine;
+using BiasBounty.Scoring.Replay;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Hosting;
 using BiasBounty.Web.Organize;
@@ -19,19 +20,23 @@ public sealed class DeployerUploads(ApplicationDbContext db, PublicDataCache pub
     /// <summary>How long an upload and its reports are kept (the upload page states it; <see cref="DeployerDataRetention"/> enforces it).</summary>
     public const int RetentionDays = 90;
 
-    /// <summary>What an evaluation-table competition says to a deployer (its replay is not built yet).</summary>
-    public const string EvaluationTableRefusal =
-        "This competition examines an evaluation table (a system's errors per item), not a model: there is no model to run on your rows, and replaying your own evaluation table is not supported yet.";
-
     /// <summary>Checks and stores an upload of <paramref name="userId"/>, a deployer of the competition; its id, or a message (nothing stored).</summary>
     public async Task<(Guid? Id, string? Problem)> AddAsync(Guid competitionId, string userId, string fileName, byte[] content, CancellationToken ct = default)
     {
         var competition = await db.DeployedBy(userId).AsNoTracking().SingleOrDefaultAsync(c => c.Id == competitionId, ct);
         if (competition is null) return (null, "You are not a deployer of this competition.");
-        if (!competition.Metric.Definition().ScoresPredictions) return (null, EvaluationTableRefusal);
-        var training = (await publicData.GetAsync(db, competitionId, ct))?.Training;
-        if (training is null) return (null, "This competition has no data yet.");
-        var (data, problem) = Fit(fileName, content, training);
+        Dataset? data;
+        string? problem;
+        if (competition.TakesVersions())
+        {
+            (data, problem) = FitEvaluationTable(fileName, content, competition.Schema(), competition.Metric);
+        }
+        else
+        {
+            var training = (await publicData.GetAsync(db, competitionId, ct))?.Training;
+            if (training is null) return (null, "This competition has no data yet.");
+            (data, problem) = Fit(fileName, content, training);
+        }
         if (data is null) return (null, problem);
         var now = time.GetUtcNow();
         var upload = new DeployerUpload
@@ -74,6 +79,29 @@ public sealed class DeployerUploads(ApplicationDbContext db, PublicDataCache pub
                 return (null, $"Line {line}, column '{domain.Column}': '{label.FormatValue(row)}' is not one of the competition's label values ('{domain.PositiveClass}' and '{domain.NegativeClass}').");
         }
         return (data, null);
+    }
+
+    /// <summary>
+    /// Reads a deployer's own evaluation table with the competition's schema (an evaluation-table competition): every
+    /// feature column and the cluster column, and the loss columns or the transcripts, in any order; the competition's
+    /// column kinds. The table as the engine replays it, or a message naming line and column.
+    /// </summary>
+    public static (Dataset? Data, string? Problem) FitEvaluationTable(string fileName, byte[] content, DatasetSchema schema, Metric metric)
+    {
+        var (table, problem) = CompetitionDraft.ReadTable("file", fileName, content);
+        if (table is null) return (null, problem);
+        try
+        {
+            // Read again with the competition's kind for each of its columns (a code such as 3 stays a category where it is one).
+            var specs = table.Data.Columns.Select(c => new ColumnSpec(c.Name, schema.Find(c.Name)?.Kind ?? c.Kind)).ToArray();
+            var data = CsvDatasetLoader.Load(content, new CsvLoadOptions(Schema: new DatasetSchema(specs)));
+            return (EvaluationTableReplay.Read(data, schema, SystemVersions.TranscriptsFor(metric), Path.GetFileName(fileName)), null);
+        }
+        catch (ScoringInputException e)
+        {
+            // The engine's message starts with the file name: kept as the deployer wrote it.
+            return (null, "Your table does not fit the competition's evaluation table: " + e.Message + (e.Message.EndsWith('.') ? "" : "."));
+        }
     }
 
     /// <summary>Starts the replay of the user's own upload; null, or a message (a second start is refused, nothing is queued twice).</summary>

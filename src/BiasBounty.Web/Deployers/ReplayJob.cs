@@ -57,9 +57,13 @@ public sealed class ReplayJob(ApplicationDbContext db, PublicDataCache publicDat
     private async Task<ReplayReport> ReplayAsync(ReplayRun run, CancellationToken ct)
     {
         var competition = await db.Competitions.AsNoTracking().SingleAsync(c => c.Id == run.CompetitionId, ct);
-        if (!competition.Metric.Definition().ScoresPredictions) throw new ScoringInputException(DeployerUploads.EvaluationTableRefusal);
         var upload = await db.DeployerUploads.AsNoTracking().Where(u => u.Id == run.UploadId).Select(u => new { u.FileName, u.Content }).SingleOrDefaultAsync(ct)
             ?? throw new ScoringInputException("the upload was deleted");
+        var findings = await db.Scores.AsNoTracking()
+            .Where(s => s.CompetitionId == competition.Id && s.Status == ScoreStatus.Scored && s.FindingVerified)
+            .Join(db.Submissions, s => s.SubmissionId, x => x.Id, (s, x) => x.CanonicalExpression ?? x.Expression)
+            .Distinct().ToListAsync(ct);
+        if (competition.TakesVersions()) return await ReplayEvaluationTableAsync(run, competition, upload.FileName, upload.Content, findings, ct);
         var published = await publicData.GetAsync(db, competition.Id, ct) ?? throw new ScoringInputException("the competition has no data");
         var (data, problem) = DeployerUploads.Fit(upload.FileName, upload.Content, published.Training);
         if (data is null) throw new ScoringInputException(problem ?? "the upload cannot be read");
@@ -78,17 +82,43 @@ public sealed class ReplayJob(ApplicationDbContext db, PublicDataCache publicDat
 
         var runtime = await runtimes.GetAsync(db, competition, ct);
         var holdout = runtime.Holdout.ContentHash == list.HoldoutHash ? runtime.Holdout : null;
-        var findings = await db.Scores.AsNoTracking()
-            .Where(s => s.CompetitionId == competition.Id && s.Status == ScoreStatus.Scored && s.FindingVerified)
-            .Join(db.Submissions, s => s.SubmissionId, x => x.Id, (s, x) => x.CanonicalExpression ?? x.Expression)
-            .Distinct().ToListAsync(ct);
 
         var request = new ReplayRequest(data, competition.Metric, settings.LossCap, list, catalog, findings, competition.ProtectedColumns, holdout)
         {
             Label = LabelDomain.Of(published.Training),
         };
+        return await RunWithProgressAsync(run.Id, progress => ReplayReport.Run(request, progress), ct);
+    }
+
+    /// <summary>
+    /// A deployer's own evaluation table: the rate of the competition's newest system version's kind on their items,
+    /// compared with that version's holdout (version 0 is the table the competition opened with).
+    /// </summary>
+    private async Task<ReplayReport> ReplayEvaluationTableAsync(ReplayRun run, Competition competition, string fileName, byte[] content, IReadOnlyList<string> findings, CancellationToken ct)
+    {
+        var (data, problem) = DeployerUploads.FitEvaluationTable(fileName, content, competition.Schema(), competition.Metric);
+        if (data is null) throw new ScoringInputException(problem ?? "the upload cannot be read");
+        var newest = await db.SystemVersions.AsNoTracking().Include(v => v.File).Where(v => v.CompetitionId == competition.Id)
+            .OrderByDescending(v => v.Number).FirstOrDefaultAsync(ct);
+        Holdout holdout;
+        if (newest is null)
+        {
+            holdout = (await runtimes.GetAsync(db, competition, ct)).Holdout;
+        }
+        else
+        {
+            var parts = await SystemVersions.PartsAsync(db, competition, ct);
+            holdout = SystemVersions.Evaluate(competition, parts, SystemVersions.Read(newest.File!.Content), newest.File.FileName).Holdout;
+        }
+        var request = new EvaluationReplayRequest(data, competition.Metric, newest?.Number ?? 0, findings, competition.ProtectedColumns, holdout);
+        return await RunWithProgressAsync(run.Id, progress => EvaluationTableReplay.Run(request, progress), ct);
+    }
+
+    /// <summary>Runs the engine on a thread-pool thread, writing its progress (0–99 %) to the run every half second.</summary>
+    private async Task<ReplayReport> RunWithProgressAsync(Guid runId, Func<IProgress<double>, ReplayReport> replay, CancellationToken ct)
+    {
         var progress = new LatestProgress();
-        var work = Task.Run(() => ReplayReport.Run(request, progress), ct);
+        var work = Task.Run(() => replay(progress), ct);
         var written = -1;
         while (!work.IsCompleted)
         {
@@ -96,7 +126,7 @@ public sealed class ReplayJob(ApplicationDbContext db, PublicDataCache publicDat
             var percent = (int)Math.Floor(progress.Value * 100);
             if (percent == written) continue;
             written = percent;
-            await db.ReplayRuns.Where(r => r.Id == run.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Progress, Math.Min(99, percent)), ct);
+            await db.ReplayRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Progress, Math.Min(99, percent)), ct);
         }
         return await work;
     }

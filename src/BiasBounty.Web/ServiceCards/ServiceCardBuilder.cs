@@ -107,8 +107,9 @@ public sealed class ServiceCardBuilder(
             "The holdout reflects the organizer's data; the model may do differently on other populations, at other times, or where the data are collected differently.",
         ]);
         var test = new CardTestYourself(
-            "Replay on your own data is coming to the platform. Until then, run the downloaded model on your data with ONNX Runtime, or use the bbounty command-line tool: " +
-            "score the model against your labelled data, and explore which groups it errs on.",
+            "Test it on your own data before you rely on it. If the organizer invites you as a deployer (ask them), replay every version on your labelled rows on the platform, privately: " +
+            "the error by group with 95 % intervals, flags where your rows show a gap the holdout did not, and an automatic search for groups it errs on. " +
+            "Or run the downloaded model on your data with ONNX Runtime, or with the bbounty command-line tool: score it against your labelled data, and explore which groups it errs on.",
             [
                 $"bbounty score --data YOUR_DATA.csv --model {CompetitionDownloads.OnnxFileName(slug, version)}",
                 "bbounty explore --data YOUR_DATA.csv --model MODEL.onnx",

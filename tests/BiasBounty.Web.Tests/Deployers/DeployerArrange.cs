@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using BiasBounty.Scoring.Data;
 using BiasBounty.Web.Competitions;
 using BiasBounty.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BiasBounty.Web.Tests.Deployers;
@@ -35,6 +37,37 @@ public static class DeployerArrange
                 cells[label] = LabelDomain.Normalize(cells[label].Trim('"')) == domain.PositiveClass ? domain.NegativeClass! : domain.PositiveClass!;
             text.Append(change is null ? string.Join(',', cells) : change(string.Join(',', cells))).Append('\n');
         }
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    /// <summary>The planted group of a deployer's evaluation table: every word wrong (a word error rate of 100 %).</summary>
+    public const string PlantedSpeech = "speaker_gender == \"female\" and noise == \"quiet\"";
+
+    /// <summary>
+    /// A deployer's own evaluation table for a copy of the speech demo: its public part four times over, each copy with
+    /// speakers of its own (so 4 × its speakers) and a little variation, in the columns a deployer's table has (features, speaker, loss
+    /// columns), with every word wrong in <see cref="PlantedSpeech"/>.
+    /// </summary>
+    public static async Task<byte[]> PlantedSpeechCsvAsync(PlatformFactory platform, Competition competition)
+    {
+        await using var scope = platform.Scope();
+        var file = await platform.NewDb(scope).StoredFiles.AsNoTracking().SingleAsync(f => f.Id == competition.TrainingFileId);
+        var table = CompetitionData.LoadDataset(file.Content, file.LoadSchemaJson);
+        var columns = table.Schema.Features.Select(f => f.Name).Concat([table.Schema.ClusterColumn!, table.Schema.LossErrorsColumn!, table.Schema.LossSizeColumn!]).ToArray();
+        var text = new StringBuilder(string.Join(',', columns)).Append('\n');
+        for (var copy = 0; copy < 4; copy++)
+            for (var row = 0; row < table.RowCount; row++)
+            {
+                var cells = columns.Select(c => table[c].FormatValue(row) ?? "").ToArray();
+                cells[Array.IndexOf(columns, table.Schema.ClusterColumn)] += $"-copy{copy}";
+                // Copies differ a little (one more error on every third item, shifted per copy), as real speakers would.
+                var (errors, size) = (Array.IndexOf(columns, table.Schema.LossErrorsColumn), Array.IndexOf(columns, table.Schema.LossSizeColumn));
+                if ((row + copy) % 3 == 0 && float.Parse(cells[errors], CultureInfo.InvariantCulture) < float.Parse(cells[size], CultureInfo.InvariantCulture))
+                    cells[errors] = (float.Parse(cells[errors], CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture);
+                if (table["speaker_gender"].FormatValue(row) == "female" && table["noise"].FormatValue(row) == "quiet")
+                    cells[Array.IndexOf(columns, table.Schema.LossErrorsColumn)] = cells[Array.IndexOf(columns, table.Schema.LossSizeColumn)];
+                text.AppendJoin(',', cells).Append('\n');
+            }
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 }
