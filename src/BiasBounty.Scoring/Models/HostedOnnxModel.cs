@@ -56,14 +56,10 @@ public sealed class HostedOnnxModel : IOnnxModel
     /// <summary>The feature columns the model reads.</summary>
     public IReadOnlyList<string> InputColumns { get; private set; } = [];
 
-    /// <summary>The process id of the running host, if one runs (tests).</summary>
-    internal int? HostProcessId
-    {
-        get
-        {
-            lock (_gate) return _child?.Process.Id;
-        }
-    }
+    /// <summary>The process id of the newest host started, also while a call is running (tests).</summary>
+    internal int HostProcessId => Volatile.Read(ref _hostProcessId);
+
+    private int _hostProcessId;
 
     /// <summary>Starts a host and loads the model in it: every check of <see cref="OnnxModel.Load"/>, with its messages.</summary>
     /// <exception cref="ModelValidationException">The model cannot be used; the message says why.</exception>
@@ -201,6 +197,7 @@ public sealed class HostedOnnxModel : IOnnxModel
     private (HostChild? Child, string? Refusal) StartChild()
     {
         var child = HostChild.Start(_bytes, _settings, _limits.InferenceTimeout + Grace);
+        Volatile.Write(ref _hostProcessId, child.Process.Id);
         switch (child.Outcome)
         {
             case { Kind: P.Ready, Ready: var ready }:
