@@ -161,7 +161,8 @@ public static class ModelHost
 
     /// <summary>
     /// Asks the kernel's OOM killer to choose this process before any other (oom_score_adj 1000, which any process may
-    /// raise for itself), and to be killed when the parent dies (PR_SET_PDEATHSIG), so a host never outlives its parent.
+    /// raise for itself), and ends the host when its parent is gone, even mid-run, so a host never outlives its parent.
+    /// (Not PR_SET_PDEATHSIG: that fires when the parent's starting thread ends, and .NET starts processes from pool threads.)
     /// </summary>
     private static void PreferToBeKilled()
     {
@@ -174,10 +175,14 @@ public static class ModelHost
             // Not Linux: the parent's memory watch still applies.
         }
         if (!OperatingSystem.IsLinux()) return;
-        const int PrSetPdeathsig = 1, SigKill = 9;
-        _ = Prctl(PrSetPdeathsig, SigKill, 0, 0, 0);
+        var parent = GetParentProcessId();
+        new Thread(() =>
+        {
+            while (GetParentProcessId() == parent) Thread.Sleep(250);
+            Environment.Exit(5);
+        }) { IsBackground = true, Name = "BiasBounty model host parent watch" }.Start();
     }
 
-    [DllImport("libc", EntryPoint = "prctl", SetLastError = true)]
-    private static extern int Prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);
+    [DllImport("libc", EntryPoint = "getppid")]
+    private static extern int GetParentProcessId();
 }
