@@ -124,6 +124,7 @@ public sealed class ServiceCardTests(PlatformFactory platform) : IClassFixture<P
             foreach (var (form, whole) in new[] { ("JSON", json), ("Markdown", markdown), ("HTML", html) })
             {
                 var text = whole.Replace(competition.Slug, "").Replace(competition.Name, "").Replace(competition.Id.ToString(), ""); // random digits of their own
+                text = System.Text.RegularExpressions.Regex.Replace(text, @"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?", ""); // a timestamp's fraction of a second
                 var leaked = values.FirstOrDefault(text.Contains);
                 Assert.True(leaked is null, $"the {form} card contains the holdout's fnlwgt value {leaked}: …{(leaked is null ? "" : text.Substring(Math.Max(0, text.IndexOf(leaked, StringComparison.Ordinal) - 80), 120))}…");
             }
