@@ -6,7 +6,7 @@ namespace BiasBounty.Cli;
 /// <summary>Dispatches <c>bbounty</c> commands. Exit codes: 0 success, 1 internal failure, 2 bad input (one line, no stack trace).</summary>
 public static class CliApp
 {
-    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json", "help", "no-bias", "wait", "cer", "keep-case", "keep-punctuation", "explore" };
+    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json", "help", "no-bias", "wait", "cer", "keep-case", "keep-punctuation", "explore", "fix-in-process" };
 
     public static readonly string Help = string.Join(Environment.NewLine,
         "bbounty — the BiasBounty scoring engine on files",

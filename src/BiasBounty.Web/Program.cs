@@ -16,6 +16,9 @@ using BiasBounty.Web.Submissions;
 using BiasBounty.Web.Teams;
 using BiasBounty.Web.Worker;
 
+// First: started as a model host (a participant's model run apart from this process), do only that.
+if (BiasBounty.Scoring.Models.ModelHost.RunIfRequested(args, typeof(Program).Assembly) is { } hostExit) return hostExit;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatformHosting();
@@ -51,5 +54,6 @@ app.MapReviewExports();
 app.MapServiceCards();
 app.MapApi();
 app.Run();
+return 0;
 
 public partial class Program;

@@ -74,7 +74,9 @@ internal static class DecisionListReplay
 
         var coding = FeatureCoding.Of(CompetitionData.LoadDataset(inputs.Training, inputs.TrainingSchema));
         using var catalog = new ModelCatalog(data.Schema, holdout.Label, new ModelLimits(settings.MaxModelBytes), coding);
-        foreach (var model in inputs.Models) catalog.AddOnnx(model, ModelRole.Predictor);
+        foreach (var model in inputs.Models)
+            catalog.AddOnnx(model, ModelRole.Predictor, null,
+                ModelCatalog.ContentId(model) == stored[0].BaseModelId ? ModelTrust.Trusted : ModelTrust.Untrusted);
         var list = PointerDecisionList.Create(stored[0].BaseModelId, holdout, catalog);
         Compare(0, list, stored[0], versions[0], holdout, settings, problems);
         var schema = PublicDataCache.SchemaOnly(competition);

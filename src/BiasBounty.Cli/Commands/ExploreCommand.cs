@@ -41,7 +41,7 @@ public static class ExploreCommand
         var clock = Stopwatch.StartNew();
         using var catalog = new ModelCatalog(data.Schema, label);
         var smoke = data.SelectRows(Enumerable.Range(0, Math.Min(OnnxModel.SmokeRows, data.RowCount)).ToArray());
-        var modelId = catalog.AddOnnx(ScoreCommand.ReadModel(modelPath), ModelRole.Predictor, smoke);
+        var modelId = catalog.AddOnnx(ScoreCommand.ReadModel(modelPath), ModelRole.Predictor, smoke, ModelTrust.Trusted);
         var predictions = catalog.Predictor(modelId).PredictAll(data);
         var y = label.Encode(data);
         var errors = RowSet.FromPredicate(data.RowCount, i => !(predictions[i] == y[i]));

@@ -44,7 +44,8 @@ public static class ExportCommand
         foreach (var (id, bytes) in models)
         {
             var groupModel = structure.Nodes.Any(n => n.Group.ModelId == id);
-            catalog.AddOnnx(bytes, groupModel ? ModelRole.Group : ModelRole.Predictor);
+            catalog.AddOnnx(bytes, groupModel ? ModelRole.Group : ModelRole.Predictor, null,
+                id == structure.BaseModelId ? ModelTrust.Trusted : ModelTrust.Untrusted);
         }
         var expected = PointerDecisionList.ForPrediction(structure).Predict(data, catalog, version);
         using var exported = OnnxModel.Load(onnx, data.Schema, label, ModelRole.Predictor);

@@ -60,7 +60,7 @@ public static class ScoreCommand
         var group = GroupRef.FromExpression(SubgroupExpression.Compile(groupText, data).Canonical);
         using var catalog = new ModelCatalog(data.Schema, holdout.Label, new ModelLimits(settings.MaxModelBytes));
         var smoke = data.SelectRows(Enumerable.Range(0, Math.Min(OnnxModel.SmokeRows, data.RowCount)).ToArray());
-        var baseId = modelPath is null ? null : catalog.AddOnnx(ReadModel(modelPath), ModelRole.Predictor, smoke);
+        var baseId = modelPath is null ? null : catalog.AddOnnx(ReadModel(modelPath), ModelRole.Predictor, smoke, ModelTrust.Trusted);
         var fixId = fixPath is null ? null : catalog.AddOnnx(ReadModel(fixPath), ModelRole.Predictor, smoke);
 
         var clock = Stopwatch.StartNew();

@@ -23,15 +23,19 @@ public sealed class ModelCatalog(DatasetSchema schema, LabelDomain? label, Model
     public static string ContentId(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     /// <summary>
-    /// Loads, binds and (given a sample) smoke-tests an ONNX model, and registers it under its content id.
+    /// Loads, binds and (given a sample) smoke-tests an ONNX model, and registers it under its content id. An untrusted
+    /// model (the default: anything a participant uploaded) runs in a model host (<see cref="HostedOnnxModel"/>), a
+    /// trusted one (the organizer's base model) in this process.
     /// </summary>
     /// <exception cref="ModelValidationException">The model cannot be used; the message says why.</exception>
-    public string AddOnnx(ReadOnlyMemory<byte> onnx, ModelRole role, Dataset? smokeSample = null)
+    public string AddOnnx(ReadOnlyMemory<byte> onnx, ModelRole role, Dataset? smokeSample = null, ModelTrust trust = ModelTrust.Untrusted)
     {
         var id = ContentId(onnx.Span);
         var registry = role == ModelRole.Group ? _groupModels : _predictors;
         if (registry.ContainsKey(id)) return id;
-        var model = OnnxModel.Load(onnx, schema, label, role, limits, coding);
+        IOnnxModel model = trust == ModelTrust.Trusted
+            ? OnnxModel.Load(onnx, schema, label, role, limits, coding)
+            : HostedOnnxModel.Load(onnx, schema, label, role, limits, coding);
         try
         {
             if (smokeSample is not null) model.Validate(smokeSample);

@@ -36,3 +36,30 @@ public static class RowPredictorExtensions
         return predictor.Predict(data, rows.ToIndices());
     }
 }
+
+/// <summary>A loaded ONNX model, run in this process (<see cref="OnnxModel"/>) or in a model host (<see cref="HostedOnnxModel"/>).</summary>
+public interface IOnnxModel : IRowPredictor, IDisposable
+{
+    /// <summary>The smoke run of gate 1 on the first 16 rows of <paramref name="sample"/> (public rows); errors name rows and values.</summary>
+    /// <exception cref="ModelValidationException">The model fails, is too slow, uses too much memory, or predicts outside the domain.</exception>
+    void Validate(Dataset sample);
+
+    /// <summary>Rows per ONNX Runtime call.</summary>
+    int BatchRows { get; }
+
+    /// <summary>Which input convention the model's inputs follow.</summary>
+    OnnxInputConvention Convention { get; }
+
+    /// <summary>The feature columns the model reads.</summary>
+    IReadOnlyList<string> InputColumns { get; }
+}
+
+/// <summary>Who supplied a model, which decides where it runs (docs/scoring-rules.md).</summary>
+public enum ModelTrust
+{
+    /// <summary>A participant's upload (a fix or a group model), at any stage: it runs in a model host with a hard memory bound.</summary>
+    Untrusted,
+
+    /// <summary>The organizer's own base model, who holds the holdout anyway: it runs in this process, on every row.</summary>
+    Trusted,
+}

@@ -12,7 +12,8 @@ namespace BiasBounty.Scoring.Models;
 /// large tensor finishes first; the peak of such a run is bounded only by the process's arena cap
 /// (<see cref="OnnxRuntimeEnvironment.MaxArenaBytes"/>). The growth is the whole process's: while one model goes over,
 /// a run beside it goes over too, so a caller retries a stopped run alone (<see cref="RunAlone{T}"/>) before blaming
-/// its model. A hard per-model bound needs a process per model; see docs/scoring-rules.md.
+/// its model. The hard per-model bound is a process per model (<see cref="HostedOnnxModel"/>), which every untrusted model
+/// gets; in a model host this watch still stops a run between operators, before the parent has to kill the host.
 /// </para>
 /// </summary>
 internal static class MemoryWatch

@@ -15,7 +15,7 @@ namespace BiasBounty.Scoring.Models;
 /// Predictions may be made from several threads at once. Error messages name rows and values only in the smoke run,
 /// which must be given public rows; on other rows they never show a value, a row or a count.
 /// </summary>
-public sealed partial class OnnxModel : IRowPredictor, IDisposable
+public sealed partial class OnnxModel : IOnnxModel
 {
     /// <summary>
     /// What <see cref="Predict(Dataset, ReadOnlySpan{int})"/> returns for a row whose prediction is unusable (outside the
@@ -101,17 +101,7 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
     public static OnnxModel Load(ReadOnlyMemory<byte> onnxBytes, DatasetSchema schema, LabelDomain? label, ModelRole role,
         ModelLimits? limits = null, FeatureCoding? coding = null)
     {
-        ArgumentNullException.ThrowIfNull(schema);
-        if (role == ModelRole.Predictor && label is null)
-            throw new ArgumentNullException(nameof(label), "a predictor needs the label's domain");
-        limits ??= ModelLimits.Default;
-        ArgumentOutOfRangeException.ThrowIfLessThan(limits.BatchRows, 1, nameof(limits));
-        if (coding is not null && !coding.Features.Select(f => f.Name).SequenceEqual(schema.Features.Select(f => f.Name)))
-            throw new ArgumentException("the coding's features are not the schema's feature columns", nameof(coding));
-        if (onnxBytes.Length > limits.MaxModelBytes)
-            throw new ModelValidationException($"the model is {Megabytes(onnxBytes.Length)} MB; the limit is {Megabytes(limits.MaxModelBytes)} MB");
-        if (onnxBytes.IsEmpty)
-            throw new ModelValidationException("the model file is empty");
+        limits = CheckArguments(onnxBytes, schema, label, role, limits, coding);
         OnnxModelInspector.Check(onnxBytes);
         var batchRows = CheckMemory(onnxBytes, schema.Features.Count, limits);
 
@@ -140,6 +130,24 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
             session.Dispose();
             throw;
         }
+    }
+
+    /// <summary>What <see cref="Load"/> checks before it reads the file (also checked by a host's parent before it sends it); the limits to use.</summary>
+    internal static ModelLimits CheckArguments(ReadOnlyMemory<byte> onnxBytes, DatasetSchema schema, LabelDomain? label, ModelRole role,
+        ModelLimits? limits, FeatureCoding? coding)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        if (role == ModelRole.Predictor && label is null)
+            throw new ArgumentNullException(nameof(label), "a predictor needs the label's domain");
+        limits ??= ModelLimits.Default;
+        ArgumentOutOfRangeException.ThrowIfLessThan(limits.BatchRows, 1, nameof(limits));
+        if (coding is not null && !coding.Features.Select(f => f.Name).SequenceEqual(schema.Features.Select(f => f.Name)))
+            throw new ArgumentException("the coding's features are not the schema's feature columns", nameof(coding));
+        if (onnxBytes.Length > limits.MaxModelBytes)
+            throw new ModelValidationException($"the model is {Megabytes(onnxBytes.Length)} MB; the limit is {Megabytes(limits.MaxModelBytes)} MB");
+        if (onnxBytes.IsEmpty)
+            throw new ModelValidationException("the model file is empty");
+        return limits;
     }
 
     /// <summary>
@@ -210,9 +218,16 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
         }
     }
 
-    private ModelValidationException SmokeOverBudget() =>
-        new($"the model used more than {OnnxMemoryEstimate.FormatBytes(_limits.MaxSmokeBytes)} of memory in the {SmokeRows}-row smoke test " +
-            "(tensors whose size depends on the data); the limit is " + OnnxMemoryEstimate.FormatBytes(_limits.MaxSmokeBytes));
+    private ModelValidationException SmokeOverBudget() => new(SmokeOverBudgetMessage(_limits));
+
+    /// <summary>The refusal of a model that grew past the smoke test's memory budget, in process or in its host.</summary>
+    internal static string SmokeOverBudgetMessage(ModelLimits limits) =>
+        $"the model used more than {OnnxMemoryEstimate.FormatBytes(limits.MaxSmokeBytes)} of memory in the {SmokeRows}-row smoke test " +
+        "(tensors whose size depends on the data); the limit is " + OnnxMemoryEstimate.FormatBytes(limits.MaxSmokeBytes);
+
+    /// <summary>The refusal of a model that passed the time limit, in process or in its host.</summary>
+    internal static string TookTooLongMessage(ModelLimits limits) =>
+        $"the model took longer than {limits.InferenceTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s";
 
     /// <summary>A run stopped because the process grew past the run's memory budget (see <see cref="MemoryWatch"/>).</summary>
     private sealed class OverMemoryBudget(bool shared) : Exception
@@ -337,8 +352,7 @@ public sealed partial class OnnxModel : IRowPredictor, IDisposable
     /// <summary>Whether a batch stayed within its memory budget, whether another model ran beside it, and ONNX Runtime's error when it was stopped.</summary>
     private readonly record struct BatchOutcome(bool Within, bool Shared, OnnxRuntimeException? Failure);
 
-    private ModelValidationException TookTooLong(Exception? inner) =>
-        new($"the model took longer than {_limits.InferenceTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s", inner);
+    private ModelValidationException TookTooLong(Exception? inner) => new(TookTooLongMessage(_limits), inner);
 
     private void Read(OrtValue output, Span<float> destination, bool smoke, int offset, Dictionary<string, float?> labels)
     {

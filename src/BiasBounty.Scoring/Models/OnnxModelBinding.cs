@@ -174,6 +174,10 @@ public sealed partial class OnnxModel
         _ => $"a {type.ToString().ToLowerInvariant()} tensor",
     };
 
+    /// <summary>The error for data that lacks a column the model reads (or has it with another kind).</summary>
+    internal static ScoringInputException MissingInput(ColumnSpec spec) =>
+        new($"the data has no {spec.Kind.ToString().ToLowerInvariant()} column '{spec.Name}', which the model takes as input");
+
     /// <summary>Builds the input tensors of each batch; buffers are reused across the batches of one prediction call.</summary>
     private sealed class Feeder
     {
@@ -203,7 +207,7 @@ public sealed partial class OnnxModel
             {
                 var spec = model._inputs[i].Column!;
                 if (!data.TryGetColumn(spec.Name, out var column) || column.Kind != spec.Kind)
-                    throw new ScoringInputException($"the data has no {spec.Kind.ToString().ToLowerInvariant()} column '{spec.Name}', which the model takes as input");
+                    throw MissingInput(spec);
                 _columns[i] = column;
                 _buffers[i] = column is NumericColumn ? new float[batchRows] : [];
                 // Each category's UTF-8 bytes once, instead of one conversion per row.

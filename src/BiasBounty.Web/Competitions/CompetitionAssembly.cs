@@ -55,7 +55,7 @@ public sealed class CompetitionAssembly(ApplicationDbContext db, TimeProvider ti
         // The training file's category codes are the ones the data card publishes for float-tensor models.
         using var catalog = new ModelCatalog(holdout.Data.Schema, holdout.Label, new ModelLimits(settings.MaxModelBytes), FeatureCoding.Of(training));
         var smoke = training.SelectRows(Enumerable.Range(0, Math.Min(OnnxModel.SmokeRows, training.RowCount)).ToArray());
-        var baseId = catalog.AddOnnx(model, ModelRole.Predictor, smoke);
+        var baseId = catalog.AddOnnx(model, ModelRole.Predictor, smoke, ModelTrust.Trusted);
         PointerDecisionList list;
         try
         {

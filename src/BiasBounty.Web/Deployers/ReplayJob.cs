@@ -78,7 +78,9 @@ public sealed class ReplayJob(ApplicationDbContext db, PublicDataCache publicDat
         var groupModels = list.Nodes.OfType<UpdateNode>().Select(n => n.Group.ModelId).OfType<string>().ToHashSet();
         var files = await db.StoredFiles.Where(f => f.CompetitionId == competition.Id && f.Kind == StoredFileKind.Model && ids.Contains(f.ContentHash))
             .Select(f => new { f.ContentHash, f.Content }).ToListAsync(ct);
-        foreach (var file in files) catalog.AddOnnx(file.Content, groupModels.Contains(file.ContentHash) ? ModelRole.Group : ModelRole.Predictor);
+        foreach (var file in files)
+            catalog.AddOnnx(file.Content, groupModels.Contains(file.ContentHash) ? ModelRole.Group : ModelRole.Predictor, null,
+                file.ContentHash == list.BaseModelId ? ModelTrust.Trusted : ModelTrust.Untrusted);
 
         var runtime = await runtimes.GetAsync(db, competition, ct);
         var holdout = runtime.Holdout.ContentHash == list.HoldoutHash ? runtime.Holdout : null;

@@ -31,7 +31,7 @@ public sealed record PreflightAudit(IReadOnlyList<DiscoveredGroup> Groups, int R
         var label = LabelDomain.Of(training);
         using var catalog = new ModelCatalog(training.Schema, label, new ModelLimits(settings.MaxModelBytes), FeatureCoding.Of(training));
         var smoke = training.SelectRows(Enumerable.Range(0, Math.Min(OnnxModel.SmokeRows, training.RowCount)).ToArray());
-        var predictions = catalog.Predictor(catalog.AddOnnx(model, ModelRole.Predictor, smoke)).PredictAll(training);
+        var predictions = catalog.Predictor(catalog.AddOnnx(model, ModelRole.Predictor, smoke, ModelTrust.Trusted)).PredictAll(training);
         var options = ModelGroupAudit.BoundedOptions(training);
         var result = ModelGroupAudit.Run(training, label.Encode(training), predictions, settings.Metric, options);
         return new PreflightAudit(result.Confirmed, result.Rows, result.ConfirmRows, result.ErrorRate, options.MaxConditions, result.Elapsed);

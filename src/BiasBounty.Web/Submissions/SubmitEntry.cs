@@ -127,7 +127,7 @@ public sealed class SubmitEntry(ApplicationDbContext db, PublicDataCache publicD
         try
         {
             var training = data.Training;
-            using var model = OnnxModel.Load(fix.Content, training.Schema, LabelDomain.Of(training), ModelRole.Predictor,
+            using var model = HostedOnnxModel.Load(fix.Content, training.Schema, LabelDomain.Of(training), ModelRole.Predictor,
                 new ModelLimits(maxModelBytes), data.Coding);
             model.Validate(data.Smoke);
             return null;

@@ -111,8 +111,9 @@ public sealed class CompetitionRuntimeCache(IMemoryCache cache, PublicDataCache 
         if (missing.Length == 0) return;
         var files = await db.StoredFiles
             .Where(f => f.CompetitionId == competitionId && f.Kind == StoredFileKind.Model && missing.Contains(f.ContentHash))
-            .Select(f => f.Content).ToListAsync(ct);
-        foreach (var content in files) runtime.Catalog.AddOnnx(content, ModelRole.Predictor);
+            .Select(f => new { f.ContentHash, f.Content }).ToListAsync(ct);
+        foreach (var file in files)
+            runtime.Catalog.AddOnnx(file.Content, ModelRole.Predictor, null, file.ContentHash == list.BaseModelId ? ModelTrust.Trusted : ModelTrust.Untrusted);
     }
 
     private MemoryCacheEntryOptions Entry() => new() { SlidingExpiration = options.Value.CacheSlidingExpiration };

@@ -44,6 +44,18 @@ internal static class OnnxBombs
             return g.Apply("ConstantOfShape", [g.Apply("Reshape", [count, g.Constant(new long[] { 1 }, 1)])]);
         });
 
+    /// <summary>
+    /// One Expand of a constant to max age × <paramref name="perYear"/> floats: a single operator whose output is sized
+    /// by the data, so neither the static estimate nor a check between operators can stop it before it is filled.
+    /// </summary>
+    public static byte[] SingleExpand(float perYear, string feature = "AGEP") =>
+        Reducing(g =>
+        {
+            var oldest = g.Apply("ReduceMax", [feature], "", OnnxAttribute.Int("keepdims", 0));
+            var count = g.Apply("Cast", [g.Apply("Mul", [oldest, g.Constant([perYear])])], "", OnnxAttribute.Int("to", (long)OnnxElementType.Int64));
+            return g.Apply("Expand", [g.Constant([1f]), g.Apply("Reshape", [count, g.Constant(new long[] { 1 }, 1)])]);
+        }, feature);
+
     /// <summary>A Loop of 10^12 iterations that adds 1 to the ages: small tensors, endless time (fewer iterations: a slow honest model).</summary>
     public static byte[] Loop(long iterations = 1_000_000_000_000)
     {

@@ -185,24 +185,4 @@ public class OnnxMemoryBoundTests
         Assert.True(OnnxRuntimeEnvironment.UsesCappedArena);
         Assert.Equal(OnnxRuntimeEnvironment.DefaultMaxArenaBytes, OnnxRuntimeEnvironment.MaxArenaBytes);
     }
-
-    /// <summary>The process's resident memory and its peak, from /proc/self/status.</summary>
-    private sealed record Memory(long Resident, long Peak)
-    {
-        public static Memory Read()
-        {
-            var status = File.ReadAllLines("/proc/self/status");
-            long Field(string name) => long.Parse(status.First(l => l.StartsWith(name + ":", StringComparison.Ordinal))[(name.Length + 1)..].Trim().Split(' ')[0]) * 1024;
-            return new Memory(Field("VmRSS"), Field("VmHWM"));
-        }
-
-        /// <summary>The peak since <paramref name="before"/> is at most its resident memory plus <paramref name="slack"/> (or the earlier peak).</summary>
-        public static void AssertPeakWithin(Memory before, long slack)
-        {
-            var after = Read();
-            var allowed = Math.Max(before.Peak, before.Resident + slack);
-            Assert.True(after.Peak <= allowed,
-                $"peak resident memory reached {after.Peak / ModelLimits.BytesPerMegabyte} MB; allowed {allowed / ModelLimits.BytesPerMegabyte} MB");
-        }
-    }
 }

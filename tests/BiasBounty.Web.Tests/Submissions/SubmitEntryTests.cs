@@ -71,6 +71,18 @@ public sealed class SubmitEntryTests(PlatformFactory platform) : IClassFixture<P
     }
 
     [Fact]
+    public async Task Submit_RefusesASingleOperatorMemoryBomb_WithTheSmokeBudgetMessage_InAModelHost()
+    {
+        // One Expand to (oldest of the 16 public rows) × 10^7 floats, gigabytes: sized by the data, filled by one operator.
+        var user = await UserAsync("Single Expand");
+
+        var refused = await SubmitAsync(user.Id, Arrange.MarriedGroup, BiasBounty.Scoring.Tests.Models.OnnxBombs.SingleExpand(1e7f, "age"));
+
+        Assert.False(refused.Succeeded);
+        Assert.Contains("the model used more than 256 MB of memory in the 16-row smoke test", refused.Errors[SubmitEntry.Fields.Fix]);
+    }
+
+    [Fact]
     public async Task Submit_WithAnInvalidExpression_AnswersThat_WithoutRunningTheUploadedModel()
     {
         // Garbage as a model: were it loaded, the answer would also carry the model's error. The cheap check answers first.

@@ -1,0 +1,82 @@
+namespace BiasBounty.Scoring.Models;
+
+/// <summary>
+/// Reads model hosts' resident memory (/proc/PID/statm) every 2 ms on one thread and calls back (once) when a host
+/// passes its limit; the callback kills it. At 2 ms a host filling memory at 10 GB/s overshoots by about 20 MB before
+/// it dies, and its arena cap bounds the rest (<see cref="HostedOnnxModel"/>).
+/// </summary>
+internal static class HostMemoryWatch
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(2);
+    private static readonly object Gate = new();
+    private static readonly List<Lease> Leases = [];
+    private static Thread? _thread;
+
+    /// <summary>Watches <paramref name="processId"/> until the lease is disposed.</summary>
+    public static IDisposable Watch(int processId, long limit, Action onExceeded)
+    {
+        var lease = new Lease(processId, limit, onExceeded);
+        lock (Gate)
+        {
+            Leases.Add(lease);
+            if (_thread is null)
+            {
+                _thread = new Thread(Loop) { IsBackground = true, Name = "BiasBounty model host memory watch" };
+                _thread.Start();
+            }
+            Monitor.PulseAll(Gate);
+        }
+        return lease;
+    }
+
+    /// <summary>A process's resident bytes, or null when it cannot be read (gone, or no /proc).</summary>
+    public static long? Resident(int processId)
+    {
+        try
+        {
+            // statm: size resident shared text lib data dt, in pages.
+            var fields = File.ReadAllText($"/proc/{processId}/statm").Split(' ', 3);
+            return long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) * Environment.SystemPageSize;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    private static void Loop()
+    {
+        while (true)
+        {
+            Lease[] active;
+            lock (Gate)
+            {
+                while (Leases.Count == 0) Monitor.Wait(Gate);
+                active = [.. Leases];
+            }
+            foreach (var lease in active)
+                if (Resident(lease.ProcessId) > lease.Limit) lease.Exceed();
+            Thread.Sleep(Interval);
+        }
+    }
+
+    private sealed class Lease(int processId, long limit, Action onExceeded) : IDisposable
+    {
+        private int _done;
+
+        public int ProcessId { get; } = processId;
+
+        public long Limit { get; } = limit;
+
+        public void Exceed()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0) onExceeded();
+        }
+
+        public void Dispose()
+        {
+            Interlocked.Exchange(ref _done, 1);
+            lock (Gate) Leases.Remove(this);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using BiasBounty.Scoring.Data;
+using BiasBounty.Scoring.Models;
+
+namespace BiasBounty.Scoring.Tests.Models;
+
+/// <summary>
+/// Issue 10's hard bound: a participant's model runs in a model host (bbounty.dll beside the tests), which is killed
+/// past the run's budget, so not even one operator can grow this process.
+/// </summary>
+[Collection(nameof(MemoryMeasurement))]
+public class HostedOnnxModelTests
+{
+    private static readonly Dataset Tiny = ModelTestData.TwentyRows();
+    private static readonly LabelDomain Income = LabelDomain.Of(Tiny);
+
+    /// <summary>What this process may grow by while a host runs a bomb: the pipes, buffers and the test's own garbage.</summary>
+    private const long SmallMargin = 64L * ModelLimits.BytesPerMegabyte;
+
+    private static string Refusal(byte[] model, ModelLimits? limits = null) =>
+        Assert.Throws<ModelValidationException>(() =>
+        {
+            using var hosted = HostedOnnxModel.Load(model, Tiny.Schema, Income, ModelRole.Predictor, limits);
+            hosted.Validate(Tiny);
+        }).Message;
+
+    [Theory]
+    // 65 years × 5.8·10^6 floats ≈ 1.5 GB in one Expand: under the 2 GB arena of an in-process run, which it would fill
+    // before the run could be stopped; the host's arena (512 MB) refuses the allocation.
+    [InlineData(5.8e6f)]
+    // ≈ 400 MB in one Expand: within the host's arena, so the host grows past 256 MB and the parent kills it.
+    [InlineData(1.54e6f)]
+    public void Validate_RefusesASingleExpandBomb_WithTheSmokeBudgetMessage_WithoutGrowingThisProcess(float perYear)
+    {
+        var before = Memory.ReadAfterResettingPeak();
+
+        var error = Refusal(OnnxBombs.SingleExpand(perYear));
+
+        Assert.Equal(
+            "the model used more than 256 MB of memory in the 16-row smoke test (tensors whose size depends on the data); the limit is 256 MB",
+            error);
+        Memory.AssertPeakWithin(before, SmallMargin);
+    }
+
+    [Fact]
+    public async Task Predict_CountsABatchAsWrong_WhenItsHostIsKilledMidBatch_AndRunsTheNextBatchInANewHost()
+    {
+        // Two batches of 10 rows, each a few seconds of small additions; the first batch's host is killed from outside.
+        var limits = new ModelLimits(BatchRows: 10);
+        using var model = HostedOnnxModel.Load(OnnxBombs.Loop(iterations: 3_000_000), Tiny.Schema, Income, ModelRole.Predictor, limits);
+        var first = model.HostProcessId;
+        var predicting = Task.Run(() => model.PredictAll(Tiny));
+        await Task.Delay(500);
+        Assert.False(predicting.IsCompleted);
+
+        using (var host = Process.GetProcessById(first)) host.Kill();
+        var predictions = await predicting;
+
+        Assert.All(predictions[..10], p => Assert.True(float.IsNaN(p)));
+        Assert.All(predictions[10..], p => Assert.Equal(0f, p));
+        Assert.NotEqual(first, model.HostProcessId);
+    }
+
+    [Fact]
+    public void Predict_CountsEveryBatchAsWrong_WhenEachGrowsPastTheBatchBudget()
+    {
+        // ≈ 260 MB for a batch whose oldest person is 65: fine for the smoke test's 1 GB, over a 64 MB batch budget.
+        var limits = new ModelLimits(MaxSmokeBytes: 1024 * ModelLimits.BytesPerMegabyte, MaxBatchBytes: 64 * ModelLimits.BytesPerMegabyte, BatchRows: 10);
+        using var model = HostedOnnxModel.Load(OnnxBombs.SingleExpand(1e6f), Tiny.Schema, Income, ModelRole.Predictor, limits);
+        model.Validate(Tiny);
+
+        Assert.All(model.PredictAll(Tiny), p => Assert.True(float.IsNaN(p)));
+    }
+
+    [Fact]
+    public void Validate_StopsALoopBomb_AtTheTimeLimit()
+    {
+        var limits = new ModelLimits(MaxInferenceTime: TimeSpan.FromMilliseconds(200));
+
+        Assert.Equal("the model took longer than 0.2 s", Refusal(OnnxBombs.Loop(), limits));
+    }
+
+    [Fact]
+    public void Load_GivesTheInProcessMessages()
+    {
+        Assert.Equal(
+            "the model would need at least 366.2 MB for the 16-row smoke test (Expand output of [16, 3, 2,000,000] floats); the limit is 256 MB",
+            Refusal(OnnxBombs.Expand()));
+        Assert.Equal("the model file is empty", Refusal([]));
+    }
+
+    [Theory]
+    [InlineData(OnnxInputConvention.FloatTensor)]
+    [InlineData(OnnxInputConvention.PerColumn)]
+    public void Predict_OnAdult_EqualsTheInProcessModel_Exactly(OnnxInputConvention convention)
+    {
+        var train = ModelTestData.AdultTrain;
+        var test = ModelTestData.AdultTest;
+        var label = LabelDomain.Of(train);
+        var bytes = LogisticRegressionTrainer.Train(train, label).ToOnnx(new OnnxExportOptions(convention));
+        using var inProcess = OnnxModel.Load(bytes, test.Schema, label, ModelRole.Predictor);
+        using var hosted = HostedOnnxModel.Load(bytes, test.Schema, label, ModelRole.Predictor);
+        hosted.Validate(train);
+
+        var expected = inProcess.PredictAll(test);
+        var actual = hosted.PredictAll(test);
+
+        Assert.Equal(16_281, actual.Length);
+        Assert.Equal(expected, actual);
+        Assert.Equal(inProcess.Convention, hosted.Convention);
+        Assert.Equal(inProcess.InputColumns, hosted.InputColumns);
+    }
+
+    [Fact]
+    public void Load_RefusesTheModel_WhenTheHostAnswersGarbage()
+    {
+        var script = Path.Combine(Path.GetTempPath(), $"garbage-host-{Guid.NewGuid():N}.sh");
+        File.WriteAllText(script, "#!/bin/sh\nprintf 'R\\377\\377\\377\\177garbage'\nsleep 5\n");
+        if (!OperatingSystem.IsLinux()) return;
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Environment.SetEnvironmentVariable(ModelHostLauncher.EnvironmentVariable, script);
+        try
+        {
+            Assert.Equal("ONNX Runtime could not load the model: the process loading it stopped unexpectedly", Refusal(OnnxBombs.Loop(10)));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ModelHostLauncher.EnvironmentVariable, null);
+            File.Delete(script);
+        }
+    }
+
+    [Fact]
+    public void Host_AsksTheKernelToKillItFirst()
+    {
+        using var model = HostedOnnxModel.Load(OnnxBombs.Loop(10), Tiny.Schema, Income, ModelRole.Predictor);
+
+        Assert.Equal("1000", File.ReadAllText($"/proc/{model.HostProcessId}/oom_score_adj").Trim());
+    }
+}
