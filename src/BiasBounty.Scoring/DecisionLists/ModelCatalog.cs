@@ -101,7 +101,7 @@ public sealed class ModelCatalog(DatasetSchema schema, LabelDomain? label, Model
     /// Drops what one submission brought that <paramref name="list"/> does not use: its fix model (disposed) and the
     /// cached masks of its group. Without this, a long-lived catalog holds every submitted fix and group for as long as
     /// its competition stays busy. The caller must be the catalog's only user at that moment (the platform holds the
-    /// competition's lock), since a removed model may not be running.
+    /// runtime's gate), since a removed model may not be running.
     /// </summary>
     public void Release(GroupRef group, string? fixModelId, PointerDecisionList list)
     {

@@ -5,7 +5,7 @@ namespace BiasBounty.Scoring.Engine;
 
 /// <summary>
 /// Telemetry of scoring, in the BCL's own types so the engine needs no telemetry package: a span per stage of a
-/// submission (load, mask, test, fix, decision, save) on <see cref="ActivitySource"/> and its duration on the
+/// submission (load, mask, test, fix, decision, lock, save) on <see cref="ActivitySource"/> and its duration on the
 /// <see cref="StageDuration"/> histogram. Both cost next to nothing when nothing listens (the CLI, the tests). Tags
 /// name the stage only, never a group, value or row.
 /// </summary>
@@ -28,6 +28,9 @@ public static class ScoringStages
     public const string Fix = "fix";
     public const string Decision = "decision";
     public const string Save = "save";
+
+    /// <summary>Waiting for the competition's lock, which the platform takes to write a decision.</summary>
+    public const string Lock = "lock";
 
     /// <summary>Starts a stage; dispose it when the stage ends.</summary>
     public static StageScope Begin(string stage) => new(stage, ActivitySource.StartActivity("score." + stage), Stopwatch.GetTimestamp());

@@ -23,7 +23,11 @@ public static class CompetitionData
 
     /// <summary>The settings the engine sees: the stored settings with the competition's metric and split seed.</summary>
     public static CompetitionSettings ScoringSettings(this Competition competition) =>
-        competition.Settings with { Metric = competition.Metric, SplitSeed = competition.SplitSeed };
+        ScoringSettings(competition.Settings, competition.Metric, competition.SplitSeed);
+
+    /// <summary>The settings the engine sees, from the competition's stored columns (for a query that reads only those).</summary>
+    public static CompetitionSettings ScoringSettings(CompetitionSettings stored, Metric metric, int splitSeed) =>
+        stored with { Metric = metric, SplitSeed = splitSeed };
 
     /// <summary>
     /// Mean loss of the list's current version on the feedback part only, the one number per version that the public

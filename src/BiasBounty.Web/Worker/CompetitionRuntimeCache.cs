@@ -59,7 +59,8 @@ public sealed record CompetitionRuntime(Holdout Holdout, ModelCatalog Catalog)
 
 /// <summary>
 /// Worker memory: holdouts parsed once per content hash (and split seed), model catalogs once per competition and
-/// holdout. Callers hold the competition's advisory lock, so one competition's entry is never built twice at once.
+/// holdout. Scoring drafts fetch entries without the competition's lock, so two drafts in one process may both build a
+/// missing entry at start-up; the second replaces the first, which is retired once its user lets go of its gate.
 /// </summary>
 public sealed class CompetitionRuntimeCache(IMemoryCache cache, PublicDataCache publicData, IOptions<ScoringWorkerOptions> options)
 {
@@ -91,7 +92,7 @@ public sealed class CompetitionRuntimeCache(IMemoryCache cache, PublicDataCache 
 
     /// <summary>
     /// The competition's runtime with the use of its catalog to oneself (<see cref="CompetitionRuntime.ExclusiveAsync"/>),
-    /// never a retired one. Callers hold the competition's advisory lock.
+    /// never a retired one.
     /// </summary>
     public async Task<(CompetitionRuntime Runtime, IDisposable Exclusive)> AcquireAsync(ApplicationDbContext db, Competition competition, CancellationToken ct)
     {

@@ -13,11 +13,14 @@ namespace BiasBounty.Web.Worker;
 public sealed class ScoringMetrics
 {
     private readonly Counter<long> _verdicts;
+    private readonly Counter<long> _redecided;
 
     public ScoringMetrics(IMeterFactory meters, JobStorage storage)
     {
         var meter = meters.Create(TelemetryExtensions.PlatformMeter);
         _verdicts = meter.CreateCounter<long>("biasbounty.verdicts", description: "Submissions scored, by outcome");
+        _redecided = meter.CreateCounter<long>("biasbounty.scoring.redecided",
+            description: "Decisions drafted again under the competition's lock because something they depended on moved meanwhile");
         meter.CreateObservableGauge("biasbounty.queue.depth", () => QueueDepth(storage, processing: false),
             description: "Scoring jobs waiting in the queue");
         meter.CreateObservableGauge("biasbounty.queue.processing", () => QueueDepth(storage, processing: true),
@@ -36,6 +39,9 @@ public sealed class ScoringMetrics
         _ when findingVerified => "finding_verified",
         _ => "not_verified",
     };
+
+    /// <summary>A draft that no longer held under the lock (a fix accepted, the team's claim or the same rows decided meanwhile).</summary>
+    public void Redecided() => _redecided.Add(1);
 
     public void Verdict(string outcome) => _verdicts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
