@@ -46,11 +46,15 @@ public static class WorkerExtensions
                 StorageOptions(provider.GetRequiredService<IOptions<ScoringWorkerOptions>>().Value)));
 
         if (builder.GetPlatformRole().RunsJobs())
+        {
             services.AddHangfireServer((provider, server) =>
             {
                 server.WorkerCount = provider.GetRequiredService<IOptions<ScoringWorkerOptions>>().Value.WorkerCount;
                 server.ServerName = WorkerHeartbeatHealthCheck.ServerName;
             });
+            services.AddSingleton<AbandonedJobs>();
+            services.AddHostedService(provider => provider.GetRequiredService<AbandonedJobs>());
+        }
         return builder;
     }
 
@@ -61,13 +65,16 @@ public static class WorkerExtensions
     /// </summary>
     public static PostgreSqlStorageOptions StorageOptions(ScoringWorkerOptions worker) => new()
     {
-        SchemaName = "hangfire",
+        SchemaName = HangfireSchema,
         PrepareSchemaIfNecessary = true,
         QueuePollInterval = worker.QueuePollInterval,
         EnableLongPolling = true,
         UseSlidingInvisibilityTimeout = true,
         InvisibilityTimeout = worker.InvisibilityTimeout,
     };
+
+    /// <summary>The PostgreSQL schema of Hangfire's tables.</summary>
+    public const string HangfireSchema = "hangfire";
 
     /// <summary>The Hangfire dashboard at <c>/hangfire</c>, for organizers and admins.</summary>
     public static WebApplication MapScoringDashboard(this WebApplication app)

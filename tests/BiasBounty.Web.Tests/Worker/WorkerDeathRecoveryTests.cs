@@ -41,6 +41,43 @@ public sealed class WorkerDeathRecoveryTests(PlatformFactory platform) : IClassF
     }
 
     [Fact]
+    public async Task AJobWhoseWorkerDied_GoesBackToTheFrontOfTheQueue_NotBehindEveryJobQueuedSince()
+    {
+        // A queue no worker of this platform serves, so the test decides when jobs are fetched.
+        const string queue = "abandoned_test";
+        var job = Job.FromExpression(() => LongJob.Run("never", 0));
+        var abandoned = platform.Jobs.Create(job, new EnqueuedState(queue));
+        var newer = platform.Jobs.Create(job, new EnqueuedState(queue));
+        var running = platform.Jobs.Create(job, new EnqueuedState(queue));
+        await using (var connection = new NpgsqlConnection(platform.ConnectionString))
+        {
+            await connection.OpenAsync();
+            // The first was fetched ten minutes ago by a worker that never renewed it; the third just now, by a live one.
+            await using var fetched = new NpgsqlCommand(
+                "UPDATE hangfire.jobqueue SET fetchedat = CASE jobid WHEN @abandoned THEN NOW() - INTERVAL '10 minutes' ELSE NOW() END WHERE jobid IN (@abandoned, @running)", connection);
+            fetched.Parameters.AddWithValue("abandoned", long.Parse(abandoned));
+            fetched.Parameters.AddWithValue("running", long.Parse(running));
+            Assert.Equal(2, await fetched.ExecuteNonQueryAsync());
+        }
+
+        await platform.Services.GetRequiredService<AbandonedJobs>().RequeueAsync(CancellationToken.None);
+
+        // Hangfire's own order would give the never-fetched job first; the abandoned one is older, and goes first.
+        using var storage = platform.Services.GetRequiredService<JobStorage>().GetConnection();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var first = storage.FetchNextJob([queue], cancel.Token);
+        var second = storage.FetchNextJob([queue], cancel.Token);
+        Assert.Equal([abandoned, newer], [first.JobId, second.JobId]);
+        first.RemoveFromQueue();
+        second.RemoveFromQueue();
+        first.Dispose();
+        second.Dispose();
+        // The live worker's job was left alone: nothing else is fetchable.
+        using var none = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        Assert.ThrowsAny<OperationCanceledException>(() => storage.FetchNextJob([queue], none.Token));
+    }
+
+    [Fact]
     public void TheDefaultInvisibilityTimeout_IsWellUnderAMinute_AndSliding()
     {
         var worker = platform.Services.GetRequiredService<IOptions<ScoringWorkerOptions>>().Value;
