@@ -132,14 +132,8 @@ public static class EvaluationTableReplay
                 // a finding on a column the deployer's table lacks cannot be measured here
             }
         }
-        foreach (var finding in request.Groups) Add(finding, ReplayGroupSource.Finding);
-        var protectedValues = request.ProtectedColumns.Select(c => ReplayReport.ValueConditions(data, c, request.MaxValuesPerColumn)).ToArray();
-        foreach (var values in protectedValues)
-            foreach (var condition in values) Add(condition, ReplayGroupSource.Protected);
-        for (var a = 0; a < protectedValues.Length; a++)
-            for (var b = a + 1; b < protectedValues.Length; b++)
-                foreach (var first in protectedValues[a])
-                    foreach (var second in protectedValues[b]) Add($"{first} and {second}", ReplayGroupSource.ProtectedPair);
+        foreach (var (expression, source) in ReplayReport.Candidates(data, request.Groups, request.ProtectedColumns, request.MaxValuesPerColumn))
+            Add(expression, source);
         progress?.Report(0.2);
 
         var measured = new List<GroupError>();

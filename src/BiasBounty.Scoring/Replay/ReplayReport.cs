@@ -151,14 +151,8 @@ public sealed record ReplayReport(
             }
             groups.Add((new ReplayGroup(canonical, source), rows, holdoutRows));
         }
-        foreach (var finding in request.Groups) Add(finding, ReplayGroupSource.Finding);
-        var protectedValues = request.ProtectedColumns.Select(c => ValueConditions(data, c, request.MaxValuesPerColumn)).ToArray();
-        foreach (var values in protectedValues)
-            foreach (var condition in values) Add(condition, ReplayGroupSource.Protected);
-        for (var a = 0; a < protectedValues.Length; a++)
-            for (var b = a + 1; b < protectedValues.Length; b++)
-                foreach (var first in protectedValues[a])
-                    foreach (var second in protectedValues[b]) Add($"{first} and {second}", ReplayGroupSource.ProtectedPair);
+        foreach (var (expression, source) in Candidates(data, request.Groups, request.ProtectedColumns, request.MaxValuesPerColumn))
+            Add(expression, source);
         var fixGroups = request.List.Nodes.OfType<UpdateNode>().Select(n => n.Group.Expression).ToArray();
         foreach (var expression in fixGroups.OfType<string>()) Add(expression, ReplayGroupSource.Fix);
         groups.RemoveAll(g => g.Rows.IntersectionCount(eligible) < MinGroupRows);
@@ -247,6 +241,23 @@ public sealed record ReplayReport(
     }
 
     private static string Canonical(string expression) => SubgroupExpression.Parse(expression).ToCanonicalString();
+
+    /// <summary>
+    /// The groups a replay measures, in order: the findings, each protected column's values, and each pair of values of
+    /// two protected columns.
+    /// </summary>
+    public static IEnumerable<(string Expression, ReplayGroupSource Source)> Candidates(
+        Dataset data, IEnumerable<string> findings, IReadOnlyList<string> protectedColumns, int maxValuesPerColumn)
+    {
+        foreach (var finding in findings) yield return (finding, ReplayGroupSource.Finding);
+        var protectedValues = protectedColumns.Select(c => ValueConditions(data, c, maxValuesPerColumn)).ToArray();
+        foreach (var values in protectedValues)
+            foreach (var condition in values) yield return (condition, ReplayGroupSource.Protected);
+        for (var a = 0; a < protectedValues.Length; a++)
+            for (var b = a + 1; b < protectedValues.Length; b++)
+                foreach (var first in protectedValues[a])
+                    foreach (var second in protectedValues[b]) yield return ($"{first} and {second}", ReplayGroupSource.ProtectedPair);
+    }
 
     /// <summary>The conditions "column == value" of a protected column: its most frequent values, or its median halves for a numeric column with many values.</summary>
     public static IReadOnlyList<string> ValueConditions(Dataset data, string columnName, int maxValues)
