@@ -8,7 +8,7 @@
 # submission got exactly one final verdict and that points, audit events, notifications, decision-list versions and
 # Hangfire agree (docs/deploy.md, "Fault test", lists the checks); prints the time from the kill to the next verdict and
 # the longest wait. Exits non-zero when a check fails. Cleans up every process and folder it made, also on failure.
-# Usage: deploy/faults.sh [--no-build] [--submissions N] [--parallel N] [--rate N] [--workers N] [--no-faults] [--mix KIND] [--keep]
+# Usage: deploy/faults.sh [--no-build] [--submissions N] [--parallel N] [--rate N] [--workers N] [--threads N] [--no-faults] [--mix KIND] [--keep]
 #   --submissions N   burst size (default 330; at least 300 for the check)
 #   --parallel N      concurrent API clients during the burst (default 6)
 #   --rate N          instead of a burst, send N submissions per second (steady load; see docs/performance.md)
@@ -22,7 +22,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-build=true submissions=330 parallel=6 rate="" workers=2 faults=true keep=false mix=mixed
+build=true submissions=330 parallel=6 rate="" workers=2 threads=1 faults=true keep=false mix=mixed
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) build=false ;;
@@ -30,6 +30,7 @@ while [[ $# -gt 0 ]]; do
     --parallel) parallel="${2:?}"; shift ;;
     --rate) rate="${2:?}"; shift ;;
     --workers) workers="${2:?}"; shift ;;
+    --threads) threads="${2:?}"; shift ;;
     --no-faults) faults=false ;;
     --mix) mix="${2:?}"; shift ;;
     --keep) keep=true ;;
@@ -91,12 +92,12 @@ echo "== a throwaway PostgreSQL"
 pg_start "$work/postgres" --throwaway
 
 # Every process: Production, the same build, the same database; workers with one Hangfire worker thread each (the
-# machine has two cores) polling every second.
+# machine has two cores; --threads N for more) polling every second.
 start_process() { # name role port
   local name="$1" role="$2" port="$3"
   ConnectionStrings__BiasBounty="$BIASBOUNTY_DB" ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
     BiasBounty__PublicUrl="http://127.0.0.1:$port/" BiasBounty__Role="$role" BiasBounty__Demo__Enabled=true \
-    BiasBounty__Worker__WorkerCount=1 BiasBounty__Api__RequestsPerMinute=600 Logging__LogLevel__Default=Warning \
+    BiasBounty__Worker__WorkerCount="$threads" BiasBounty__Api__RequestsPerMinute=600 Logging__LogLevel__Default=Warning \
     dotnet "$app" --contentRoot "$root/src/BiasBounty.Web" >>"$work/$name.log" 2>&1 &
   pids[$name]=$!
   echo "$port" >"$work/$name.port"
