@@ -25,11 +25,15 @@ public static class EvaluationTableData
         "Our train was cancelled because of the heavy snow.",
     ];
 
-    /// <summary>utterance_id, speaker_id, accent, noise, reference, hypothesis: the transcript form.</summary>
-    public static string Transcripts()
+    /// <summary>
+    /// utterance_id, speaker_id, accent, noise, reference, hypothesis: the transcript form. More speakers with fewer
+    /// utterances each keep the rows but put the group's rows on more speakers, so that a random split by speaker
+    /// leaves enough of them in every part (the browser walk's wizard draws a new split each run).
+    /// </summary>
+    public static string Transcripts(int speakers = 48, int utterances = 40)
     {
         var text = new StringBuilder("utterance_id,speaker_id,accent,noise,reference,hypothesis\n");
-        foreach (var (id, speaker, accent, noise, reference, hypothesis) in Rows())
+        foreach (var (id, speaker, accent, noise, reference, hypothesis) in Rows(speakers, utterances))
             text.Append($"u{id:0000},spk{speaker:00},{accent},{noise},\"{reference}\",\"{hypothesis}\"\n");
         return text.ToString();
     }
@@ -47,15 +51,16 @@ public static class EvaluationTableData
         return text.ToString();
     }
 
-    private static IEnumerable<(int Id, int Speaker, string Accent, string Noise, string Reference, string Hypothesis)> Rows()
+    private static IEnumerable<(int Id, int Speaker, string Accent, string Noise, string Reference, string Hypothesis)> Rows(
+        int speakers = 48, int utterances = 40)
     {
         var random = new Random(12);
         var id = 0;
-        for (var speaker = 0; speaker < 48; speaker++)
+        for (var speaker = 0; speaker < speakers; speaker++)
         {
             var accent = Accents[speaker % Accents.Length];
             var voice = random.NextDouble() * 0.06; // some speakers are harder to hear than others
-            for (var utterance = 0; utterance < 40; utterance++)
+            for (var utterance = 0; utterance < utterances; utterance++)
             {
                 var noise = utterance % 2 == 0 ? "quiet" : "loud";
                 var wrong = 0.06 + voice + (noise == "loud" ? 0.05 : 0) + (accent == "Scottish" && noise == "loud" ? 0.4 : 0);
