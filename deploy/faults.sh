@@ -430,8 +430,9 @@ UNION ALL SELECT 'the same group and fix model accepted twice', count(*) FROM (
   SELECT d."CompetitionId", sub."CanonicalExpression", f."ContentHash" FROM "DecisionListVersions" d
   JOIN "Submissions" sub ON sub."Id" = d."SubmissionId" JOIN "StoredFiles" f ON f."Id" = sub."FixModelFileId"
   GROUP BY 1, 2, 3 HAVING count(*) > 1) twice
-UNION ALL SELECT 'ledger accept count differs from the versions', count(*) FROM "Ledgers" l JOIN versions v ON v."CompetitionId" = l."CompetitionId"
-  WHERE l."AcceptCount" <> v.n - 1
+UNION ALL SELECT 'ledger accept count differs from the latest list''s nodes (fixes and repairs)', count(*) FROM "Ledgers" l
+  JOIN versions v ON v."CompetitionId" = l."CompetitionId" JOIN "DecisionListVersions" d ON d."CompetitionId" = l."CompetitionId" AND d."Version" = v.hi
+  WHERE l."AcceptCount" <> jsonb_array_length(d."ListJson"::jsonb->'nodes')
 UNION ALL SELECT 'a fix accepted in a competition that was sent none', count(*) FROM versions v JOIN "Competitions" c ON c."Id" = v."CompetitionId"
   WHERE c."Slug" <> '$fix_slug' AND v.n > 1
 UNION ALL SELECT 'Hangfire job left enqueued, processing or scheduled', count(*) FROM hangfire.job WHERE statename IN ('Enqueued', 'Processing', 'Scheduled', 'Awaiting')
