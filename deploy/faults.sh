@@ -8,13 +8,17 @@
 # submission got exactly one final verdict and that points, audit events, notifications, decision-list versions and
 # Hangfire agree (docs/deploy.md, "Fault test", lists the checks); prints the time from the kill to the next verdict and
 # the longest wait. Exits non-zero when a check fails. Cleans up every process and folder it made, also on failure.
-# Usage: deploy/faults.sh [--no-build] [--submissions N] [--parallel N] [--rate N] [--workers N] [--threads N] [--no-faults] [--mix KIND] [--keep]
+# Usage: deploy/faults.sh [--no-build] [--submissions N] [--parallel N] [--rate N] [--workers N] [--threads N] [--no-faults] [--mix KIND] [--dataset NAME] [--keep]
 #   --submissions N   burst size (default 330; at least 300 for the issue's check)
 #   --parallel N      concurrent API clients during the burst (default 6)
 #   --rate N          instead of a burst, send N submissions per second (steady load; see docs/performance.md)
 #   --workers N       worker processes (default 2)
 #   --no-faults       no kill and no PostgreSQL restart (for measurements)
 #   --mix KIND        mixed (default: a third to each competition), findings (no fixes), fixes (only fixes, on Adult)
+#   --dataset NAME    adult (default) or acs-ga: the tabular load goes to the ACS 2018 Georgia income extract instead of
+#                     UCI Adult (the demo's acs-georgia competition, BiasBounty:Demo:AcsGeorgia, and its findings-only
+#                     copy acs-georgia-findings; fix models trained on its public part); with acs-ga the findings mix
+#                     sends nothing to speech-wer: a third to acs-georgia (findings), two thirds to the copy
 #   --keep            leave the work folder (logs, results) in place and print its path
 # deploy/test.sh runs it with --no-build after the test suites.
 set -euo pipefail
@@ -22,7 +26,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-build=true submissions=330 parallel=6 rate="" workers=2 threads=1 faults=true keep=false mix=mixed
+build=true submissions=330 parallel=6 rate="" workers=2 threads=1 faults=true keep=false mix=mixed dataset=adult
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) build=false ;;
@@ -33,11 +37,20 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="${2:?}"; shift ;;
     --no-faults) faults=false ;;
     --mix) mix="${2:?}"; shift ;;
+    --dataset) dataset="${2:?}"; shift ;;
     --keep) keep=true ;;
     *) echo "deploy/faults.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
 done
+
+case "$mix" in mixed|findings|fixes) ;; *) echo "deploy/faults.sh: --mix is mixed, findings or fixes, not '$mix'" >&2; exit 2 ;; esac
+# The tabular competition that takes fixes, its findings-only copy (made below), and the copy's name.
+case "$dataset" in
+  adult) fix_slug=adult-income findings_slug=adult-findings findings_name='Adult income, findings only (fault test)' acs_georgia=false ;;
+  acs-ga) fix_slug=acs-georgia findings_slug=acs-georgia-findings findings_name='Income in Georgia, findings only (fault test)' acs_georgia=true ;;
+  *) echo "deploy/faults.sh: --dataset is adult or acs-ga, not '$dataset'" >&2; exit 2 ;;
+esac
 
 # shellcheck source=deploy/postgres.sh
 source "$root/deploy/postgres.sh"
@@ -96,7 +109,7 @@ pg_start "$work/postgres" --throwaway
 start_process() { # name role port
   local name="$1" role="$2" port="$3"
   ConnectionStrings__BiasBounty="$BIASBOUNTY_DB" ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
-    BiasBounty__PublicUrl="http://127.0.0.1:$port/" BiasBounty__Role="$role" BiasBounty__Demo__Enabled=true \
+    BiasBounty__PublicUrl="http://127.0.0.1:$port/" BiasBounty__Role="$role" BiasBounty__Demo__Enabled=true BiasBounty__Demo__AcsGeorgia="$acs_georgia" \
     BiasBounty__Worker__WorkerCount="$threads" BiasBounty__Api__RequestsPerMinute=600 Logging__LogLevel__Default=Warning \
     dotnet "$app" --contentRoot "$root/src/BiasBounty.Web" >>"$work/$name.log" 2>&1 &
   pids[$name]=$!
@@ -113,14 +126,19 @@ wait_ready() { # name
   fail "$name was not ready within 5 minutes"
 }
 
-echo "== fix models (bbounty train-baseline on the public Adult data)"
-adult="$root/deploy/demo-data/adult.data.gz"
-# Gradient-boosted trees trained on a group's rows: fixes the demo accepts (the first for each group).
-dotnet "$cli" train-baseline --data "$adult" --kind trees --group 'marital-status == "Married-civ-spouse"' --out "$work/fix-married.onnx" >/dev/null
-dotnet "$cli" train-baseline --data "$adult" --kind trees --group 'education-num >= 13' --out "$work/fix-educated.onnx" >/dev/null
-dotnet "$cli" train-baseline --data "$adult" --kind trees --group 'occupation == "Exec-managerial"' --out "$work/fix-exec.onnx" >/dev/null
-# A logistic model of everyone: no better than the baseline on any group, so rejected.
-dotnet "$cli" train-baseline --data "$adult" --out "$work/fix-plain.onnx" >/dev/null
+# Fix models: gradient-boosted trees trained on a group's rows of the public training data, fixes the competition
+# accepts (the first for each group), and a logistic model of everyone: no better than the baseline on any group, so
+# rejected. Arguments: the training file, then the married, educated and managers groups in its columns.
+train_fixes() {
+  dotnet "$cli" train-baseline --data "$1" --kind trees --group "$2" --out "$work/fix-married.onnx" >/dev/null
+  dotnet "$cli" train-baseline --data "$1" --kind trees --group "$3" --out "$work/fix-educated.onnx" >/dev/null
+  dotnet "$cli" train-baseline --data "$1" --kind trees --group "$4" --out "$work/fix-exec.onnx" >/dev/null
+  dotnet "$cli" train-baseline --data "$1" --out "$work/fix-plain.onnx" >/dev/null
+}
+if [[ "$dataset" == adult ]]; then
+  echo "== fix models (bbounty train-baseline on the public Adult data)"
+  train_fixes "$root/deploy/demo-data/adult.data.gz" 'marital-status == "Married-civ-spouse"' 'education-num >= 13' 'occupation == "Exec-managerial"'
+fi
 
 echo "== one Web process (migrations, demo competitions) and $workers Worker processes"
 web_port="$(pg_free_port)"
@@ -130,16 +148,25 @@ for w in $(seq 1 "$workers"); do start_process "worker$w" Worker "$(pg_free_port
 for w in $(seq 1 "$workers"); do wait_ready "worker$w"; done
 api="http://127.0.0.1:$web_port/api/v1"
 
-echo "== the findings-only competition (a copy of the Adult demo) and $((submissions / 3 + 10)) participants with tokens"
-sql <<'SQL'
+if [[ "$dataset" == acs-ga ]]; then
+  # The ACS competition's public part exists once the Web process has seeded it: downloaded as a participant would
+  # (the holdout is never used), with the extract's sidecar schema beside it (same columns, label PINCP).
+  echo "== fix models (bbounty train-baseline on the public part of acs-georgia, downloaded)"
+  curl -fsS -o "$work/acs-georgia-training.csv.gz" "http://127.0.0.1:$web_port/competitions/acs-georgia/download/training"
+  cp "$root/deploy/demo-data/acs-income-2018-GA.csv.schema.json" "$work/acs-georgia-training.csv.schema.json"
+  train_fixes "$work/acs-georgia-training.csv.gz" 'MAR == 1' 'SCHL >= 21' 'OCCP < 500'   # OCCP 0010-0440: management
+fi
+
+echo "== the findings-only competition ($findings_slug, a copy of $fix_slug) and $((submissions / 3 + 10)) participants with tokens"
+sql -v base="$fix_slug" -v copy="$findings_slug" -v copy_name="$findings_name" <<'SQL'
 BEGIN;
-CREATE TEMP TABLE src AS SELECT * FROM "Competitions" WHERE "Slug" = 'adult-income';
+CREATE TEMP TABLE src AS SELECT * FROM "Competitions" WHERE "Slug" = :'base';
 CREATE TEMP TABLE ids AS SELECT gen_random_uuid() AS comp, gen_random_uuid() AS training, gen_random_uuid() AS holdout, gen_random_uuid() AS model;
-UPDATE src SET "Id" = (SELECT comp FROM ids), "Slug" = 'adult-findings', "Name" = 'Adult income, findings only (fault test)',
+UPDATE src SET "Id" = (SELECT comp FROM ids), "Slug" = :'copy', "Name" = :'copy_name',
   "TrainingFileId" = (SELECT training FROM ids), "HoldoutFileId" = (SELECT holdout FROM ids), "Revision" = 0;
-CREATE TEMP TABLE files AS SELECT * FROM "StoredFiles" WHERE "CompetitionId" = (SELECT "Id" FROM "Competitions" WHERE "Slug" = 'adult-income');
-UPDATE files SET "Id" = CASE "Id" WHEN (SELECT "TrainingFileId" FROM "Competitions" WHERE "Slug" = 'adult-income') THEN (SELECT training FROM ids)
-                                  WHEN (SELECT "HoldoutFileId" FROM "Competitions" WHERE "Slug" = 'adult-income') THEN (SELECT holdout FROM ids)
+CREATE TEMP TABLE files AS SELECT * FROM "StoredFiles" WHERE "CompetitionId" = (SELECT "Id" FROM "Competitions" WHERE "Slug" = :'base');
+UPDATE files SET "Id" = CASE "Id" WHEN (SELECT "TrainingFileId" FROM "Competitions" WHERE "Slug" = :'base') THEN (SELECT training FROM ids)
+                                  WHEN (SELECT "HoldoutFileId" FROM "Competitions" WHERE "Slug" = :'base') THEN (SELECT holdout FROM ids)
                                   ELSE (SELECT model FROM ids) END,
                  "CompetitionId" = (SELECT comp FROM ids);
 UPDATE src SET "TrainingFileId" = NULL, "HoldoutFileId" = NULL;
@@ -148,9 +175,9 @@ INSERT INTO "StoredFiles" SELECT * FROM files;
 UPDATE "Competitions" SET "TrainingFileId" = (SELECT training FROM ids), "HoldoutFileId" = (SELECT holdout FROM ids) WHERE "Id" = (SELECT comp FROM ids);
 INSERT INTO "DecisionListVersions" ("Id", "CompetitionId", "Version", "ListJson", "SubmissionId", "CreatedAt", "FeedbackLoss")
   SELECT gen_random_uuid(), (SELECT comp FROM ids), 0, "ListJson", NULL, now(), "FeedbackLoss" FROM "DecisionListVersions"
-  WHERE "Version" = 0 AND "CompetitionId" = (SELECT "Id" FROM "Competitions" WHERE "Slug" = 'adult-income');
+  WHERE "Version" = 0 AND "CompetitionId" = (SELECT "Id" FROM "Competitions" WHERE "Slug" = :'base');
 INSERT INTO "Ledgers" ("CompetitionId", "Ledgers", "AcceptCount", "UpdatedAt")
-  SELECT (SELECT comp FROM ids), "Ledgers", 0, now() FROM "Ledgers" WHERE "CompetitionId" = (SELECT "Id" FROM "Competitions" WHERE "Slug" = 'adult-income');
+  SELECT (SELECT comp FROM ids), "Ledgers", 0, now() FROM "Ledgers" WHERE "CompetitionId" = (SELECT "Id" FROM "Competitions" WHERE "Slug" = :'base');
 -- Enough quota for the burst: every team may send 50 a day.
 UPDATE "Competitions" SET "Settings" = jsonb_set("Settings"::jsonb, '{SubmissionsPerDay}', '50')::jsonb;
 COMMIT;
@@ -182,9 +209,9 @@ sql -f "$work/users.sql"
 # The plan: one line per submission: key, participant, competition, expression, fix file (or -). A third to each
 # competition; on Adult, one in four carries a fix (accepted: the first trees fix of each group; rejected: the
 # logistic model of everyone, and a group's fix again once it was accepted).
-python3 - "$submissions" "$participants" "$mix" >"$work/plan" <<'PY'
+python3 - "$submissions" "$participants" "$mix" "$dataset" >"$work/plan" <<'PY'
 import sys
-n, users, mix = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+n, users, mix, dataset = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 adult = ['age > {0}', 'hours-per-week >= {1}', 'age > {0} and sex == "Female"', 'education-num >= {2} and race == "White"',
          'marital-status == "Never-married" and age < {0}', 'relationship == "Husband" and age >= {0}', 'workclass == "Private" and hours-per-week > {1}',
          'sex == "Male" and hours-per-week >= {1}']
@@ -195,27 +222,39 @@ fixes = [('marital-status == "Married-civ-spouse"', 'fix-married.onnx'), ('age >
          ('education-num >= 13', 'fix-educated.onnx'), ('hours-per-week >= {4}', 'fix-plain.onnx'),
          ('occupation == "Exec-managerial"', 'fix-exec.onnx'), ('marital-status == "Married-civ-spouse" and age > {3}', 'fix-married.onnx'),
          ('education-num >= 13 and hours-per-week >= {4}', 'fix-educated.onnx')]
+fix_slug, findings_slug = 'adult-income', 'adult-findings'
+if dataset == 'acs-ga':   # the same shapes in the ACS columns (SEX 2 female, MAR 1 married, RELP 0 reference person, COW 1 private employer)
+    fix_slug, findings_slug = 'acs-georgia', 'acs-georgia-findings'
+    adult = ['AGEP > {0}', 'WKHP >= {1}', 'AGEP > {0} and SEX == 2', 'SCHL >= {2} and RAC1P == 1', 'MAR == 2 and AGEP < {0}',
+             'RELP == 0 and AGEP >= {0}', 'COW == 1 and WKHP > {1}', 'SEX == 1 and WKHP >= {1}', 'SEX == 2 and AGEP >= 60',
+             'RAC1P == 2 and SCHL >= {2}', 'POBP >= 100 and WKHP >= {1}', 'OCCP < 500 and SEX == 2']
+    tiny = ['RAC1P == 4 and SEX == 2', 'COW == 8', 'RELP == 8']   # under 100 holdout rows a part: refused by the engine
+    fixes = [('MAR == 1', 'fix-married.onnx'), ('AGEP > {3}', 'fix-plain.onnx'), ('SCHL >= 21', 'fix-educated.onnx'),
+             ('WKHP >= {4}', 'fix-plain.onnx'), ('OCCP < 500', 'fix-exec.onnx'), ('MAR == 1 and AGEP > {3}', 'fix-married.onnx'),
+             ('SCHL >= 21 and WKHP >= {4}', 'fix-educated.onnx')]
 accents = ['Scottish', 'Caribbean', 'New York', 'US General']   # the public part's accents
 noises = ['quiet', 'street-10dB', 'cafe-20dB', 'loud-5dB']
 for i in range(n):
     user, j, fix, expect = i % users, i // 3, '-', 202
     kind = {'mixed': i % 3, 'findings': i % 3 if i % 3 else 1, 'fixes': 0}[mix]
+    if mix == 'findings' and dataset == 'acs-ga' and kind == 2:
+        kind = 0                                                    # ACS only: findings to the competition that takes fixes
     if kind == 0:
-        slug = 'adult-income'
-        if mix == 'fixes' or j % 4 == 1:
+        slug = fix_slug
+        if mix == 'fixes' or (j % 4 == 1 and mix != 'findings'):
             k = i if mix == 'fixes' else j // 4
             group, fix = fixes[k % len(fixes)]
             expression = group.format(0, 0, 0, 20 + k % 50, 20 + k % 50)
         elif j % 9 == 8:
             expression = tiny[j % len(tiny)]                        # refused: group too small
         else:
-            expression = adult[j % len(adult)].format(20 + (j * 7) % 45, 30 + j % 25, 9 + j % 6)
+            expression = adult[j % len(adult)].format(20 + (j * 7) % 45, 30 + j % 25, (16 if dataset == 'acs-ga' else 9) + j % 6)
     elif kind == 1:
-        slug = 'adult-findings'
+        slug = findings_slug
         if j % 7 == 6:
             expression = tiny[j % len(tiny)]
         else:                                                       # few distinct groups: many duplicates
-            expression = adult[j % len(adult)].format(25 + 5 * (j % 6), 35 + 5 * (j % 3), 10 + j % 4)
+            expression = adult[j % len(adult)].format(25 + 5 * (j % 6), 35 + 5 * (j % 3), (18 if dataset == 'acs-ga' else 10) + j % 4)
     else:
         slug = 'speech-wer'
         if j % 25 == 24:
@@ -391,10 +430,11 @@ UNION ALL SELECT 'the same group and fix model accepted twice', count(*) FROM (
   SELECT d."CompetitionId", sub."CanonicalExpression", f."ContentHash" FROM "DecisionListVersions" d
   JOIN "Submissions" sub ON sub."Id" = d."SubmissionId" JOIN "StoredFiles" f ON f."Id" = sub."FixModelFileId"
   GROUP BY 1, 2, 3 HAVING count(*) > 1) twice
-UNION ALL SELECT 'ledger accept count differs from the versions', count(*) FROM "Ledgers" l JOIN versions v ON v."CompetitionId" = l."CompetitionId"
-  WHERE l."AcceptCount" <> v.n - 1
+UNION ALL SELECT 'ledger accept count differs from the latest list''s nodes (fixes and repairs)', count(*) FROM "Ledgers" l
+  JOIN versions v ON v."CompetitionId" = l."CompetitionId" JOIN "DecisionListVersions" d ON d."CompetitionId" = l."CompetitionId" AND d."Version" = v.hi
+  WHERE l."AcceptCount" <> jsonb_array_length(d."ListJson"::jsonb->'nodes')
 UNION ALL SELECT 'a fix accepted in a competition that was sent none', count(*) FROM versions v JOIN "Competitions" c ON c."Id" = v."CompetitionId"
-  WHERE c."Slug" <> 'adult-income' AND v.n > 1
+  WHERE c."Slug" <> '$fix_slug' AND v.n > 1
 UNION ALL SELECT 'Hangfire job left enqueued, processing or scheduled', count(*) FROM hangfire.job WHERE statename IN ('Enqueued', 'Processing', 'Scheduled', 'Awaiting')
 UNION ALL SELECT 'Hangfire queue entry left', count(*) FROM hangfire.jobqueue
 SQL

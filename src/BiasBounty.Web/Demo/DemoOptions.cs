@@ -20,6 +20,12 @@ public sealed class DemoOptions
     /// </summary>
     public bool ShowConveniences { get; set; }
 
+    /// <summary>
+    /// Also seed <c>acs-georgia</c> (<see cref="AcsGeorgiaDemo"/>: ACS 2018 Georgia income, 50,915 rows, split into a
+    /// public part and the holdout, a trained baseline). Off unless set; deploy/faults.sh <c>--dataset acs-ga</c> sets it.
+    /// </summary>
+    public bool AcsGeorgia { get; set; }
+
     [Required, EmailAddress] public string OrganizerEmail { get; set; } = "organizer@biasbounty.local";
 
     /// <summary>deploy/loadtest.sh only: seed this many synthetic teams into the demo competition (0: none).</summary>

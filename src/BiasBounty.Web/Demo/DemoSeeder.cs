@@ -33,7 +33,16 @@ public sealed class DemoSeeder(
         var folder = DataFolder(demo.DataDirectory, environment.ContentRootPath);
         log.LogInformation("Seeding the demo competition from {Folder}; training the baseline model", folder);
         var organizerId = await SeedOrganizerAsync(demo.OrganizerEmail, demo.ShowConveniences);
-        await SeedCompetitionAsync(folder, organizerId, ct);
+        await SeedTabularAsync(ReadDataFile(folder, "adult.data.gz"), ReadDataFile(folder, "adult.test.gz"), "Adult income (UCI demo)", Slug, """
+                Find groups of people on which the baseline income classifier errs more often than on everyone else,
+                and propose fixes. Training data: UCI Adult (`adult.data`); the hidden holdout is `adult.test`.
+                """, organizerId, ct);
+        if (demo.AcsGeorgia)
+        {
+            if (!AcsGeorgiaDemo.Available(folder)) throw new InvalidOperationException($"BiasBounty:Demo:AcsGeorgia is on, but {folder} holds no {AcsGeorgiaDemo.DataFileName}");
+            var (publicPart, holdout) = AcsGeorgiaDemo.Split(folder);
+            await SeedTabularAsync(publicPart, holdout, AcsGeorgiaDemo.Name, AcsGeorgiaDemo.Slug, AcsGeorgiaDemo.Description, organizerId, ct);
+        }
         if (SpeechDemo.Available(folder))
         {
             var (publicPart, holdout, competition, check) = SpeechDemo.Build(folder, organizerId, time.GetUtcNow());
@@ -41,18 +50,12 @@ public sealed class DemoSeeder(
         }
     }
 
-    private async Task SeedCompetitionAsync(string folder, string organizerId, CancellationToken ct)
+    /// <summary>A tabular demo competition: a logistic baseline trained on <paramref name="training"/> now, as version 0.</summary>
+    private async Task SeedTabularAsync(DataFile training, DataFile holdout, string name, string slug, string description, string organizerId, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
         var settings = new CompetitionSettings();
-        var training = ReadDataFile(folder, "adult.data.gz");
-        var holdout = ReadDataFile(folder, "adult.test.gz");
         var trainingData = training.Load();
-        var schema = trainingData.Schema;
-        var competition = OpenFor90Days("Adult income (UCI demo)", Slug, """
-                Find groups of people on which the baseline income classifier errs more often than on everyone else,
-                and propose fixes. Training data: UCI Adult (`adult.data`); the hidden holdout is `adult.test`.
-                """, settings, schema, organizerId, now, rewardPool: 1000m);
+        var competition = OpenFor90Days(name, slug, description, settings, trainingData.Schema, organizerId, time.GetUtcNow(), rewardPool: 1000m);
         var baseline = CompetitionAssembly.TrainBaseline(trainingData);
         var check = CompetitionAssembly.CheckBaseModel(baseline, trainingData, holdout.Load(), ModelCatalog.ContentId(holdout.Content), settings);
         await assembly.SaveAsync(competition, training, holdout, "baseline.onnx", baseline, check, ct);
