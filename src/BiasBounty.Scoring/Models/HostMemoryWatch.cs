@@ -30,19 +30,8 @@ internal static class HostMemoryWatch
     }
 
     /// <summary>A process's resident bytes, or null when it cannot be read (gone, or no /proc).</summary>
-    public static long? Resident(int processId)
-    {
-        try
-        {
-            // statm: size resident shared text lib data dt, in pages.
-            var fields = File.ReadAllText($"/proc/{processId}/statm").Split(' ', 3);
-            return long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) * Environment.SystemPageSize;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-        {
-            return null;
-        }
-    }
+    public static long? Resident(int processId) =>
+        MemoryWatch.ResidentOf(processId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static void Loop()
     {

@@ -93,14 +93,19 @@ internal static class MemoryWatch
         }
     }
 
-    /// <summary>The process's resident bytes, or null where /proc is not there.</summary>
-    private static long? ReadResident()
+    /// <summary>This process's resident bytes, or null where /proc is not there.</summary>
+    private static long? ReadResident() => ResidentOf("self");
+
+    /// <summary>
+    /// The resident bytes of the process named by <paramref name="process"/> under /proc ("self" or a process id), or
+    /// null when they cannot be read (the process is gone, or there is no /proc).
+    /// </summary>
+    internal static long? ResidentOf(string process)
     {
         try
         {
             // statm: size resident shared text lib data dt, in pages.
-            var text = File.ReadAllText("/proc/self/statm");
-            var fields = text.Split(' ', 3);
+            var fields = File.ReadAllText($"/proc/{process}/statm").Split(' ', 3);
             return long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) * Environment.SystemPageSize;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)

@@ -106,7 +106,7 @@ public static class ClusteredRatioEstimator
         if (clusters < 2) return (ratio, null, clusters);
         CompensatedSum squares = default;
         foreach (var influence in perCluster.Values) squares.Add(influence / sumN * (influence / sumN));
-        var half = StatisticsHelpers.TwoSidedStudentQuantile(confidence, clusters - 1) * Math.Sqrt(clusters / (clusters - 1.0) * squares.Value);
+        var half = StatisticsHelpers.TwoSidedStudentQuantile(confidence, clusters - 1) * StandardError(squares.Value, clusters);
         return (ratio, new Interval(Math.Max(0, ratio - half), ratio + half), clusters);
     }
 
@@ -115,11 +115,14 @@ public static class ClusteredRatioEstimator
     {
         if (clusters < 2 || !(squares > 0))
             return new ClusteredRatioResult(groupRatio, restRatio, 0, 0, 1, Math.Max(1, clusters - 1), clusters);
-        var standardError = Math.Sqrt(clusters / (clusters - 1.0) * squares);
+        var standardError = StandardError(squares, clusters);
         var t = (groupRatio - restRatio) / standardError;
         var degrees = clusters - 1;
         return new ClusteredRatioResult(groupRatio, restRatio, standardError, t, StatisticsHelpers.UpperStudentTail(t, degrees), degrees, clusters);
     }
+
+    /// <summary>The CR1 standard error: √(G/(G−1) · Σ u_k²) over G clusters.</summary>
+    private static double StandardError(double squares, int clusters) => Math.Sqrt(clusters / (clusters - 1.0) * squares);
 
     private static void Check(int count, double sumN, string side)
     {

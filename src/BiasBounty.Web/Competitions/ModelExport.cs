@@ -58,7 +58,7 @@ public sealed class ModelExport(PublicDataCache publicData, IServiceScopeFactory
             {
                 entry.SlidingExpiration = TimeSpan.FromMinutes(30);
                 entry.Size = Math.Max(1, weight);
-                return new Lazy<Task<byte[]>>(() => CompileAsync(competitionId, structure, data, wanted));
+                return new Lazy<Task<byte[]>>(() => CompileAsync(competitionId, structure, data, wanted, used));
             })!;
         }
         try
@@ -78,9 +78,8 @@ public sealed class ModelExport(PublicDataCache publicData, IServiceScopeFactory
     }
 
     /// <summary>Runs in a scope of its own: the request that started it may be cancelled while others wait for it.</summary>
-    private async Task<byte[]> CompileAsync(Guid competitionId, DecisionListStructure structure, PublicData data, int version)
+    private async Task<byte[]> CompileAsync(Guid competitionId, DecisionListStructure structure, PublicData data, int version, string[] used)
     {
-        var used = ModelsOf(structure, version);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
         var models = await db.StoredFiles.AsNoTracking()
