@@ -15,8 +15,10 @@ namespace BiasBounty.Scoring.Models;
 /// code, garbage on its pipe) refuses the model in the smoke test with the same messages as in process, and on hidden
 /// rows counts its batch as wrong; the next batch gets a fresh host.
 /// <para>
-/// One host per model, started at <see cref="Load"/>, kept for the model's calls, and stopped when the model is
-/// disposed or has been idle for <see cref="IdleTimeout"/> (the next call starts it again). Calls are serialised.
+/// One host per model at a time, taken at <see cref="Load"/>, kept for the model's calls, and handed back when the model is
+/// disposed or has been idle for <see cref="IdleTimeout"/> (the next call takes one again). Calls are serialised. A host
+/// handed back unloads the model and may serve the next one (<see cref="ModelHostPool"/>): starting a host (the runtime,
+/// its JIT and ONNX Runtime's start) costs far more than loading a model into a running one.
 /// </para>
 /// </summary>
 public sealed class HostedOnnxModel : IOnnxModel
@@ -204,7 +206,7 @@ public sealed class HostedOnnxModel : IOnnxModel
                 (BatchRows, Convention, InputColumns) = ready!.Value;
                 return (child, null);
             case { Kind: P.Refused, Message: var message }:
-                child.Dispose();
+                ModelHostPool.Return(child);
                 return (null, message);
             default:
                 child.Dispose();
@@ -221,7 +223,7 @@ public sealed class HostedOnnxModel : IOnnxModel
     {
         _idle?.Dispose();
         _idle = null;
-        _child?.Dispose();
+        if (_child is { } child) ModelHostPool.Return(child);
         _child = null;
     }
 
@@ -234,7 +236,7 @@ public sealed class HostedOnnxModel : IOnnxModel
             if (!_gate.TryEnter()) return;
             try
             {
-                _child?.Dispose();
+                if (_child is { } child) ModelHostPool.Return(child);
                 _child = null;
             }
             finally
@@ -255,11 +257,11 @@ public sealed class HostedOnnxModel : IOnnxModel
     }
 
     /// <summary>A host's answer, or how it died.</summary>
-    private readonly record struct Outcome(
+    internal readonly record struct Outcome(
         byte Kind, HostDeath Death, string? Message = null, float[]? Values = null, (int, OnnxInputConvention, IReadOnlyList<string>)? Ready = null);
 
     /// <summary>One host process and its pipes.</summary>
-    private sealed class HostChild : IDisposable
+    internal sealed class HostChild : IDisposable
     {
         private readonly Lock _lock = new();
         private readonly Stream _input;
@@ -268,30 +270,83 @@ public sealed class HostedOnnxModel : IOnnxModel
         private HostDeath _death;
         private Dataset? _columnsOf;
 
-        private HostChild(Process process)
+        private HostChild(Process process, ModelHostPool.Key key)
         {
             Process = process;
+            Key = key;
             _input = process.StandardInput.BaseStream;
             _output = process.StandardOutput.BaseStream;
         }
 
         public Process Process { get; }
 
+        /// <summary>The program and ONNX Runtime settings this host runs with: it only serves models that share them.</summary>
+        public ModelHostPool.Key Key { get; }
+
         /// <summary>Resident bytes after the model loaded: run budgets are counted from here.</summary>
         public long Baseline { get; private set; }
 
+        /// <summary>Resident bytes after this host's first model loaded: a host handed back above it (plus a margin) is not reused.</summary>
+        public long FirstBaseline { get; private set; }
+
+        /// <summary>Models this host has been sent.</summary>
+        public int Models { get; private set; }
+
+        /// <summary>Whether the host has neither died nor been killed (a host is only reused then).</summary>
+        public bool Alive
+        {
+            get
+            {
+                lock (_lock) if (_death != HostDeath.None) return false;
+                try
+                {
+                    return !Process.HasExited;
+                }
+                catch (InvalidOperationException)
+                {
+                    return false;
+                }
+            }
+        }
+
         public Outcome Outcome { get; private set; }
 
+        /// <summary>
+        /// Loads the model in a host: a reused one when the pool has one, else a new one. When a reused host dies while
+        /// loading, the model is loaded again in a new host, whose answer decides.
+        /// </summary>
         public static HostChild Start(byte[] bytes, P.LoadSettings settings, TimeSpan timeout)
         {
-            var child = new HostChild(ModelHostLauncher.Start());
+            var key = ModelHostPool.KeyOf(settings);
             var load = new P.Writer().Int(P.Version);
             settings.Write(load);
             load.Bytes(bytes);
-            child.Outcome = child.Exchange(P.Load, load, LoadAllowanceBytes, timeout, CancellationToken.None);
-            if (child.Outcome.Kind == P.Ready) child.Baseline = HostMemoryWatch.Resident(child.Process.Id) ?? 0;
+            if (ModelHostPool.Take(key) is { } reused)
+            {
+                if (reused.Load(load, timeout).Kind is P.Ready or P.Refused) return reused;
+                reused.Dispose();
+            }
+            var child = new HostChild(ModelHostLauncher.Start(), key);
+            child.Load(load, timeout);
             return child;
         }
+
+        private Outcome Load(P.Writer load, TimeSpan timeout)
+        {
+            Models++;
+            _columnsOf = null;
+            Outcome = Exchange(P.Load, load, LoadAllowanceBytes, timeout, CancellationToken.None);
+            if (Outcome.Kind == P.Ready)
+            {
+                Baseline = HostMemoryWatch.Resident(Process.Id) ?? 0;
+                if (FirstBaseline == 0) FirstBaseline = Baseline;
+            }
+            return Outcome;
+        }
+
+        /// <summary>Drops the model (the host gives its memory back); true when the host answered in time.</summary>
+        public bool Unload(TimeSpan timeout) =>
+            Exchange(P.Unload, new P.Writer(), LoadAllowanceBytes, timeout, CancellationToken.None).Kind == P.Passed;
 
         /// <summary>Sends <paramref name="rows"/> of <paramref name="data"/> (with the data's column header when it is new to this host).</summary>
         public Outcome Call(byte kind, Dataset data, IReadOnlyList<ColumnSpec> columns, int[] rows, long budget, TimeSpan timeout, CancellationToken cancellationToken)

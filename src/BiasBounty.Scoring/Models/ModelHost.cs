@@ -6,7 +6,7 @@ using P = BiasBounty.Scoring.Models.ModelHostProtocol;
 namespace BiasBounty.Scoring.Models;
 
 /// <summary>
-/// The model host: a child process that runs one untrusted ONNX model for its parent (<see cref="HostedOnnxModel"/>),
+/// The model host: a child process that runs untrusted ONNX models, one at a time, for its parent (<see cref="HostedOnnxModel"/>),
 /// so that whatever the model does to memory or to native code happens to the child. The parent watches the child's
 /// resident memory and kills it past the run's budget; the child asks the kernel's OOM killer to pick it first, dies
 /// with its parent, and has its own ONNX Runtime arena, capped at the largest budget it runs under.
@@ -35,35 +35,19 @@ public static class ModelHost
         return null;
     }
 
-    /// <summary>The loop: one <see cref="P.Load"/>, then requests until the parent closes the pipe. Exit code 0 at the end of input.</summary>
+    /// <summary>
+    /// The loop: a <see cref="P.Load"/> loads a model (answered <see cref="P.Ready"/> or <see cref="P.Refused"/>), requests
+    /// run it, an <see cref="P.Unload"/> drops it and gives its memory back so the parent can reuse this host for the next
+    /// model (<see cref="ModelHostPool"/>). Exit code 0 when the parent closes the pipe.
+    /// </summary>
     internal static int Run(Stream input, Stream output)
     {
         // Stdout is the protocol's: anything else written to the console goes to stderr, which the parent discards.
         Console.SetOut(Console.Error);
         PreferToBeKilled();
-        var first = P.Read(input);
-        if (first is not { Kind: P.Load } load) return 2;
-        var reader = new P.Reader(load.Payload);
-        if (reader.Int() != P.Version) return 3;
-        var settings = P.LoadSettings.Read(reader);
-        var bytes = reader.Bytes().ToArray();
-        OnnxRuntimeEnvironment.Configure(settings.Threads, settings.ArenaBytes);
-
-        OnnxModel model;
-        try
-        {
-            model = OnnxModel.Load(bytes, settings.Schema, settings.Label, settings.Role, settings.Limits, settings.Coding);
-        }
-        catch (ScoringInputException e)
-        {
-            P.Write(output, P.Refused, new P.Writer().Text(e.Message).Payload);
-            return 0;
-        }
-        bytes = [];
-        var ready = new P.Writer().Int(model.BatchRows).Byte((byte)model.Convention).Int(model.InputColumns.Count);
-        foreach (var column in model.InputColumns) ready.Text(column);
-        P.Write(output, P.Ready, ready.Payload);
-
+        (int Threads, long Arena)? environment = null;
+        OnnxModel? model = null;
+        P.LoadSettings? settings = null;
         DatasetSchema? schema = null;
         IReadOnlyList<string>[] categories = [];
         var answer = new P.Writer();
@@ -73,10 +57,38 @@ public static class ModelHost
             var body = new P.Reader(request.Payload);
             switch (request.Kind)
             {
-                case P.Columns:
+                case P.Load:
+                    Drop(ref model);
+                    schema = null;
+                    if (body.Int() != P.Version) return 3;
+                    settings = P.LoadSettings.Read(body);
+                    // The environment is configured once per process; the parent pools hosts by these two values.
+                    environment ??= (settings.Threads, settings.ArenaBytes);
+                    if (environment != (settings.Threads, settings.ArenaBytes)) return 6;
+                    OnnxRuntimeEnvironment.Configure(settings.Threads, settings.ArenaBytes);
+                    try
+                    {
+                        model = OnnxModel.Load(body.Bytes().ToArray(), settings.Schema, settings.Label, settings.Role, settings.Limits, settings.Coding);
+                    }
+                    catch (ScoringInputException e)
+                    {
+                        P.Write(output, P.Refused, answer.Text(e.Message).Payload);
+                        break;
+                    }
+                    answer.Int(model.BatchRows).Byte((byte)model.Convention).Int(model.InputColumns.Count);
+                    foreach (var column in model.InputColumns) answer.Text(column);
+                    P.Write(output, P.Ready, answer.Payload);
+                    break;
+                case P.Unload:
+                    Drop(ref model);
+                    schema = null;
+                    GiveMemoryBack();
+                    P.Write(output, P.Passed, []);
+                    break;
+                case P.Columns when model is not null:
                     (schema, categories) = ReadColumns(body);
                     continue; // no answer: the next request carries the rows
-                case P.Smoke when schema is not null:
+                case P.Smoke when model is not null && schema is not null:
                     try
                     {
                         model.Validate(ReadRows(body, schema, categories));
@@ -87,14 +99,14 @@ public static class ModelHost
                     {
                         // This process's arena is capped at the largest budget it runs under, so running out of it
                         // means the model went past the smoke test's budget.
-                        P.Write(output, P.Refused, answer.Text(OnnxModel.SmokeOverBudgetMessage(settings.Limits)).Payload);
+                        P.Write(output, P.Refused, answer.Text(OnnxModel.SmokeOverBudgetMessage(settings!.Limits)).Payload);
                     }
                     catch (ScoringInputException e)
                     {
                         P.Write(output, P.Refused, answer.Text(e.Message).Payload);
                     }
                     break;
-                case P.Predict when schema is not null:
+                case P.Predict when model is not null && schema is not null:
                     try
                     {
                         var predictions = model.PredictAll(ReadRows(body, schema, categories));
@@ -110,6 +122,32 @@ public static class ModelHost
             }
         }
         return 0;
+    }
+
+    private static void Drop(ref OnnxModel? model)
+    {
+        model?.Dispose();
+        model = null;
+    }
+
+    /// <summary>
+    /// After a model is dropped: collects the garbage and hands malloc's free pages back to the system (glibc's
+    /// malloc_trim), so the next model's memory is counted from the floor a fresh host starts at (the arena already
+    /// gives its unused regions back after every run).
+    /// </summary>
+    private static void GiveMemoryBack()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            MallocTrim(0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc: the parent's admission check sees the memory still held and retires the host.
+        }
     }
 
     /// <summary>The feature columns a batch will hold: names, kinds and the category lists of text columns.</summary>
@@ -182,6 +220,9 @@ public static class ModelHost
             Environment.Exit(5);
         }) { IsBackground = true, Name = "BiasBounty model host parent watch" }.Start();
     }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
 
     [DllImport("libc", EntryPoint = "getppid")]
     private static extern int GetParentProcessId();

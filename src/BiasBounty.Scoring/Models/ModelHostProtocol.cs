@@ -14,7 +14,7 @@ namespace BiasBounty.Scoring.Models;
 internal static class ModelHostProtocol
 {
     /// <summary>Changes whenever a message's layout does.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>Largest payload either side accepts: a 50 MB model plus its settings, or a batch of 16,384 rows of text.</summary>
     public const int MaxPayloadBytes = 256 * 1024 * 1024;
@@ -27,6 +27,7 @@ internal static class ModelHostProtocol
     public const byte Columns = (byte)'C';
     public const byte Smoke = (byte)'S';
     public const byte Predict = (byte)'P';
+    public const byte Unload = (byte)'U';
 
     // Host → parent.
     public const byte Ready = (byte)'R';

@@ -37,6 +37,7 @@ public static class WorkerExtensions
         services.AddRecurringJob<StalledSubmissionSweep>(StalledSubmissionSweep.RecurringJobId, job => job.RunAsync(CancellationToken.None),
             provider => provider.GetRequiredService<IOptions<ScoringWorkerOptions>>().Value.StalledSweepSchedule);
 
+        WithoutUnusedJobFilters();
         services.AddHangfire((provider, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -56,6 +57,20 @@ public static class WorkerExtensions
             services.AddHostedService(provider => provider.GetRequiredService<AbandonedJobs>());
         }
         return builder;
+    }
+
+    /// <summary>
+    /// Removes Hangfire's global filters this platform does not use, each a few database round trips per job on
+    /// PostgreSQL: the captured culture (two parameters written at enqueue and read back before the job runs; jobs
+    /// format nothing culture-dependent), continuations (a parameter read at every completion; no job continues
+    /// another) and the dashboard's per-day statistics history (two counters per job; the totals stay). Automatic
+    /// retry stays: the jobs' retry policies are its attributes. The collection is process-wide, so this is idempotent.
+    /// </summary>
+    public static void WithoutUnusedJobFilters()
+    {
+        GlobalJobFilters.Filters.Remove<CaptureCultureAttribute>();
+        GlobalJobFilters.Filters.Remove<ContinuationsSupportAttribute>();
+        GlobalJobFilters.Filters.Remove<StatisticsHistoryAttribute>();
     }
 
     /// <summary>

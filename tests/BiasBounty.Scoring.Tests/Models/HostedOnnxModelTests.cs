@@ -137,4 +137,87 @@ public class HostedOnnxModelTests
 
         Assert.Equal("1000", File.ReadAllText($"/proc/{model.HostProcessId}/oom_score_adj").Trim());
     }
+
+    // Reused hosts (ModelHostPool). These tests use an arena size of their own, so no other test's models share their hosts.
+    private static readonly ModelLimits OwnPool = new(MaxBatchBytes: 500 * ModelLimits.BytesPerMegabyte);
+
+    /// <summary>Runs a small model in a host, hands the host back and waits until it waits for the next model; its process id.</summary>
+    private static int PooledHost()
+    {
+        int pid;
+        using (var warm = HostedOnnxModel.Load(OnnxBombs.Loop(10), Tiny.Schema, Income, ModelRole.Predictor, OwnPool))
+        {
+            warm.Validate(Tiny);
+            pid = warm.HostProcessId;
+        }
+        AwaitWaiting(pid);
+        return pid;
+    }
+
+    /// <summary>Waits until the host is back in the pool (a host handed back unloads its model on the thread pool).</summary>
+    private static void AwaitWaiting(int pid)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!ModelHostPool.IsWaiting(pid))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "the host was not kept for the next model");
+            Thread.Sleep(20);
+        }
+    }
+
+    [Theory]
+    [InlineData(OnnxInputConvention.FloatTensor)]
+    [InlineData(OnnxInputConvention.PerColumn)]
+    public void AHostHandedBack_ServesTheNextModel_WhosePredictionsEqualTheInProcessOnes(OnnxInputConvention convention)
+    {
+        var pooled = PooledHost();
+        var train = ModelTestData.AdultTrain;
+        var test = ModelTestData.AdultTest;
+        var label = LabelDomain.Of(train);
+        var bytes = LogisticRegressionTrainer.Train(train, label).ToOnnx(new OnnxExportOptions(convention));
+        using var inProcess = OnnxModel.Load(bytes, test.Schema, label, ModelRole.Predictor, OwnPool);
+        using var hosted = HostedOnnxModel.Load(bytes, test.Schema, label, ModelRole.Predictor, OwnPool);
+        hosted.Validate(train);
+
+        Assert.Equal(pooled, hosted.HostProcessId);
+        Assert.Equal(inProcess.PredictAll(test), hosted.PredictAll(test));
+        Assert.Equal(inProcess.InputColumns, hosted.InputColumns);
+    }
+
+    [Fact]
+    public void AReusedHost_RefusesAMemoryBomb_AsANewHostDoes_AndIsNotReusedAfterItsKill()
+    {
+        var pooled = PooledHost();
+
+        var bomb = Assert.Throws<ModelValidationException>(() =>
+        {
+            using var hosted = HostedOnnxModel.Load(OnnxBombs.SingleExpand(1.54e6f), Tiny.Schema, Income, ModelRole.Predictor, OwnPool);
+            Assert.Equal(pooled, hosted.HostProcessId);
+            hosted.Validate(Tiny);
+        });
+
+        Assert.Equal(
+            "the model used more than 256 MB of memory in the 16-row smoke test (tensors whose size depends on the data); the limit is 256 MB",
+            bomb.Message);
+        Thread.Sleep(200);
+        Assert.False(ModelHostPool.IsWaiting(pooled));
+        using var next = HostedOnnxModel.Load(OnnxBombs.Loop(10), Tiny.Schema, Income, ModelRole.Predictor, OwnPool);
+        Assert.NotEqual(pooled, next.HostProcessId);
+    }
+
+    [Fact]
+    public void AModelRefusedAtLoad_LeavesItsHostForTheNextModel()
+    {
+        var pooled = PooledHost();
+
+        var refusal = Assert.Throws<ModelValidationException>(() =>
+            HostedOnnxModel.Load("not an onnx model"u8.ToArray(), Tiny.Schema, Income, ModelRole.Predictor, OwnPool));
+        Assert.False(ModelHostPool.IsWaiting(pooled)); // it was taken for the refused model
+        AwaitWaiting(pooled);
+        using var next = HostedOnnxModel.Load(OnnxBombs.Loop(10), Tiny.Schema, Income, ModelRole.Predictor, OwnPool);
+        next.Validate(Tiny);
+
+        Assert.StartsWith("the file is not a valid ONNX model", refusal.Message);
+        Assert.Equal(pooled, next.HostProcessId);
+    }
 }
