@@ -8,10 +8,12 @@
 # submission got exactly one final verdict and that points, audit events, notifications, decision-list versions and
 # Hangfire agree (docs/deploy.md, "Fault test", lists the checks); prints the time from the kill to the next verdict and
 # the longest wait. Exits non-zero when a check fails. Cleans up every process and folder it made, also on failure.
-# Usage: deploy/faults.sh [--no-build] [--submissions N] [--parallel N] [--rate N] [--workers N] [--threads N] [--no-faults] [--mix KIND] [--dataset NAME] [--keep]
+# Usage: deploy/faults.sh [--no-build] [--submissions N] [--parallel N] [--rate N] [--warmup S] [--workers N] [--threads N] [--no-faults] [--mix KIND] [--dataset NAME] [--keep]
 #   --submissions N   burst size (default 330; at least 300 for the issue's check)
 #   --parallel N      concurrent API clients during the burst (default 6)
 #   --rate N          instead of a burst, send N submissions per second (steady load; see docs/performance.md)
+#   --warmup S        with --rate: first send S seconds' worth more at the same rate, and report the timings of the
+#                     N submissions after them apart (freshly started processes spend their first 10-20 s compiling)
 #   --workers N       worker processes (default 2)
 #   --no-faults       no kill and no PostgreSQL restart (for measurements)
 #   --mix KIND        mixed (default: a third to each competition), findings (no fixes), fixes (only fixes, on Adult)
@@ -26,13 +28,14 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-build=true submissions=330 parallel=6 rate="" workers=2 threads=1 faults=true keep=false mix=mixed dataset=adult
+build=true submissions=330 parallel=6 rate="" warmup=0 workers=2 threads=1 faults=true keep=false mix=mixed dataset=adult
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) build=false ;;
     --submissions) submissions="${2:?}"; shift ;;
     --parallel) parallel="${2:?}"; shift ;;
     --rate) rate="${2:?}"; shift ;;
+    --warmup) warmup="${2:?}"; shift ;;
     --workers) workers="${2:?}"; shift ;;
     --threads) threads="${2:?}"; shift ;;
     --no-faults) faults=false ;;
@@ -44,6 +47,10 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
+if (( warmup > 0 )); then
+  [[ -n "$rate" ]] || { echo "deploy/faults.sh: --warmup needs --rate" >&2; exit 2; }
+  submissions=$(( submissions + $(awk -v r="$rate" -v w="$warmup" 'BEGIN { printf "%d", r * w }') ))
+fi
 case "$mix" in mixed|findings|fixes) ;; *) echo "deploy/faults.sh: --mix is mixed, findings or fixes, not '$mix'" >&2; exit 2 ;; esac
 # The tabular competition that takes fixes, its findings-only copy (made below), and the copy's name.
 case "$dataset" in
@@ -295,7 +302,7 @@ mkdir -p "$work/answers"
 
 sent_ms="$(now_ms)"
 if [[ -n "$rate" ]]; then
-  echo "== steady load: $submissions submissions at $rate a second"
+  echo "== steady load: $submissions submissions at $rate a second$( (( warmup > 0 )) && echo ", the first $warmup s of them a warm-up")"
   # One Python process sends on a fixed schedule (the i-th request at start + i / rate), each request on a thread of
   # its own, with submit_one's retries and the same result lines: a curl and half a dozen other processes per request
   # (the burst's way) took a core's share from the workers and fell behind the rate on this 2-core machine.
@@ -534,6 +541,24 @@ sql -F $'\t' -c "SELECT count(*), round(percentile_cont(0.5) WITHIN GROUP (ORDER
     round((count(*) / greatest(extract(epoch FROM max(f) - min(s)), 0.001))::numeric, 2)
   FROM (SELECT extract(epoch FROM \"FinishedAt\" - \"CreatedAt\") w, \"FinishedAt\" f, \"CreatedAt\" c, \"StartedAt\" s FROM \"Submissions\" WHERE $mine) x" |
   awk -F'\t' '{ printf "   %s verdicts: p50 %s s, p95 %s s, p99 %s s, longest %s s\n   throughput: %s verdicts a second from the first submission to the last verdict; %s from the first start of scoring to the last verdict\n", $1, $2, $3, $4, $5, $6, $7 }'
+if (( warmup > 0 )); then
+  sql -F $'\t' -c "SELECT count(*), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY w)::numeric, 3), round(percentile_cont(0.95) WITHIN GROUP (ORDER BY w)::numeric, 3),
+      round(percentile_cont(0.99) WITHIN GROUP (ORDER BY w)::numeric, 3), round(max(w)::numeric, 3)
+    FROM (SELECT extract(epoch FROM \"FinishedAt\" - \"CreatedAt\") w, \"CreatedAt\" - min(\"CreatedAt\") OVER () since FROM \"Submissions\" WHERE $mine) x
+    WHERE since >= interval '$warmup seconds'" |
+    awk -F'\t' -v s="$warmup" '{ printf "   after the %s s warm-up, %s verdicts: p50 %s s, p95 %s s, p99 %s s, longest %s s\n", s, $1, $2, $3, $4, $5 }'
+fi
+# Where the waits are: by competition and kind, and by the 10 s of sending the submission came in (a tail in the first
+# windows is the processes' warm-up: JIT, connection pools, the first queries' compilation).
+sql -F $'\t' -c "SELECT c.\"Slug\", CASE WHEN s.\"FixModelFileId\" IS NULL THEN 'finding' ELSE 'fix' END, count(*),
+    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.\"FinishedAt\" - s.\"CreatedAt\"))::numeric, 3),
+    round(percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM s.\"FinishedAt\" - s.\"CreatedAt\"))::numeric, 3)
+  FROM \"Submissions\" s JOIN \"Competitions\" c ON c.\"Id\" = s.\"CompetitionId\" WHERE s.$mine GROUP BY 1, 2 ORDER BY 1, 2" |
+  awk -F'\t' '{ printf "   %-22s %-8s %4s verdicts: p50 %s s, p95 %s s\n", $1, $2, $3, $4, $5 }'
+sql -F $'\t' -c "SELECT w, count(*), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY d)::numeric, 3), round(percentile_cont(0.95) WITHIN GROUP (ORDER BY d)::numeric, 3)
+  FROM (SELECT floor(extract(epoch FROM \"CreatedAt\" - min(\"CreatedAt\") OVER ()) / 10) * 10 w, extract(epoch FROM \"FinishedAt\" - \"CreatedAt\") d
+        FROM \"Submissions\" WHERE $mine) x GROUP BY w ORDER BY w" |
+  awk -F'\t' '{ printf "   sent %3d-%3d s: %4s verdicts, p50 %s s, p95 %s s\n", $1, $1 + 10, $2, $3, $4 }'
 if [[ -n "$kill_ms" ]]; then
   first_after="$(sql -c "SELECT round((extract(epoch FROM min(\"FinishedAt\")) * 1000 - $kill_ms)::numeric) FROM \"Submissions\" WHERE $mine AND \"FinishedAt\" > to_timestamp($kill_ms / 1000.0)")"
   killed_wait="$(sql -c "SELECT round(extract(epoch FROM \"FinishedAt\" - \"CreatedAt\")::numeric, 1) || ' s (runs: ' || \"Runs\" || ', ' || \"State\" || ')' FROM \"Submissions\" WHERE \"Id\" = '$killed_submission'")"
