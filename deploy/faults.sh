@@ -47,6 +47,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
+[[ "$warmup" =~ ^[0-9]+$ ]] || { echo "deploy/faults.sh: --warmup is a whole number of seconds, not '$warmup'" >&2; exit 2; }
 if (( warmup > 0 )); then
   [[ -n "$rate" ]] || { echo "deploy/faults.sh: --warmup needs --rate" >&2; exit 2; }
   submissions=$(( submissions + $(awk -v r="$rate" -v w="$warmup" 'BEGIN { printf "%d", r * w }') ))

@@ -51,20 +51,28 @@ internal static class HostMemoryWatch
 
     private sealed class Lease(int processId, long limit, Action onExceeded) : IDisposable
     {
-        private int _done;
+        private readonly Lock _lock = new();
+        private bool _done;
 
         public int ProcessId { get; } = processId;
 
         public long Limit { get; } = limit;
 
+        /// <summary>Calls back once, unless disposed first; under the lease's lock, so no kill lands after <see cref="Dispose"/>.</summary>
         public void Exceed()
         {
-            if (Interlocked.Exchange(ref _done, 1) == 0) onExceeded();
+            lock (_lock)
+            {
+                if (_done) return;
+                _done = true;
+                onExceeded();
+            }
         }
 
+        /// <summary>Ends the watch; waits for a callback already under way (a reused host must not be killed for its last model).</summary>
         public void Dispose()
         {
-            Interlocked.Exchange(ref _done, 1);
+            lock (_lock) _done = true;
             lock (Gate) Leases.Remove(this);
         }
     }

@@ -13,7 +13,7 @@ namespace BiasBounty.Scoring.Models;
 /// batch), and the host's ONNX Runtime arena is capped at the larger of the two, so no allocation, not even one
 /// operator's, can take it past that. A host that dies for any reason (that kill, the time limit, a crash in native
 /// code, garbage on its pipe) refuses the model in the smoke test with the same messages as in process, and on hidden
-/// rows counts its batch as wrong; the next batch gets a fresh host.
+/// rows counts its batch as wrong; the next batch gets another host.
 /// <para>
 /// One host per model at a time, taken at <see cref="Load"/>, kept for the model's calls, and handed back when the model is
 /// disposed or has been idle for <see cref="IdleTimeout"/> (the next call takes one again). Calls are serialised. A host
@@ -286,8 +286,8 @@ public sealed class HostedOnnxModel : IOnnxModel
         /// <summary>Resident bytes after the model loaded: run budgets are counted from here.</summary>
         public long Baseline { get; private set; }
 
-        /// <summary>Resident bytes after this host's first model loaded: a host handed back above it (plus a margin) is not reused.</summary>
-        public long FirstBaseline { get; private set; }
+        /// <summary>Resident bytes after this host's first unload (0 before it): a host handed back well above it is not reused.</summary>
+        public long Floor { get; set; }
 
         /// <summary>Models this host has been sent.</summary>
         public int Models { get; private set; }
@@ -317,16 +317,18 @@ public sealed class HostedOnnxModel : IOnnxModel
         /// </summary>
         public static HostChild Start(byte[] bytes, P.LoadSettings settings, TimeSpan timeout)
         {
-            var key = ModelHostPool.KeyOf(settings);
+            var command = ModelHostLauncher.Command();
+            var key = ModelHostPool.KeyOf(command, settings);
             var load = new P.Writer().Int(P.Version);
             settings.Write(load);
             load.Bytes(bytes);
             if (ModelHostPool.Take(key) is { } reused)
             {
-                if (reused.Load(load, timeout).Kind is P.Ready or P.Refused) return reused;
+                // Out of time is the model's own verdict; a crash or the memory kill may be the reused host's, so a new one decides.
+                if (reused.Load(load, timeout) is { Kind: P.Ready or P.Refused } or { Death: HostDeath.Time }) return reused;
                 reused.Dispose();
             }
-            var child = new HostChild(ModelHostLauncher.Start(), key);
+            var child = new HostChild(ModelHostLauncher.Start(command), key);
             child.Load(load, timeout);
             return child;
         }
@@ -336,17 +338,16 @@ public sealed class HostedOnnxModel : IOnnxModel
             Models++;
             _columnsOf = null;
             Outcome = Exchange(P.Load, load, LoadAllowanceBytes, timeout, CancellationToken.None);
-            if (Outcome.Kind == P.Ready)
-            {
-                Baseline = HostMemoryWatch.Resident(Process.Id) ?? 0;
-                if (FirstBaseline == 0) FirstBaseline = Baseline;
-            }
+            if (Outcome.Kind == P.Ready) Baseline = HostMemoryWatch.Resident(Process.Id) ?? 0;
             return Outcome;
         }
 
         /// <summary>Drops the model (the host gives its memory back); true when the host answered in time.</summary>
-        public bool Unload(TimeSpan timeout) =>
-            Exchange(P.Unload, new P.Writer(), LoadAllowanceBytes, timeout, CancellationToken.None).Kind == P.Passed;
+        public bool Unload(TimeSpan timeout)
+        {
+            _columnsOf = null; // the last model's data is not kept alive by a waiting host
+            return Exchange(P.Unload, new P.Writer(), LoadAllowanceBytes, timeout, CancellationToken.None).Kind == P.Passed;
+        }
 
         /// <summary>Sends <paramref name="rows"/> of <paramref name="data"/> (with the data's column header when it is new to this host).</summary>
         public Outcome Call(byte kind, Dataset data, IReadOnlyList<ColumnSpec> columns, int[] rows, long budget, TimeSpan timeout, CancellationToken cancellationToken)

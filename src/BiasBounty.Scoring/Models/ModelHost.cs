@@ -132,7 +132,7 @@ public static class ModelHost
 
     /// <summary>
     /// After a model is dropped: collects the garbage and hands malloc's free pages back to the system (glibc's
-    /// malloc_trim), so the next model's memory is counted from the floor a fresh host starts at (the arena already
+    /// malloc_trim), so the next model's memory is counted from the floor a new host starts at (the arena already
     /// gives its unused regions back after every run).
     /// </summary>
     private static void GiveMemoryBack()

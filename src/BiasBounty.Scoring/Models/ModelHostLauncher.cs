@@ -42,9 +42,12 @@ public static class ModelHostLauncher
     }
 
     /// <summary>Starts a host with its pipes; stderr is read and dropped (it could quote the data and is never logged).</summary>
-    internal static Process Start()
+    internal static Process Start() => Start(Command());
+
+    /// <summary>Starts a host from <paramref name="command"/> (see <see cref="Command"/>).</summary>
+    internal static Process Start((string FileName, IReadOnlyList<string> Arguments) command)
     {
-        var (fileName, arguments) = Command();
+        var (fileName, arguments) = command;
         var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardInput = true,

@@ -12,17 +12,21 @@ namespace BiasBounty.Scoring.Models;
 /// hands its unused regions back after every run; malloc_trim at unload), so the next model's tensors grow the host
 /// from the same floor as in a new host and its memory verdicts are the same (the .NET heap the host keeps is not
 /// memory ONNX Runtime can allocate from). It is kept only if it answered, is alive, has served fewer than
-/// <see cref="MaxModelsPerHost"/> models, and its resident memory is within <see cref="ResidentMarginBytes"/> of where
-/// it was with its first model loaded (a host that grows from model to model is retired). A host that
-/// was killed, died, timed out or refused to unload is never reused; a reused host that dies while loading a model is
-/// replaced by a new one for that model. At most <see cref="MaxIdle"/> hosts wait (the longest-waiting makes room for
-/// a newer one), each for at most <see cref="IdleLifetime"/>.
+/// <see cref="MaxModelsPerHost"/> models, and its resident memory is at most <see cref="MaxResidentBytes"/> and within
+/// <see cref="ResidentMarginBytes"/> of where it was after its first unload (a host that grows from model to model is
+/// retired). A host that was killed, died, timed out or refused to unload is never reused; a reused host that crashes
+/// or is killed for memory while loading a model is replaced by a new one for that model. At most
+/// <see cref="MaxIdle"/> hosts wait (the longest-waiting makes room for a newer one), each for at most
+/// <see cref="IdleLifetime"/>.
 /// </para>
 /// </summary>
 internal static class ModelHostPool
 {
-    /// <summary>Hosts kept waiting: one per core covers the models a process runs at once.</summary>
-    public static readonly int MaxIdle = Math.Max(2, Environment.ProcessorCount);
+    /// <summary>
+    /// Hosts kept waiting: a worker's scoring threads and the web's uploads reuse them in turn. Fixed rather than one per
+    /// core, because a pod without a CPU limit sees the node's cores and each waiting host holds 60–160 MB.
+    /// </summary>
+    public const int MaxIdle = 2;
 
     /// <summary>How long a host waits for its next model before it is stopped.</summary>
     public static readonly TimeSpan IdleLifetime = TimeSpan.FromSeconds(60);
@@ -31,19 +35,29 @@ internal static class ModelHostPool
     public const int MaxModelsPerHost = 100;
 
     /// <summary>
-    /// How far above its first model's loaded footprint a host may be when handed back: the runtime's own growth as it
-    /// compiles the code paths of a first run and keeps its collected heap (typically 2–20 MB), not a leak.
+    /// The most a host may hold when handed back (a host without a model holds 59–78 MB here): a model that left more
+    /// behind than the runtime's own growth retires its host.
     /// </summary>
-    public const long ResidentMarginBytes = 64L * ModelLimits.BytesPerMegabyte;
+    public const long MaxResidentBytes = 160L * ModelLimits.BytesPerMegabyte;
+
+    /// <summary>
+    /// How far above its resident memory after its first unload a host may be when handed back later: the runtime's own
+    /// growth as it compiles more code paths and keeps its collected heap (up to about 15 MB over five models), not a leak.
+    /// </summary>
+    public const long ResidentMarginBytes = 48L * ModelLimits.BytesPerMegabyte;
 
     /// <summary>How long a host gets to unload a model.</summary>
     private static readonly TimeSpan UnloadTimeout = TimeSpan.FromSeconds(5);
 
     private static readonly Lock Gate = new();
     private static readonly List<(HostChild Host, IDisposable Expiry)> Idle = [];
+    private static int _admitting;
 
     /// <summary>What a host is bound to: the program it runs and its ONNX Runtime environment, set at its first model.</summary>
     public readonly record struct Key(string Command, int Threads, long ArenaBytes);
+
+    /// <summary>Hosts handed back whose unload has not finished (tests).</summary>
+    public static int Admitting => Volatile.Read(ref _admitting);
 
     /// <summary>Whether the host with this process id is waiting for a model (tests).</summary>
     public static bool IsWaiting(int processId)
@@ -51,11 +65,9 @@ internal static class ModelHostPool
         lock (Gate) return Idle.Exists(e => e.Host.Process.Id == processId);
     }
 
-    public static Key KeyOf(P.LoadSettings settings)
-    {
-        var (fileName, arguments) = ModelHostLauncher.Command();
-        return new Key(string.Join('\0', [fileName, .. arguments]), settings.Threads, settings.ArenaBytes);
-    }
+    /// <summary>The key of a host started from <paramref name="command"/> (<see cref="ModelHostLauncher.Command"/>) for <paramref name="settings"/>.</summary>
+    public static Key KeyOf((string FileName, IReadOnlyList<string> Arguments) command, P.LoadSettings settings) =>
+        new(string.Join('\0', [command.FileName, .. command.Arguments]), settings.Threads, settings.ArenaBytes);
 
     /// <summary>A waiting host with <paramref name="key"/>, the most recently handed back first; null when none waits.</summary>
     public static HostChild? Take(Key key)
@@ -78,16 +90,27 @@ internal static class ModelHostPool
 
     /// <summary>
     /// Takes a host back from a model: unloads it and keeps it for the next model, or stops it. Returns at once; the
-    /// unload runs on the thread pool (a model's idle stop runs on the watchdog's thread, which must not wait on a host).
+    /// work runs on the thread pool (a model's idle stop runs on the watchdog's thread, which must not wait on a host).
     /// </summary>
     public static void Return(HostChild host)
     {
         if (!host.Alive || host.Models >= MaxModelsPerHost)
         {
-            host.Dispose();
+            ThreadPool.UnsafeQueueUserWorkItem(static host => host.Dispose(), host, preferLocal: false);
             return;
         }
-        ThreadPool.UnsafeQueueUserWorkItem(static host => Admit(host), host, preferLocal: false);
+        Interlocked.Increment(ref _admitting);
+        ThreadPool.UnsafeQueueUserWorkItem(static host =>
+        {
+            try
+            {
+                Admit(host);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _admitting);
+            }
+        }, host, preferLocal: false);
     }
 
     /// <summary>Stops every waiting host (tests).</summary>
@@ -110,7 +133,8 @@ internal static class ModelHostPool
     {
         var reusable = host.Unload(UnloadTimeout) && host.Alive
                        && HostMemoryWatch.Resident(host.Process.Id) is { } resident
-                       && resident <= host.FirstBaseline + ResidentMarginBytes;
+                       && resident <= MaxResidentBytes
+                       && resident <= (host.Floor == 0 ? host.Floor = resident : host.Floor) + ResidentMarginBytes;
         if (!reusable)
         {
             host.Dispose();

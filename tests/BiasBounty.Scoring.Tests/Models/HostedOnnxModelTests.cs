@@ -141,9 +141,15 @@ public class HostedOnnxModelTests
     // Reused hosts (ModelHostPool). These tests use an arena size of their own, so no other test's models share their hosts.
     private static readonly ModelLimits OwnPool = new(MaxBatchBytes: 500 * ModelLimits.BytesPerMegabyte);
 
-    /// <summary>Runs a small model in a host, hands the host back and waits until it waits for the next model; its process id.</summary>
+    /// <summary>
+    /// Empties the pool (once every host handed back has finished unloading, so no earlier test's host comes back later),
+    /// runs a small model in a new host, hands the host back and waits until it waits for the next model; its process id.
+    /// </summary>
     private static int PooledHost()
     {
+        var settle = Stopwatch.StartNew();
+        while (ModelHostPool.Admitting > 0 && settle.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(20);
+        ModelHostPool.Clear();
         int pid;
         using (var warm = HostedOnnxModel.Load(OnnxBombs.Loop(10), Tiny.Schema, Income, ModelRole.Predictor, OwnPool))
         {
