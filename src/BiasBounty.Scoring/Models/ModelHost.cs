@@ -45,12 +45,18 @@ public static class ModelHost
         // Stdout is the protocol's: anything else written to the console goes to stderr, which the parent discards.
         Console.SetOut(Console.Error);
         PreferToBeKilled();
-        (int Threads, long Arena)? environment = null;
         OnnxModel? model = null;
         P.LoadSettings? settings = null;
         DatasetSchema? schema = null;
         IReadOnlyList<string>[] categories = [];
         var answer = new P.Writer();
+        void Drop()
+        {
+            model?.Dispose();
+            model = null;
+            schema = null;
+        }
+
         while (P.Read(input) is { } request)
         {
             answer.Reset();
@@ -58,13 +64,10 @@ public static class ModelHost
             switch (request.Kind)
             {
                 case P.Load:
-                    Drop(ref model);
-                    schema = null;
+                    Drop();
                     if (body.Int() != P.Version) return 3;
                     settings = P.LoadSettings.Read(body);
-                    // The environment is configured once per process; the parent pools hosts by these two values.
-                    environment ??= (settings.Threads, settings.ArenaBytes);
-                    if (environment != (settings.Threads, settings.ArenaBytes)) return 6;
+                    // Once the environment exists it refuses other values; the parent pools hosts by these two.
                     OnnxRuntimeEnvironment.Configure(settings.Threads, settings.ArenaBytes);
                     try
                     {
@@ -80,8 +83,7 @@ public static class ModelHost
                     P.Write(output, P.Ready, answer.Payload);
                     break;
                 case P.Unload:
-                    Drop(ref model);
-                    schema = null;
+                    Drop();
                     GiveMemoryBack();
                     P.Write(output, P.Passed, []);
                     break;
@@ -122,12 +124,6 @@ public static class ModelHost
             }
         }
         return 0;
-    }
-
-    private static void Drop(ref OnnxModel? model)
-    {
-        model?.Dispose();
-        model = null;
     }
 
     /// <summary>

@@ -42,8 +42,6 @@ public static class ModelHostLauncher
     }
 
     /// <summary>Starts a host with its pipes; stderr is read and dropped (it could quote the data and is never logged).</summary>
-    internal static Process Start() => Start(Command());
-
     /// <summary>Starts a host from <paramref name="command"/> (see <see cref="Command"/>).</summary>
     internal static Process Start((string FileName, IReadOnlyList<string> Arguments) command)
     {

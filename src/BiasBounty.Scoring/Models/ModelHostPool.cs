@@ -131,11 +131,9 @@ internal static class ModelHostPool
 
     private static void Admit(HostChild host)
     {
-        var reusable = host.Unload(UnloadTimeout) && host.Alive
-                       && HostMemoryWatch.Resident(host.Process.Id) is { } resident
-                       && resident <= MaxResidentBytes
-                       && resident <= (host.Floor == 0 ? host.Floor = resident : host.Floor) + ResidentMarginBytes;
-        if (!reusable)
+        var resident = host.Unload(UnloadTimeout) && host.Alive ? HostMemoryWatch.Resident(host.Process.Id) : null;
+        if (resident is { } first && host.Floor == 0) host.Floor = first; // its first unload
+        if (resident is not { } held || held > MaxResidentBytes || held > host.Floor + ResidentMarginBytes)
         {
             host.Dispose();
             return;
